@@ -1,0 +1,23 @@
+using ChatBot.Core.Ports;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatBot.Core;
+
+/// <summary>
+/// Logs the fatal error, marks the process exit code 1 and stops the host. On .NET 10 a stopped host still
+/// returns normally from <c>RunAsync</c>, so the exit code must be set here.
+/// </summary>
+public sealed partial class HostFatalErrorReporter(IHostApplicationLifetime lifetime, ILogger<HostFatalErrorReporter> logger)
+    : IFatalErrorReporter
+{
+    public void ReportFatal(string source, string reason, Exception? exception = null)
+    {
+        LogFatal(logger, exception, source, reason);
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "{Source} cannot continue: {Reason}. Stopping the bot.")]
+    private static partial void LogFatal(ILogger logger, Exception? exception, string source, string reason);
+}

@@ -1,0 +1,10 @@
+namespace ChatBot.Core.Ports;
+
+/// <summary>
+/// Called when something the bot cannot live without is gone for good (a revoked token, a disallowed
+/// intent): the host logs one clear line, stops, and exits non-zero so a supervisor restarts or alerts.
+/// </summary>
+public interface IFatalErrorReporter
+{
+    void ReportFatal(string source, string reason, Exception? exception = null);
+}
