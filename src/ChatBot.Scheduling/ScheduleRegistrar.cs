@@ -1,0 +1,131 @@
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Schedules;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Scheduling;
+
+/// <summary>
+/// Mirrors the stored schedules into Hangfire: one recurring job per slot (cron plus the channel's zone), added,
+/// updated and removed so Hangfire holds exactly what the bot's database holds. Runs at start for everything
+/// and after every <c>/drill schedule</c> change for that channel. Syncs are serialised so two quick changes
+/// cannot leave the older one in place.
+/// </summary>
+public sealed partial class ScheduleRegistrar(
+    IServiceScopeFactory scopes,
+    IRecurringJobManager recurringJobs,
+    JobStorage storage,
+    IOptions<BreaksOptions> breaks,
+    ILogger<ScheduleRegistrar> logger) : IScheduleSync, IDisposable
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    public async Task SyncChannelAsync(ChannelKey channel, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            ChannelSchedule schedule;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                schedule = await scope.ServiceProvider.GetRequiredService<IScheduleStore>().GetAsync(channel, cancellationToken);
+            }
+
+            var prefix = RecurringSlotJobs.ChannelPrefix(channel);
+            Apply([schedule], ExistingJobIds().Where(id => id.StartsWith(prefix, StringComparison.Ordinal)));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Brings every slot job in line with the database; removes jobs of slots that are gone.</summary>
+    public async Task SyncAllAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            IReadOnlyList<ChannelSchedule> schedules;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                schedules = await scope.ServiceProvider.GetRequiredService<IScheduleStore>().ListAllAsync(cancellationToken);
+            }
+
+            Apply(schedules, ExistingJobIds());
+            LogSynced(logger, schedules.Sum(s => s.Slots.Count), schedules.Count);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose() => gate.Dispose();
+
+    private void Apply(IReadOnlyList<ChannelSchedule> schedules, IEnumerable<string> existing)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var schedule in schedules)
+        {
+            var zone = ZoneOf(schedule);
+            foreach (var slot in schedule.Slots)
+            {
+                var id = RecurringSlotJobs.Id(slot.Channel, slot.Time);
+                wanted.Add(id);
+                var channel = slot.Channel;
+                var time = SlotTime.Compact(slot.Time);
+                recurringJobs.AddOrUpdate<BreakSlotJob>(
+                    id,
+                    job => job.RunAsync(channel.Platform.ToString(), channel.TeamId, channel.ChannelId, time, CancellationToken.None),
+                    slot.Cron,
+                    new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Relaxed });
+                LogSlotJob(logger, id, slot.Cron, zone.Id);
+            }
+        }
+
+        foreach (var stale in existing.Where(id => !wanted.Contains(id)))
+        {
+            recurringJobs.RemoveIfExists(stale);
+            LogRemoved(logger, stale);
+        }
+    }
+
+    private TimeZoneInfo ZoneOf(ChannelSchedule schedule)
+    {
+        if (TimeZones.TryFind(schedule.TimeZoneId, out var zone))
+        {
+            return zone;
+        }
+
+        if (schedule.TimeZoneId is not null)
+        {
+            LogBadZone(logger, schedule.Channel, schedule.TimeZoneId);
+        }
+
+        return TimeZones.TryFind(breaks.Value.DefaultTimeZone, out zone) ? zone : TimeZoneInfo.Utc;
+    }
+
+    private List<string> ExistingJobIds()
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetAllItemsFromSet("recurring-jobs")
+            .Where(id => id.StartsWith(RecurringSlotJobs.Prefix, StringComparison.Ordinal))
+            .ToList();
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Synced {Slots} schedule slot(s) in {Channels} channel(s) to recurring jobs")]
+    private static partial void LogSynced(ILogger logger, int slots, int channels);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "Recurring job {JobId}: {Cron} in {Zone}")]
+    private static partial void LogSlotJob(ILogger logger, string jobId, string cron, string zone);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Removed recurring job {JobId}: its slot is gone")]
+    private static partial void LogRemoved(ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Channel {Channel} has an unknown time zone '{Zone}'; its slots use the default zone")]
+    private static partial void LogBadZone(ILogger logger, ChannelKey channel, string zone);
+}

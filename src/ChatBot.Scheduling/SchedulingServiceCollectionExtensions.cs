@@ -1,0 +1,96 @@
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Schedules;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Scheduling;
+
+public static class SchedulingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Scheduled breaks on Hangfire with its own SQLite job file beside the bot's database: recurring jobs per
+    /// schedule slot, breaks as chains of delayed step jobs (replacing the in-process break runner), the
+    /// <c>/drill schedule</c> commands, and <c>Breaks:Schedules</c> seeding. Call after the Core and Data setup.
+    /// </summary>
+    public static IServiceCollection AddChatBotScheduling(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storagePath = configuration["Storage:Path"];
+        var jobFile = configuration[$"{SchedulingOptions.Section}:{nameof(SchedulingOptions.JobStoragePath)}"];
+        if (string.IsNullOrWhiteSpace(jobFile))
+        {
+            var directory = Path.GetDirectoryName(string.IsNullOrWhiteSpace(storagePath) ? "data/chatbot.db" : storagePath);
+            jobFile = Path.Combine(string.IsNullOrEmpty(directory) ? "." : directory, "hangfire.db");
+        }
+
+        return services.AddChatBotScheduling(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+            var fullPath = Path.GetFullPath(jobFile);
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+            return new SQLiteStorage(fullPath, new SQLiteStorageOptions
+            {
+                QueuePollInterval = options.PollingInterval,
+                InvisibilityTimeout = options.InvisibilityTimeout,
+            });
+        });
+    }
+
+    /// <summary>The same, on a job storage of the caller's choosing (tests use Hangfire.InMemory).</summary>
+    internal static IServiceCollection AddChatBotScheduling(this IServiceCollection services, Func<IServiceProvider, JobStorage> storage)
+    {
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SchedulingOptions>, SchedulingOptions.Validator>();
+        services.AddOptions<ScheduleSeedOptions>().BindConfiguration(ScheduleSeedOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScheduleSeedOptions>, ScheduleSeedValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Our own storage instance in DI (not only Hangfire's static JobStorage.Current), so clients, the
+        // recurring job manager and the server all use it, and two hosts in one process never cross.
+        services.AddSingleton(storage);
+        // Likewise the activator: Hangfire's default is the static JobActivator.Current, which the last host
+        // built in a process overwrites. Ours opens a fresh DI scope of this host for every job.
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>())));
+        services.AddHangfireServer((sp, server) =>
+        {
+            var options = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+            server.WorkerCount = options.WorkerCount;
+            server.SchedulePollingInterval = options.PollingInterval;
+            server.ShutdownTimeout = options.ShutdownTimeout;
+            server.ServerName = $"chatbot:{Environment.MachineName}:{Environment.ProcessId}";
+        });
+
+        // Hangfire gets its whole shutdown timeout to let running posts finish; the host must wait longer.
+        services.AddOptions<HostOptions>().Configure<IOptions<SchedulingOptions>>((host, scheduling) =>
+        {
+            var needed = scheduling.Value.ShutdownTimeout + TimeSpan.FromSeconds(10);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
+
+        services.RemoveAll<IBreakRunner>();
+        services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
+        services.AddTransient<BreakStepJob>();
+        services.AddTransient<BreakSlotJob>();
+
+        services.AddSingleton<ScheduleRegistrar>();
+        services.AddSingleton<IScheduleSync>(sp => sp.GetRequiredService<ScheduleRegistrar>());
+        services.RemoveAll<IScheduleCommandHandler>();
+        services.AddScoped<IScheduleCommandHandler, ScheduleCommandHandler>();
+        services.AddHostedService<ScheduleStartupService>();
+        return services;
+    }
+}

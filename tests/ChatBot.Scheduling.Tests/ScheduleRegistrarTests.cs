@@ -1,0 +1,124 @@
+using ChatBot.Core;
+using ChatBot.Core.Schedules;
+using ChatBot.Scheduling.Tests.Fakes;
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Shouldly;
+
+namespace ChatBot.Scheduling.Tests;
+
+public sealed class ScheduleRegistrarTests : IAsyncDisposable
+{
+    private static readonly ChannelKey Berlin = new(ChatPlatform.Slack, "T1", "C1");
+    private static readonly ChannelKey NewYork = new(ChatPlatform.Discord, "G1", "123456789");
+
+    private readonly InMemoryScheduleStore store = new();
+    private readonly InMemoryStorage storage = new();
+    private readonly ServiceProvider provider;
+    private readonly ScheduleRegistrar registrar;
+
+    public ScheduleRegistrarTests()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton<IScheduleStore>(store);
+        services.AddOptions<ChatBot.Core.Breaks.BreaksOptions>().Configure(o => o.DefaultTimeZone = "Asia/Tokyo");
+        services.AddChatBotScheduling(_ => storage);
+        provider = services.BuildServiceProvider();
+        registrar = provider.GetRequiredService<ScheduleRegistrar>();
+    }
+
+    [Fact]
+    public async Task EachSlot_BecomesOneRecurringJob_WithCronAndTheChannelsZone()
+    {
+        await store.SetTimeZoneAsync(Berlin, "Europe/Berlin", CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(14, 0), ScheduleDays.Monday | ScheduleDays.Friday), CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(NewYork, new TimeOnly(2, 30), ScheduleDays.Daily), CancellationToken.None);
+
+        await registrar.SyncAllAsync(CancellationToken.None);
+
+        var jobs = RecurringJobs();
+        jobs.Keys.ShouldBe(
+            ["break-slot:discord:G1:123456789:0230", "break-slot:slack:T1:C1:0930", "break-slot:slack:T1:C1:1400"],
+            ignoreOrder: true);
+        jobs["break-slot:slack:T1:C1:0930"].Cron.ShouldBe("30 9 * * 1-5");
+        jobs["break-slot:slack:T1:C1:0930"].TimeZoneId.ShouldBe("Europe/Berlin");
+        jobs["break-slot:slack:T1:C1:1400"].Cron.ShouldBe("0 14 * * 1,5");
+        jobs["break-slot:discord:G1:123456789:0230"].TimeZoneId.ShouldBe("Asia/Tokyo"); // no channel zone: the default
+        jobs["break-slot:slack:T1:C1:0930"].Job.Type.ShouldBe(typeof(BreakSlotJob));
+        jobs["break-slot:slack:T1:C1:0930"].Job.Args.Take(4).ShouldBe(["Slack", "T1", "C1", "0930"]);
+        jobs.Values.ShouldAllBe(j => j.NextExecution != null);
+    }
+
+    [Fact]
+    public async Task RemovingASlot_RemovesItsJob_OnlyThat_AndOtherChannelsStay()
+    {
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(14, 0), ScheduleDays.Weekdays), CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(NewYork, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await registrar.SyncAllAsync(CancellationToken.None);
+
+        await store.RemoveSlotAsync(Berlin, new TimeOnly(9, 30), CancellationToken.None);
+        await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
+
+        RecurringJobs().Keys.ShouldBe(["break-slot:slack:T1:C1:1400", "break-slot:discord:G1:123456789:0930"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task ZoneChange_UpdatesTheJobsInPlace()
+    {
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
+        RecurringJobs()["break-slot:slack:T1:C1:0930"].TimeZoneId.ShouldBe("Asia/Tokyo");
+
+        await store.SetTimeZoneAsync(Berlin, "America/New_York", CancellationToken.None);
+        await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
+
+        RecurringJobs().Single().Value.TimeZoneId.ShouldBe("America/New_York");
+    }
+
+    [Fact]
+    public async Task SyncAll_RemovesJobsOfSlotsNoLongerStored_ButNotForeignJobs()
+    {
+        var manager = provider.GetRequiredService<IRecurringJobManager>();
+        manager.AddOrUpdate<BreakSlotJob>("break-slot:slack:T9:C9:0800", j => j.RunAsync("Slack", "T9", "C9", "0800", CancellationToken.None), "0 8 * * *");
+        manager.AddOrUpdate("someone-elses-job", () => Console.WriteLine("hi"), "0 8 * * *");
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+
+        await registrar.SyncAllAsync(CancellationToken.None);
+
+        RecurringJobs().Keys.ShouldBe(["break-slot:slack:T1:C1:0930", "someone-elses-job"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Wiring_UsesOurStorage_ReplacesTheRunner_AndOutlastsHangfiresShutdown()
+    {
+        provider.GetRequiredService<JobStorage>().ShouldBeSameAs(storage);
+        provider.GetRequiredService<ChatBot.Core.Breaks.IBreakRunner>().ShouldBeOfType<HangfireBreakRunner>();
+        provider.GetRequiredService<IScheduleSync>().ShouldBeSameAs(registrar);
+        var host = provider.GetRequiredService<IOptions<HostOptions>>().Value;
+        var scheduling = provider.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+        host.ShutdownTimeout.ShouldBeGreaterThan(scheduling.ShutdownTimeout);
+        await using var scope = provider.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<IScheduleCommandHandler>().ShouldBeOfType<ScheduleCommandHandler>();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await provider.DisposeAsync();
+        storage.Dispose();
+    }
+
+    private Dictionary<string, RecurringJobDto> RecurringJobs()
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetRecurringJobs().ToDictionary(j => j.Id);
+    }
+}
