@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,8 @@ namespace ChatBot.Scheduling;
 public sealed partial class BreakSlotJob(
     IScheduleStore schedules,
     BreakService breaks,
+    IBreakStore breakStore,
+    IBreakRunner runner,
     TimeProvider clock,
     IOptions<BreaksOptions> options,
     ILogger<BreakSlotJob> logger)
@@ -41,8 +44,8 @@ public sealed partial class BreakSlotJob(
             return SlotOutcome.SlotGone;
         }
 
-        var zone = TimeZones.TryFind(schedule.TimeZoneId, out var channelZone) ? channelZone
-            : TimeZones.TryFind(options.Value.DefaultTimeZone, out var defaultZone) ? defaultZone
+        var zone = ZoneNames.TryFind(schedule.TimeZoneId, out var channelZone) ? channelZone
+            : ZoneNames.TryFind(options.Value.DefaultTimeZone, out var defaultZone) ? defaultZone
             : TimeZoneInfo.Utc;
         var now = clock.GetUtcNow();
         if (SlotOccurrences.Last(slot, now, zone) is not { } occurrence)
@@ -58,13 +61,32 @@ public sealed partial class BreakSlotJob(
             return SlotOutcome.SkippedTooLate;
         }
 
-        await breaks.StartScheduledAsync(channel, slotKey, cancellationToken);
-        return SlotOutcome.Started;
+        var (started, created) = await breaks.StartAsync(channel, drillId: null, BreakOrigin.Scheduled, startedBy: null, slotKey, cancellationToken);
+        if (created)
+        {
+            return SlotOutcome.Started;
+        }
+
+        // The slot's break exists: this is a second firing. If an earlier run died between storing the break
+        // and handing it to the runner, its prompt was never posted; start it now (claims keep it to one post).
+        if (await breakStore.GetPostedMessageIdAsync(started.Id, 0, cancellationToken) is null
+            && clock.GetUtcNow() - started.StartedAt > UnstartedAfter)
+        {
+            await runner.StartAsync(started.Id, cancellationToken);
+            return SlotOutcome.Resumed;
+        }
+
+        return SlotOutcome.AlreadyStarted;
     }
+
+    /// <summary>A stored scheduled break whose prompt is not out this long after it started was never handed on.</summary>
+    internal static readonly TimeSpan UnstartedAfter = TimeSpan.FromMinutes(1);
 
     internal enum SlotOutcome
     {
         Started,
+        AlreadyStarted,
+        Resumed,
         SkippedTooLate,
         SlotGone,
         NotDue,

@@ -1,4 +1,6 @@
+using ChatBot.Core;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Ports;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,18 +14,38 @@ namespace ChatBot.Scheduling;
 /// </summary>
 public sealed partial class BreakStepJob(
     BreakPoster poster,
+    IBreakStore breaks,
     IBackgroundJobClient jobs,
     IOptions<BreaksOptions> options,
     ILogger<BreakStepJob> logger)
 {
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
     {
-        var result = await poster.PostStepAsync(breakId, step, cancellationToken);
-        if (result.HeldUntil is { } heldUntil)
+        StepResult result;
+        try
         {
-            // Someone else claimed this post and may be sending it right now. Fail, so Hangfire retries after
-            // a back-off; by then their claim has either been recorded (we then do nothing) or has lapsed.
-            throw new StepHeldException(breakId, step, heldUntil);
+            result = await poster.PostStepAsync(breakId, step, cancellationToken);
+        }
+        catch (ChatPlatformException exception) when (exception.IsPermanent)
+        {
+            // Retrying cannot help (no access to the channel, no adapter): end the thread here, loudly.
+            LogGaveUp(logger, exception, breakId, step);
+            return;
+        }
+
+        switch (result.Status)
+        {
+            case StepStatus.NoSuchStep:
+                LogNoSuchStep(logger, breakId, step);
+                return;
+            case StepStatus.HeldElsewhere:
+                // Someone else holds a live claim and may be posting right now. Fail, so Hangfire retries after
+                // a back-off; by then their post is recorded (we then do nothing) or their claim has lapsed.
+                throw new StepHeldException(breakId, step, result.RetryAfter);
+            case StepStatus.AlreadyPosted when result.HasNextStep
+                && await breaks.GetPostedMessageIdAsync(breakId, step + 1, cancellationToken) is not null:
+                // A re-run of a step whose chain visibly went on: nothing to do.
+                return;
         }
 
         if (result.HasNextStep)
@@ -36,8 +58,14 @@ public sealed partial class BreakStepJob(
 
     [LoggerMessage(EventId = 3230, Level = LogLevel.Debug, Message = "Break {BreakId}: step {Step} scheduled in {Delay}")]
     private static partial void LogScheduledNext(ILogger logger, long breakId, int step, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3231, Level = LogLevel.Error, Message = "Break {BreakId}: step {Step} was refused for good; the rest of its thread is dropped")]
+    private static partial void LogGaveUp(ILogger logger, Exception exception, long breakId, int step);
+
+    [LoggerMessage(EventId = 3232, Level = LogLevel.Warning, Message = "Break {BreakId} has no step {Step} (deleted break or changed drill); nothing posted")]
+    private static partial void LogNoSuchStep(ILogger logger, long breakId, int step);
 }
 
 /// <summary>A step's post is claimed by a live holder; Hangfire retries the job later.</summary>
-public sealed class StepHeldException(long breakId, int step, DateTimeOffset heldUntil)
+public sealed class StepHeldException(long breakId, int step, DateTimeOffset? heldUntil)
     : Exception($"Break {breakId} step {step} is being posted elsewhere (claim held until {heldUntil:O}); retrying later.");

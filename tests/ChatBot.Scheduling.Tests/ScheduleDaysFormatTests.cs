@@ -105,7 +105,7 @@ public sealed class SlotTimeTests
     }
 }
 
-public sealed class TimeZonesTests
+public sealed class ZoneNamesTests
 {
     [Theory]
     [InlineData("Europe/Berlin", "Europe/Berlin")]
@@ -116,7 +116,7 @@ public sealed class TimeZonesTests
     [InlineData(" Asia/Kolkata ", "Asia/Kolkata")]
     public void TryFind_KnownIanaZones_InCanonicalSpelling(string name, string id)
     {
-        TimeZones.TryFind(name, out var zone).ShouldBeTrue();
+        ZoneNames.TryFind(name, out var zone).ShouldBeTrue();
         zone.Id.ShouldBe(id);
     }
 
@@ -127,11 +127,11 @@ public sealed class TimeZonesTests
     [InlineData("")]
     [InlineData("../../etc/passwd")]
     [InlineData(null)]
-    public void TryFind_UnknownOrNonIana_IsRefused(string? name) => TimeZones.TryFind(name, out _).ShouldBeFalse();
+    public void TryFind_UnknownOrNonIana_IsRefused(string? name) => ZoneNames.TryFind(name, out _).ShouldBeFalse();
 
     [Fact]
-    public void Suggest_ClosestZone() => TimeZones.Suggest("Europe/Berln").ShouldBe("Europe/Berlin");
+    public void Suggest_ClosestZone() => ZoneNames.Suggest("Europe/Berln").ShouldBe("Europe/Berlin");
 
     [Fact]
-    public void Suggest_NothingClose() => TimeZones.Suggest("completely wrong text here").ShouldBeNull();
+    public void Suggest_NothingClose() => ZoneNames.Suggest("completely wrong text here").ShouldBeNull();
 }

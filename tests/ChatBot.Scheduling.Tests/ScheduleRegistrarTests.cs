@@ -28,7 +28,7 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton<IScheduleStore>(store);
-        services.AddOptions<ChatBot.Core.Breaks.BreaksOptions>().Configure(o => o.DefaultTimeZone = "Asia/Tokyo");
+        services.AddOptions<ChatBot.Core.BreaksOptions>().Configure(o => o.DefaultTimeZone = "Asia/Tokyo");
         services.AddChatBotScheduling(_ => storage);
         provider = services.BuildServiceProvider();
         registrar = provider.GetRequiredService<ScheduleRegistrar>();

@@ -14,7 +14,8 @@ public static partial class Markup
 {
     public static string Bold(string text) => $"**{Plain(text)}**";
 
-    public static string Code(string text) => $"`{Plain(text)}`";
+    /// <summary>Our own command syntax, shown verbatim (never pass user text here: use <see cref="Plain"/>).</summary>
+    public static string Code(string text) => $"`{text.Replace("`", "", StringComparison.Ordinal)}`";
 
     public static string Time(DateTimeOffset moment) =>
         "{time:" + moment.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "}";

@@ -25,6 +25,9 @@ public interface IBreakStore
     /// <summary>Records the platform's message id for a claimed post: from now on the step counts as posted.</summary>
     Task RecordPostAsync(long breakId, int step, string messageId, CancellationToken cancellationToken);
 
+    /// <summary>Gives up a claim whose post failed, so a retry may claim it again at once.</summary>
+    Task ReleaseClaimAsync(long breakId, int step, CancellationToken cancellationToken);
+
     /// <summary>The message id of a posted step (0 = the prompt), or null.</summary>
     Task<string?> GetPostedMessageIdAsync(long breakId, int step, CancellationToken cancellationToken);
 }

@@ -4,7 +4,7 @@ namespace ChatBot.Core.Schedules;
 /// IANA time zone names, looked up case-insensitively and returned in their canonical spelling, so
 /// "europe/berlin" is stored as "Europe/Berlin". Windows names are refused: schedules and streaks speak IANA.
 /// </summary>
-public static class TimeZones
+public static class ZoneNames
 {
     public const string Valid = "an IANA time zone such as `Europe/Berlin`, `America/New_York`, `Asia/Kolkata` or `UTC`";
 

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text;
+
+namespace ChatBot.Core.Streaks;
+
+/// <summary>
+/// The days of the week that count for streaks (default Monday–Friday). Parses "Mon-Fri", "mon,wed,fri",
+/// "daily" and "weekdays". Workdays are numbered consecutively (<see cref="Ordinal"/>) so a streak is a run
+/// of consecutive ordinals, and the database can compute the same numbers in SQL (<see cref="OrdinalSql"/>).
+/// </summary>
+public sealed class WorkdaySet : IEquatable<WorkdaySet>
+{
+    private static readonly DateOnly Epoch = new(1970, 1, 1); // a Thursday
+
+    private static readonly string[] DayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+    private readonly int[] _countUpTo = new int[7]; // workdays among Monday..index
+
+    private WorkdaySet(int mask)
+    {
+        Mask = mask;
+        var count = 0;
+        for (var i = 0; i < 7; i++)
+        {
+            count += (mask >> i) & 1;
+            _countUpTo[i] = count;
+        }
+
+        PerWeek = count;
+    }
+
+    public static WorkdaySet MondayToFriday { get; } = new(0b0011111);
+
+    /// <summary>Bit 0 = Monday … bit 6 = Sunday.</summary>
+    public int Mask { get; }
+
+    public int PerWeek { get; }
+
+    public static bool TryParse(string? text, out WorkdaySet workdays, out string error)
+    {
+        workdays = MondayToFriday;
+        error = "";
+        var value = (text ?? "").Trim().ToLowerInvariant();
+        switch (value)
+        {
+            case "weekdays" or "workdays" or "":
+                return true;
+            case "daily" or "everyday" or "every day":
+                workdays = new WorkdaySet(0b1111111);
+                return true;
+        }
+
+        var mask = 0;
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var range = part.Split('-', StringSplitOptions.TrimEntries);
+            if (range.Length > 2 || !TryDay(range[0], out var first) || !TryDay(range[^1], out var last))
+            {
+                error = $"'{part}' is not a day or a range of days. Use weekdays, daily, a range like mon-fri or a list like mon,wed,fri.";
+                return false;
+            }
+
+            for (var day = first; ; day = (day + 1) % 7)
+            {
+                mask |= 1 << day;
+                if (day == last)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (mask == 0)
+        {
+            error = "No days given. Use weekdays, daily, a range like mon-fri or a list like mon,wed,fri.";
+            return false;
+        }
+
+        workdays = new WorkdaySet(mask);
+        return true;
+    }
+
+    public static WorkdaySet Parse(string text) =>
+        TryParse(text, out var workdays, out var error) ? workdays : throw new FormatException(error);
+
+    public bool Contains(DayOfWeek day) => ((Mask >> MondayIndex(day)) & 1) == 1;
+
+    public bool Contains(DateOnly date) => Contains(date.DayOfWeek);
+
+    /// <summary>The number of workdays from a fixed Monday up to and including <paramref name="date"/>.</summary>
+    public long Ordinal(DateOnly date)
+    {
+        var shifted = (long)date.DayNumber - Epoch.DayNumber + 3; // 0 = Monday 1969-12-29
+        return (shifted / 7 * PerWeek) + _countUpTo[(int)(shifted % 7)];
+    }
+
+    /// <summary>The workday ordinal of the last workday strictly before <paramref name="date"/>.</summary>
+    public long OrdinalBefore(DateOnly date) => Ordinal(date) - (Contains(date) ? 1 : 0);
+
+    /// <summary>Days since 1970-01-01, the integer a completion's local day is stored as.</summary>
+    public static long DayNumber(DateOnly date) => (long)date.DayNumber - Epoch.DayNumber;
+
+    public static DateOnly FromDayNumber(long dayNumber) => DateOnly.FromDayNumber((int)(dayNumber + Epoch.DayNumber));
+
+    /// <summary>The SQL expression equal to <see cref="Ordinal"/> for a column holding <see cref="DayNumber"/>.</summary>
+    public string OrdinalSql(string dayColumn)
+    {
+        var builder = new StringBuilder();
+        builder.Append(CultureInfo.InvariantCulture, $"((({dayColumn}) + 3) / 7 * {PerWeek} + CASE (({dayColumn}) + 3) % 7");
+        for (var i = 0; i < 7; i++)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $" WHEN {i} THEN {_countUpTo[i]}");
+        }
+
+        return builder.Append(" END)").ToString();
+    }
+
+    /// <summary>The SQL condition true when a day-number column is a workday.</summary>
+    public string IsWorkdaySql(string dayColumn) =>
+        string.Create(CultureInfo.InvariantCulture, $"((({Mask} >> ((({dayColumn}) + 3) % 7)) & 1) = 1)");
+
+    public bool Equals(WorkdaySet? other) => other is not null && other.Mask == Mask;
+
+    public override bool Equals(object? obj) => Equals(obj as WorkdaySet);
+
+    public override int GetHashCode() => Mask;
+
+    public override string ToString()
+    {
+        if (Mask == 0b1111111)
+        {
+            return "daily";
+        }
+
+        return string.Join(",", Enumerable.Range(0, 7).Where(i => ((Mask >> i) & 1) == 1).Select(i => DayNames[i]));
+    }
+
+    private static int MondayIndex(DayOfWeek day) => ((int)day + 6) % 7;
+
+    private static bool TryDay(string text, out int index)
+    {
+        // "mon", "monday", "tues", "thurs": any prefix of a day name of at least three letters.
+        for (index = 0; index < 7; index++)
+        {
+            var full = CultureInfo.InvariantCulture.DateTimeFormat.GetDayName((DayOfWeek)((index + 1) % 7)).ToLowerInvariant();
+            if (text.Length >= 3 && full.StartsWith(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

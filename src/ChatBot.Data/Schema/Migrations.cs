@@ -1,0 +1,126 @@
+namespace ChatBot.Data.Schema;
+
+/// <summary>One step of the schema. Applied in order, each in its own transaction, recorded in <c>schema_version</c>.</summary>
+public sealed record Migration(int Version, string Description, string Sql);
+
+/// <summary>
+/// The bot's schema, as an append-only list: never edit a released step, add the next one.
+/// Dates are integers: <c>local_day</c> is days since 1970-01-01, instants are Unix milliseconds.
+/// </summary>
+public static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "channels, users, breaks, posts, completions, streaks", """
+            CREATE TABLE channels (
+                platform   TEXT NOT NULL,
+                team_id    TEXT NOT NULL,
+                channel_id TEXT NOT NULL,
+                time_zone  TEXT,
+                PRIMARY KEY (platform, team_id, channel_id)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE users (
+                platform           TEXT NOT NULL,
+                team_id            TEXT NOT NULL,
+                user_id            TEXT NOT NULL,
+                display_name       TEXT NOT NULL,
+                time_zone          TEXT,
+                platform_time_zone TEXT,
+                PRIMARY KEY (platform, team_id, user_id)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE breaks (
+                id         INTEGER PRIMARY KEY,
+                platform   TEXT NOT NULL,
+                team_id    TEXT NOT NULL,
+                channel_id TEXT NOT NULL,
+                drill_id   TEXT NOT NULL,
+                origin     INTEGER NOT NULL,
+                started_at INTEGER NOT NULL,
+                started_by TEXT,
+                slot_key   TEXT
+            );
+            CREATE UNIQUE INDEX ux_breaks_slot ON breaks (platform, team_id, channel_id, slot_key) WHERE slot_key IS NOT NULL;
+            CREATE INDEX ix_breaks_channel ON breaks (platform, team_id, channel_id, id);
+
+            CREATE TABLE break_posts (
+                break_id    INTEGER NOT NULL REFERENCES breaks (id),
+                step        INTEGER NOT NULL,
+                claimed_at  INTEGER NOT NULL,
+                lease_until INTEGER NOT NULL,
+                message_id  TEXT,
+                posted_at   INTEGER,
+                PRIMARY KEY (break_id, step)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE completions (
+                id         INTEGER PRIMARY KEY,
+                platform   TEXT NOT NULL,
+                team_id    TEXT NOT NULL,
+                user_id    TEXT NOT NULL,
+                channel_id TEXT NOT NULL,
+                break_id   INTEGER REFERENCES breaks (id),
+                kind       INTEGER NOT NULL,
+                at         INTEGER NOT NULL,
+                local_day  INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX ux_completions_break ON completions (break_id, user_id) WHERE break_id IS NOT NULL;
+            CREATE UNIQUE INDEX ux_completions_self ON completions (platform, team_id, user_id, local_day) WHERE kind = 1;
+            CREATE INDEX ix_completions_user ON completions (platform, team_id, user_id, local_day);
+            CREATE INDEX ix_completions_channel ON completions (platform, team_id, channel_id, local_day, user_id);
+
+            -- Everyone who took part in a channel's breaks, with their all-time count there.
+            CREATE TABLE channel_members (
+                platform   TEXT NOT NULL,
+                team_id    TEXT NOT NULL,
+                channel_id TEXT NOT NULL,
+                user_id    TEXT NOT NULL,
+                breaks     INTEGER NOT NULL,
+                PRIMARY KEY (platform, team_id, channel_id, user_id)
+            ) WITHOUT ROWID;
+
+            -- Each person's streak summary, recomputed in SQL from their completions on every new one.
+            -- run_end/run_length: the latest run of consecutive workday ordinals (see WorkdaySet.Ordinal).
+            CREATE TABLE streaks (
+                platform   TEXT NOT NULL,
+                team_id    TEXT NOT NULL,
+                user_id    TEXT NOT NULL,
+                total      INTEGER NOT NULL,
+                best       INTEGER NOT NULL,
+                run_end    INTEGER,
+                run_length INTEGER NOT NULL,
+                PRIMARY KEY (platform, team_id, user_id)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE settings (
+                key   TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
+        new(2, "channel schedules", """
+            -- One row per schedule slot; the channel's zone stays in channels.time_zone.
+            -- minute_of_day: 0..1439 in the channel's zone. days: bit mask, bit 0 = Sunday .. bit 6 = Saturday.
+            CREATE TABLE schedule_slots (
+                platform      TEXT NOT NULL,
+                team_id       TEXT NOT NULL,
+                channel_id    TEXT NOT NULL,
+                minute_of_day INTEGER NOT NULL CHECK (minute_of_day BETWEEN 0 AND 1439),
+                days          INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127),
+                PRIMARY KEY (platform, team_id, channel_id, minute_of_day),
+                FOREIGN KEY (platform, team_id, channel_id) REFERENCES channels (platform, team_id, channel_id)
+            ) WITHOUT ROWID;
+
+            -- Which version of a channel's Breaks:Schedules entry was last applied, so chat changes stand
+            -- until the configuration itself changes.
+            CREATE TABLE schedule_seeds (
+                platform    TEXT NOT NULL,
+                team_id     TEXT NOT NULL,
+                channel_id  TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                applied_at  INTEGER NOT NULL,
+                PRIMARY KEY (platform, team_id, channel_id)
+            ) WITHOUT ROWID;
+            """),
+    ];
+}

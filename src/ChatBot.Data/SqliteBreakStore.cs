@@ -1,0 +1,156 @@
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Ports;
+using Dapper;
+
+namespace ChatBot.Data;
+
+public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock) : IBreakStore
+{
+    private const string Columns = "id, platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key";
+
+    public async Task<(BreakRecord Break, bool Created)> CreateAsync(NewBreak newBreak, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var channel = newBreak.Channel;
+        var id = await connection.ExecuteScalarAsync<long?>(
+            new CommandDefinition(
+                """
+                INSERT OR IGNORE INTO breaks (platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key)
+                VALUES (@Platform, @TeamId, @ChannelId, @DrillId, @Origin, @StartedAt, @StartedBy, @SlotKey)
+                RETURNING id;
+                """,
+                new
+                {
+                    Platform = Names.Of(channel.Platform),
+                    channel.TeamId,
+                    channel.ChannelId,
+                    newBreak.DrillId,
+                    Origin = (int)newBreak.Origin,
+                    StartedAt = newBreak.StartedAt.ToUnixTimeMilliseconds(),
+                    newBreak.StartedBy,
+                    newBreak.SlotKey,
+                },
+                transaction,
+                cancellationToken: cancellationToken));
+        var created = id is not null;
+        var row = created
+            ? await connection.QuerySingleAsync<BreakRow>(
+                new CommandDefinition($"SELECT {Columns} FROM breaks WHERE id = @id;", new { id }, transaction, cancellationToken: cancellationToken))
+            : await connection.QuerySingleAsync<BreakRow>(
+                new CommandDefinition(
+                    $"SELECT {Columns} FROM breaks WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId AND slot_key = @SlotKey;",
+                    new { Platform = Names.Of(channel.Platform), channel.TeamId, channel.ChannelId, newBreak.SlotKey },
+                    transaction,
+                    cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return (row.ToRecord(), created);
+    }
+
+    public async Task<BreakRecord?> GetAsync(long breakId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<BreakRow>(
+            new CommandDefinition($"SELECT {Columns} FROM breaks WHERE id = @breakId;", new { breakId }, cancellationToken: cancellationToken));
+        return row?.ToRecord();
+    }
+
+    public async Task<string?> GetLastDrillAsync(ChannelKey channel, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT drill_id FROM breaks WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId ORDER BY id DESC LIMIT 1;",
+            new { Platform = Names.Of(channel.Platform), channel.TeamId, channel.ChannelId },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<PostClaim> ClaimPostAsync(long breakId, int step, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var existing = await connection.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition(
+            "SELECT message_id, lease_until FROM break_posts WHERE break_id = @breakId AND step = @step;",
+            new { breakId, step },
+            transaction,
+            cancellationToken: cancellationToken));
+        if (existing is { MessageId: { } messageId })
+        {
+            return new PostClaim.AlreadyPosted(messageId);
+        }
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        if (existing is { } held && held.LeaseUntil > nowMs)
+        {
+            return new PostClaim.HeldElsewhere(DateTimeOffset.FromUnixTimeMilliseconds(held.LeaseUntil));
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO break_posts (break_id, step, claimed_at, lease_until) VALUES (@breakId, @step, @nowMs, @leaseUntil)
+            ON CONFLICT (break_id, step) DO UPDATE SET claimed_at = excluded.claimed_at, lease_until = excluded.lease_until;
+            """,
+            new { breakId, step, nowMs, leaseUntil = (now + lease).ToUnixTimeMilliseconds() },
+            transaction,
+            cancellationToken: cancellationToken));
+        var promptId = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT message_id FROM break_posts WHERE break_id = @breakId AND step = 0;",
+            new { breakId },
+            transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new PostClaim.Granted(promptId);
+    }
+
+    public async Task RecordPostAsync(long breakId, int step, string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO break_posts (break_id, step, claimed_at, lease_until, message_id, posted_at)
+            VALUES (@breakId, @step, @now, @now, @messageId, @now)
+            ON CONFLICT (break_id, step) DO UPDATE SET message_id = excluded.message_id, posted_at = excluded.posted_at;
+            """,
+            new { breakId, step, messageId, now },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task ReleaseClaimAsync(long breakId, int step, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM break_posts WHERE break_id = @breakId AND step = @step AND message_id IS NULL;",
+            new { breakId, step },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<string?> GetPostedMessageIdAsync(long breakId, int step, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT message_id FROM break_posts WHERE break_id = @breakId AND step = @step;",
+            new { breakId, step },
+            cancellationToken: cancellationToken));
+    }
+
+    private sealed record ClaimRow(string? Message_Id, long Lease_Until)
+    {
+        public string? MessageId => Message_Id;
+
+        public long LeaseUntil => Lease_Until;
+    }
+
+    private sealed record BreakRow(
+        long Id, string Platform, string Team_Id, string Channel_Id, string Drill_Id, long Origin, long Started_At, string? Started_By, string? Slot_Key)
+    {
+        public BreakRecord ToRecord() => new(
+            Id,
+            new ChannelKey(Names.Platform(Platform), Team_Id, Channel_Id),
+            Drill_Id,
+            (BreakOrigin)Origin,
+            DateTimeOffset.FromUnixTimeMilliseconds(Started_At),
+            Started_By,
+            Slot_Key);
+    }
+}

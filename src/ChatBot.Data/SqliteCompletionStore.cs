@@ -1,0 +1,181 @@
+using System.Text.Json;
+using ChatBot.Core;
+using ChatBot.Core.Ports;
+using ChatBot.Core.Streaks;
+using Dapper;
+
+namespace ChatBot.Data;
+
+public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletionStore
+{
+    /// <summary>Consistency looks at this many workdays.</summary>
+    public const int RecentWorkdays = 20;
+
+    private readonly WorkdaySet _workdays = database.Workdays;
+
+    public async Task<CompletionOutcome> RecordAsync(NewCompletion completion, CancellationToken cancellationToken)
+    {
+        var team = completion.Team;
+        var parameters = new
+        {
+            Platform = Names.Of(team.Platform),
+            team.TeamId,
+            completion.UserId,
+            completion.DisplayName,
+            PlatformTimeZone = (string?)null,
+            completion.Channel.ChannelId,
+            completion.BreakId,
+            Kind = (int)completion.Kind,
+            At = completion.At.ToUnixTimeMilliseconds(),
+            LocalDay = WorkdaySet.DayNumber(completion.LocalDay),
+        };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT OR IGNORE INTO completions (platform, team_id, user_id, channel_id, break_id, kind, at, local_day)
+            VALUES (@Platform, @TeamId, @UserId, @ChannelId, @BreakId, @Kind, @At, @LocalDay);
+            """,
+            parameters,
+            transaction,
+            cancellationToken: cancellationToken));
+        if (inserted == 0)
+        {
+            return CompletionOutcome.Duplicate;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(SqliteUserStore.UpsertSql, parameters, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO channel_members (platform, team_id, channel_id, user_id, breaks) VALUES (@Platform, @TeamId, @ChannelId, @UserId, 1)
+            ON CONFLICT (platform, team_id, channel_id, user_id) DO UPDATE SET breaks = breaks + 1;
+            """,
+            parameters,
+            transaction,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(StreakSql.RefreshOne(_workdays), parameters, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return CompletionOutcome.Recorded;
+    }
+
+    public async Task<int> CountForBreakAsync(long breakId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM completions WHERE break_id = @breakId;", new { breakId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<StreakStats> GetStreakAsync(TeamKey team, string userId, DateOnly today, int ledgerDays, CancellationToken cancellationToken)
+    {
+        var user = new { Platform = Names.Of(team.Platform), team.TeamId, UserId = userId };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var summary = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition(
+            "SELECT total, best, run_end, run_length FROM streaks WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId;",
+            user,
+            cancellationToken: cancellationToken)) ?? new SummaryRow(0, 0, null, 0);
+
+        var current = summary.Run_End >= _workdays.OrdinalBefore(today) ? (int)summary.Run_Length : 0;
+        var doneToday = summary.Run_End >= _workdays.Ordinal(today) && _workdays.Contains(today);
+
+        // Consistency: the last 20 workdays, ending today if today is done, else at the last closed workday.
+        var windowEnd = doneToday ? today : LastWorkdayBefore(today);
+        var windowStart = windowEnd;
+        for (var counted = 1; counted < RecentWorkdays; counted++)
+        {
+            windowStart = LastWorkdayBefore(windowStart);
+        }
+
+        var ledgerFrom = today.AddDays(-Math.Max(0, ledgerDays - 1));
+        var from = WorkdaySet.DayNumber(windowStart < ledgerFrom ? windowStart : ledgerFrom);
+        var days = (await connection.QueryAsync<long>(new CommandDefinition(
+            """
+            SELECT DISTINCT local_day FROM completions
+            WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId AND local_day BETWEEN @from AND @to;
+            """,
+            new { user.Platform, user.TeamId, user.UserId, from, to = WorkdaySet.DayNumber(today) },
+            cancellationToken: cancellationToken))).Select(WorkdaySet.FromDayNumber).ToList();
+
+        var recentDone = days.Count(d => d >= windowStart && d <= windowEnd && _workdays.Contains(d));
+        return new StreakStats(
+            today,
+            current,
+            (int)summary.Best,
+            (int)summary.Total,
+            recentDone,
+            RecentWorkdays,
+            ledgerFrom,
+            days.Where(d => d >= ledgerFrom).ToHashSet());
+    }
+
+    public async Task<IReadOnlyList<LeaderboardRow>> GetLeaderboardAsync(
+        ChannelKey channel,
+        DateOnly? since,
+        string channelZone,
+        Func<string, DateOnly> todayInZone,
+        int limit,
+        CancellationToken cancellationToken)
+    {
+        var scope = new { Platform = Names.Of(channel.Platform), channel.TeamId, channel.ChannelId };
+        await using var connection = await database.OpenAsync(cancellationToken);
+
+        // Each person's streak is current if its latest run reaches the last workday before *their* today.
+        var zones = (await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT DISTINCT COALESCE(time_zone, platform_time_zone) FROM users
+            WHERE platform = @Platform AND team_id = @TeamId AND COALESCE(time_zone, platform_time_zone) IS NOT NULL;
+            """,
+            scope,
+            cancellationToken: cancellationToken))).Append(channelZone).Distinct();
+        var openFrom = JsonSerializer.Serialize(zones.ToDictionary(zone => zone, zone => _workdays.OrdinalBefore(todayInZone(zone))));
+
+        var participants = since is null
+            ? "SELECT user_id, breaks FROM channel_members WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId"
+            : """
+              SELECT user_id, COUNT(*) AS breaks FROM completions
+              WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId AND local_day >= @Since
+              GROUP BY user_id
+              """;
+        var rows = await connection.QueryAsync<BoardRow>(new CommandDefinition(
+            $"""
+            WITH participants AS ({participants})
+            SELECT p.user_id AS UserId,
+                   COALESCE(u.display_name, p.user_id) AS DisplayName,
+                   CASE WHEN s.run_end >= (SELECT value FROM json_each(@OpenFrom) WHERE key = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone))
+                        THEN s.run_length ELSE 0 END AS CurrentStreak,
+                   COALESCE(s.best, 0) AS BestStreak,
+                   p.breaks AS Breaks
+            FROM participants p
+            LEFT JOIN users u ON u.platform = @Platform AND u.team_id = @TeamId AND u.user_id = p.user_id
+            LEFT JOIN streaks s ON s.platform = @Platform AND s.team_id = @TeamId AND s.user_id = p.user_id
+            ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName, UserId
+            LIMIT @Limit;
+            """,
+            new
+            {
+                scope.Platform,
+                scope.TeamId,
+                scope.ChannelId,
+                Since = since is { } day ? WorkdaySet.DayNumber(day) : 0,
+                OpenFrom = openFrom,
+                ChannelZone = channelZone,
+                Limit = limit,
+            },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.CurrentStreak, (int)r.BestStreak, (int)r.Breaks)).ToList();
+    }
+
+    private DateOnly LastWorkdayBefore(DateOnly day)
+    {
+        do
+        {
+            day = day.AddDays(-1);
+        }
+        while (!_workdays.Contains(day));
+
+        return day;
+    }
+
+    private sealed record SummaryRow(long Total, long Best, long? Run_End, long Run_Length);
+
+    private sealed record BoardRow(string UserId, string DisplayName, long CurrentStreak, long BestStreak, long Breaks);
+}

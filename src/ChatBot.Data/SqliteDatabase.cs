@@ -1,0 +1,128 @@
+using ChatBot.Core;
+using ChatBot.Core.Streaks;
+using ChatBot.Data.Schema;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Data;
+
+/// <summary>
+/// The bot's SQLite file: opens connections, and on first use creates or migrates the schema (versioned),
+/// switches the file to WAL and refreshes the streak summaries if the workdays setting changed.
+/// </summary>
+public sealed partial class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private readonly WorkdaySet _workdays;
+    private readonly ILogger<SqliteDatabase> _logger;
+    private readonly Lazy<Task> _initialized;
+
+    public SqliteDatabase(IOptions<StorageOptions> storage, IOptions<BreaksOptions> breaks, ILogger<SqliteDatabase> logger)
+    {
+        var path = storage.Value.FullPath;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _workdays = breaks.Value.WorkdaySet;
+        _logger = logger;
+        Path = path;
+        _initialized = new Lazy<Task>(InitializeAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public string Path { get; }
+
+    public WorkdaySet Workdays => _workdays;
+
+    public Task EnsureInitializedAsync() => _initialized.Value;
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync();
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await connection.ExecuteAsync("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task InitializeAsync()
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var connection = await OpenRawAsync(CancellationToken.None);
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);");
+        var current = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_version;") ?? 0;
+        var newest = Migrations.All.Max(m => m.Version);
+        if (current > newest)
+        {
+            throw new InvalidOperationException(
+                $"The database '{Path}' has schema version {current}, newer than this build knows ({newest}). Run a newer ChatBot or restore a backup.");
+        }
+
+        foreach (var migration in Migrations.All.Where(m => m.Version > current).OrderBy(m => m.Version))
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+            await connection.ExecuteAsync(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (@Version, @Description, datetime('now'));",
+                new { migration.Version, migration.Description },
+                transaction);
+            await transaction.CommitAsync();
+            LogMigrated(_logger, Path, migration.Version, migration.Description);
+        }
+
+        await RefreshStreaksIfWorkdaysChangedAsync(connection);
+    }
+
+    private async Task RefreshStreaksIfWorkdaysChangedAsync(SqliteConnection connection)
+    {
+        var mask = _workdays.Mask.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var stored = await connection.ExecuteScalarAsync<string?>("SELECT value FROM settings WHERE key = 'streak_workdays';");
+        if (stored == mask)
+        {
+            return;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync(StreakSql.RefreshAll(_workdays), transaction: transaction);
+        await connection.ExecuteAsync(
+            "INSERT INTO settings (key, value) VALUES ('streak_workdays', @mask) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+            new { mask },
+            transaction);
+        await transaction.CommitAsync();
+        if (stored is not null)
+        {
+            LogWorkdaysChanged(_logger, _workdays.ToString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Path}: applied schema version {Version} ({Description})")]
+    private static partial void LogMigrated(ILogger logger, string path, int version, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workdays changed to {Workdays}: streaks recomputed")]
+    private static partial void LogWorkdaysChanged(ILogger logger, string workdays);
+}

@@ -1,0 +1,95 @@
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Commands;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatBot.Host.ConsoleChat;
+
+/// <summary>
+/// Reads the local user's lines and answers them. Works in a terminal and with stdin piped: at end of
+/// input it waits for break threads still running, then stops the host (exit code 0).
+/// </summary>
+internal sealed partial class ConsoleChatHostedService(
+    ConsoleTranscript transcript,
+    IServiceScopeFactory scopes,
+    InProcessBreakRunner breakRunner,
+    IHostApplicationLifetime lifetime,
+    ILogger<ConsoleChatHostedService> logger) : BackgroundService
+{
+    private static readonly ChatUser LocalUser = new("local-user", Environment.UserName is { Length: > 0 } name ? name : "you", IsAdmin: true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        transcript.Note("ChatBot console chat in #console. Type /drill help (or /drill rotation to start a break); Ctrl-D to quit.");
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var line = await transcript.Input.ReadLineAsync(stoppingToken);
+                if (line is null)
+                {
+                    break;
+                }
+
+                await HandleLineAsync(line.Trim(), stoppingToken);
+            }
+
+            await breakRunner.WhenIdleAsync().WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        lifetime.StopApplication();
+    }
+
+    private async Task HandleLineAsync(string line, CancellationToken stoppingToken)
+    {
+        if (line.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetRequiredService<ICommandHandler>();
+            if (line.StartsWith('/'))
+            {
+                if (!line.Equals("/drill", StringComparison.OrdinalIgnoreCase) && !line.StartsWith("/drill ", StringComparison.OrdinalIgnoreCase))
+                {
+                    transcript.Note($"The only command here is /drill. Try /drill help.");
+                    return;
+                }
+
+                var reply = await handler.HandleAsync(new CommandInvocation(ConsoleTranscript.Channel, LocalUser, line[6..].Trim()), stoppingToken);
+                Show(reply);
+                return;
+            }
+
+            if (transcript.LastButton is { } button && line.Equals(button.Label, StringComparison.OrdinalIgnoreCase))
+            {
+                var outcome = await handler.HandleClickAsync(new ButtonClick(ConsoleTranscript.Channel, LocalUser, button.ActionId), stoppingToken);
+                Show(outcome.Reply);
+                return;
+            }
+
+            transcript.Note("(Chat lines are just chat. Commands start with /drill; try /drill help.)");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogFailed(logger, exception, line);
+            transcript.Note("Something went wrong on my side; the details are in the log.");
+        }
+    }
+
+    private void Show(CommandReply reply) =>
+        transcript.Write(reply.Message, reply.Visibility == ReplyVisibility.CallerOnly ? "bot (only you)" : "bot", inThread: false);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Console chat: handling '{Line}' failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string line);
+}

@@ -1,0 +1,28 @@
+using ChatBot.Core;
+using ChatBot.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatBot.Host.ConsoleChat;
+
+internal static class ConsoleChatSetup
+{
+    /// <summary>
+    /// The local console chat: the user types <c>/drill …</c> lines on <paramref name="input"/> in channel
+    /// #console, the bot answers on <paramref name="output"/>. Logs go to stderr so the chat stays readable.
+    /// </summary>
+    public static IHostApplicationBuilder AddConsoleChat(this IHostApplicationBuilder builder, TextReader input, TextWriter output)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter((string?)null, LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        builder.Services.AddSingleton(new ConsoleTranscript(input, output));
+        builder.Services.AddSingleton<ConsolePlatform>();
+        builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, (sp, _) => sp.GetRequiredService<ConsolePlatform>());
+        builder.Services.AddHostedService<ConsoleChatHostedService>();
+        return builder;
+    }
+}

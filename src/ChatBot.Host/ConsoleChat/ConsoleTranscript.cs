@@ -1,0 +1,74 @@
+using ChatBot.Core;
+using ChatBot.Core.Messages;
+
+namespace ChatBot.Host.ConsoleChat;
+
+/// <summary>
+/// The console chat's screen: one writer shared by replies and posts from break threads, so lines never
+/// interleave mid-message. Posts in a thread are drawn indented under their prompt.
+/// </summary>
+internal sealed class ConsoleTranscript(TextReader input, TextWriter output)
+{
+    public static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "console");
+
+    private readonly Lock _gate = new();
+    private readonly TimeZoneInfo _zone = TimeZoneInfo.Local;
+    private string? _lastButtonAction;
+    private string? _lastButtonLabel;
+
+    public TextReader Input { get; } = input;
+
+    public bool Interactive { get; init; }
+
+    /// <summary>The most recent button on screen, which typing its label taps.</summary>
+    public (string ActionId, string Label)? LastButton
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastButtonAction is null ? null : (_lastButtonAction, _lastButtonLabel!);
+            }
+        }
+    }
+
+    public void Write(OutgoingMessage message, string author, bool inThread)
+    {
+        var indent = inThread ? "    │ " : "";
+        lock (_gate)
+        {
+            var lines = Render(message.Text).Split('\n');
+            output.WriteLine($"{indent}{author}: {lines[0]}");
+            foreach (var line in lines.Skip(1))
+            {
+                output.WriteLine($"{indent}{new string(' ', author.Length + 2)}{line}");
+            }
+
+            foreach (var button in message.Buttons)
+            {
+                _lastButtonAction = button.ActionId;
+                _lastButtonLabel = button.Label;
+                output.WriteLine($"{indent}  [ {button.Label} ]  type \"{button.Label.ToLowerInvariant()}\" to tap it");
+            }
+
+            output.Flush();
+        }
+    }
+
+    public void Note(string text)
+    {
+        lock (_gate)
+        {
+            output.WriteLine(text);
+            output.Flush();
+        }
+    }
+
+    private string Render(string markup) =>
+        string.Concat(Markup.Tokenize(markup).Select(token => token.Kind switch
+        {
+            MarkupKind.Time => Markup.FormatTime(token.Time!.Value, _zone),
+            MarkupKind.Code => token.Text,
+            _ => token.Text,
+        }));
+}
