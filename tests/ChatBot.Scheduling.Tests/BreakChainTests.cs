@@ -1,0 +1,177 @@
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Drills;
+using ChatBot.Core.Ports;
+using ChatBot.Scheduling.Tests.Fakes;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Shouldly;
+
+namespace ChatBot.Scheduling.Tests;
+
+/// <summary>Breaks as chains of Hangfire step jobs, against the real SQLite files: once each, in the thread, across restarts.</summary>
+public sealed class BreakChainTests
+{
+    private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "general");
+
+    [Fact]
+    public async Task StepJob_RunTwice_PostsOnce()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        using var host = TestBot.Build(files, platform); // not started: we run the jobs by hand
+        var breakId = await CreateBreakAsync(host, "rotation");
+
+        await RunStepAsync(host, breakId, 0);
+        await RunStepAsync(host, breakId, 0);
+
+        platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe([$"b{breakId}s0"]);
+    }
+
+    [Fact]
+    public async Task JobChain_ReplayedAgainstTheSameDatabase_PostsEveryStepOnce_InThePromptsThread()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var steps = StepCount("extension");
+        long breakId;
+        using (var first = TestBot.Build(files, platform))
+        {
+            breakId = await CreateBreakAsync(first, "extension");
+            for (var step = 0; step < steps / 2; step++)
+            {
+                await RunStepAsync(first, breakId, step);
+            }
+        }
+
+        // A crash replays everything that was in flight, and the chain goes on in a new process.
+        using (var second = TestBot.Build(files, platform))
+        {
+            for (var step = 0; step < steps; step++)
+            {
+                await RunStepAsync(second, breakId, step);
+                await RunStepAsync(second, breakId, step);
+            }
+        }
+
+        AssertWholeThreadOnce(platform.Posts, breakId, steps);
+    }
+
+    [Fact]
+    public async Task StepHeldByALiveClaim_Throws_SoHangfireRetries_ThenPostsAfterTheLease()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        var breakId = await CreateBreakAsync(host, "rotation");
+        await RunStepAsync(host, breakId, 0);
+        var store = host.Services.GetRequiredService<IBreakStore>();
+        (await store.ClaimPostAsync(breakId, 1, clock.GetUtcNow(), BreakPoster.ClaimLease, CancellationToken.None))
+            .ShouldBeOfType<PostClaim.Granted>(); // another worker, mid-post
+
+        await Should.ThrowAsync<StepHeldException>(() => RunStepAsync(host, breakId, 1));
+        platform.Posts.Count.ShouldBe(1);
+
+        clock.Advance(BreakPoster.ClaimLease + TimeSpan.FromSeconds(1)); // that worker died: its lease ran out
+        await RunStepAsync(host, breakId, 1);
+
+        platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe([$"b{breakId}s0", $"b{breakId}s1"]);
+    }
+
+    [Fact]
+    public async Task PermanentPlatformRefusal_EndsTheThread_WithoutRetries()
+    {
+        using var files = new BotFiles();
+        var logs = new CapturingLoggerProvider();
+        using var host = TestBot.Build(files, new RecordingPlatform(ChatPlatform.Slack), logs: logs); // no Console adapter
+        var breakId = await CreateBreakAsync(host, "rotation");
+
+        await RunStepAsync(host, breakId, 0); // does not throw: Hangfire must not retry what cannot work
+
+        logs.Lines.ShouldContain(l => l.Message.Contains($"Break {breakId}: step 0 was refused for good", StringComparison.Ordinal));
+        host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledCount().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Break_RunsAsAJobChain_PromptThenPacedCuesInItsThread()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        using var host = TestBot.Build(files, platform);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var (brk, started) = await host.Services.GetRequiredService<BreakService>()
+            .StartAsync(Channel, "catcamel", BreakOrigin.OnDemand, "U1", slotKey: null, CancellationToken.None);
+        started.ShouldBeTrue();
+
+        var steps = StepCount("catcamel");
+        await platform.WaitForPostsAsync(p => p.Count >= steps);
+        await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        AssertWholeThreadOnce(platform.Posts, brk.Id, steps);
+    }
+
+    [Fact]
+    public async Task Restart_InTheMiddleOfAThread_ResumesTheRemainingCues_NoneLostNoneDoubled()
+    {
+        using var files = new BotFiles();
+        var steps = StepCount("extension");
+        var before = new RecordingPlatform(idPrefix: "first-");
+        long breakId;
+
+        // First process: the prompt and two cues go out, then cue 3 hangs at the platform and Ctrl-C arrives.
+        using (var first = TestBot.Build(files, before))
+        {
+            before.Hang = options => options.IdempotencyKey.EndsWith("s3", StringComparison.Ordinal);
+            await first.StartAsync(TestContext.Current.CancellationToken);
+            var (brk, _) = await first.Services.GetRequiredService<BreakService>()
+                .StartAsync(Channel, "extension", BreakOrigin.OnDemand, "U1", slotKey: null, CancellationToken.None);
+            breakId = brk.Id;
+            await before.Hanging.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await first.StopAsync(stopTimeout.Token);
+        }
+
+        before.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe([$"b{breakId}s0", $"b{breakId}s1", $"b{breakId}s2"]);
+
+        // Second process on the same files: the thread resumes at cue 3 under the same prompt.
+        var after = new RecordingPlatform(idPrefix: "second-");
+        using (var second = TestBot.Build(files, after))
+        {
+            await second.StartAsync(TestContext.Current.CancellationToken);
+            await after.WaitForPostsAsync(p => p.Count >= steps - 3, TimeSpan.FromSeconds(60));
+            await Jobs.WaitForIdleAsync(second.Services.GetRequiredService<JobStorage>());
+            await second.StopAsync(TestContext.Current.CancellationToken);
+        }
+
+        AssertWholeThreadOnce([.. before.Posts, .. after.Posts], breakId, steps);
+    }
+
+    internal static int StepCount(string drillId) =>
+        BreakContent.StepCount(DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "drills.json")).Get(drillId));
+
+    internal static void AssertWholeThreadOnce(IReadOnlyCollection<RecordedPost> posts, long breakId, int steps)
+    {
+        posts.Select(p => p.Options.IdempotencyKey).ShouldBe(Enumerable.Range(0, steps).Select(s => $"b{breakId}s{s}"));
+        var prompt = posts.First();
+        prompt.Options.ThreadRootMessageId.ShouldBeNull();
+        posts.Skip(1).ShouldAllBe(p => p.Options.ThreadRootMessageId == prompt.MessageId);
+    }
+
+    private static async Task<long> CreateBreakAsync(IHost host, string drillId)
+    {
+        var (brk, _) = await host.Services.GetRequiredService<IBreakStore>().CreateAsync(
+            new NewBreak(Channel, drillId, BreakOrigin.OnDemand, DateTimeOffset.UtcNow, "U1"),
+            CancellationToken.None);
+        return brk.Id;
+    }
+
+    private static async Task RunStepAsync(IHost host, long breakId, int step)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, step, CancellationToken.None);
+    }
+}
