@@ -82,7 +82,7 @@ public sealed partial class BreakSlotJob(
     /// <summary>A stored scheduled break whose prompt is not out this long after it started was never handed on.</summary>
     internal static readonly TimeSpan UnstartedAfter = TimeSpan.FromMinutes(1);
 
-    internal enum SlotOutcome
+    public enum SlotOutcome
     {
         Started,
         AlreadyStarted,

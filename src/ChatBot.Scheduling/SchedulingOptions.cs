@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace ChatBot.Scheduling;
@@ -7,7 +6,7 @@ namespace ChatBot.Scheduling;
 /// How the Hangfire side runs (section <c>Scheduling</c>). The defaults suit the embedded SQLite job file:
 /// 1 s polling so paced cues leave on time, an invisibility timeout longer than any job, one process per file.
 /// </summary>
-public sealed partial class SchedulingOptions
+public sealed class SchedulingOptions
 {
     public const string Section = "Scheduling";
 
@@ -15,26 +14,50 @@ public sealed partial class SchedulingOptions
     public string? JobStoragePath { get; set; }
 
     /// <summary>Jobs running at once. Posts mostly wait on the platform, so more workers than cores pays off.</summary>
-    [Range(1, 200)]
     public int WorkerCount { get; set; } = 20;
 
     /// <summary>How often due delayed jobs are moved to the queue and the queue is polled.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// After a crash, a job that was running is re-run once this has passed. Must exceed the longest job
     /// (a post with its retries), so a slow but live job is never run twice in parallel.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long Hangfire waits for running jobs at shutdown. The host's shutdown timeout is set above it.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    [OptionsValidator]
-    internal sealed partial class Validator : IValidateOptions<SchedulingOptions>;
+    /// <summary>Stops the host at start on an unusable value, naming the key.</summary>
+    internal sealed class Validator : IValidateOptions<SchedulingOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SchedulingOptions options)
+        {
+            var failures = new List<string>();
+            if (options.WorkerCount is < 1 or > 200)
+            {
+                failures.Add($"Scheduling:WorkerCount must be between 1 and 200 (got {options.WorkerCount}).");
+            }
+
+            Check(failures, nameof(PollingInterval), options.PollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), string.Empty);
+            Check(failures, nameof(InvisibilityTimeout), options.InvisibilityTimeout, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), ", longer than any job");
+            Check(failures, nameof(ShutdownTimeout), options.ShutdownTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), string.Empty);
+            if (options.JobStoragePath is { } path && (path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || Directory.Exists(path)))
+            {
+                failures.Add($"Scheduling:JobStoragePath '{path}' is not a usable file path.");
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+
+        private static void Check(List<string> failures, string key, TimeSpan value, TimeSpan min, TimeSpan max, string why)
+        {
+            if (value < min || value > max)
+            {
+                failures.Add($"Scheduling:{key} must be between {min:c} and {max:c}{why} (got {value:c}).");
+            }
+        }
+    }
 }
 
 /// <summary>

@@ -72,9 +72,13 @@ public static class SchedulingServiceCollectionExtensions
         });
 
         // Hangfire gets its whole shutdown timeout to let running posts finish; the host must wait longer.
-        services.AddOptions<HostOptions>().Configure<IOptions<SchedulingOptions>>((host, scheduling) =>
+        // Read from raw configuration, not IOptions<SchedulingOptions>: HostOptions is resolved while the host
+        // is built, and a bad Scheduling value must surface as the start-time validation error naming the key.
+        services.AddOptions<HostOptions>().Configure<IConfiguration>((host, config) =>
         {
-            var needed = scheduling.Value.ShutdownTimeout + TimeSpan.FromSeconds(10);
+            var hangfire = config.GetValue<TimeSpan?>($"{SchedulingOptions.Section}:{nameof(SchedulingOptions.ShutdownTimeout)}", null)
+                ?? new SchedulingOptions().ShutdownTimeout;
+            var needed = hangfire + TimeSpan.FromSeconds(10);
             if (host.ShutdownTimeout < needed)
             {
                 host.ShutdownTimeout = needed;
