@@ -17,6 +17,7 @@ public sealed partial class BreakStepJob(
     IBreakStore breaks,
     IBackgroundJobClient jobs,
     IOptions<BreaksOptions> options,
+    TimeProvider clock,
     ILogger<BreakStepJob> logger)
 {
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
@@ -51,9 +52,23 @@ public sealed partial class BreakStepJob(
         if (result.HasNextStep)
         {
             var next = step + 1;
-            jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, next, CancellationToken.None), options.Value.CueInterval);
-            LogScheduledNext(logger, breakId, next, options.Value.CueInterval);
+            var brk = await breaks.GetAsync(breakId, cancellationToken);
+            var delay = NextDelay(brk?.StartedAt ?? clock.GetUtcNow(), next, clock.GetUtcNow(), options.Value.CueInterval);
+            jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, next, CancellationToken.None), delay);
+            LogScheduledNext(logger, breakId, next, delay);
         }
+    }
+
+    /// <summary>
+    /// When the next cue is due: on the break's own beat (start + step × interval), so polling and platform
+    /// latency do not add up along the thread; never sooner than three quarters of an interval after the
+    /// previous post (a thread resumed after downtime keeps a readable pace), never later than a whole one.
+    /// </summary>
+    internal static TimeSpan NextDelay(DateTimeOffset startedAt, int nextStep, DateTimeOffset now, TimeSpan interval)
+    {
+        var onBeat = startedAt + (interval * nextStep) - now;
+        var shortest = interval * 0.75;
+        return onBeat < shortest ? shortest : onBeat > interval ? interval : onBeat;
     }
 
     [LoggerMessage(EventId = 3230, Level = LogLevel.Debug, Message = "Break {BreakId}: step {Step} scheduled in {Delay}")]

@@ -1,17 +1,42 @@
+using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ChatBot.Scheduling;
 
 /// <summary>
-/// Runs a break as a chain of Hangfire jobs: the prompt now, each cue a delayed job after the previous one,
-/// all in the durable job store, so a restart picks the thread up where it stopped.
+/// Runs a break as a chain of Hangfire jobs: the prompt now, each cue a delayed job, all in the durable job
+/// store, so a restart picks the thread up where it stopped. The prompt is posted inline (it shows before the
+/// command's reply, and a scheduled break does not wait for another queue poll), after a durable safety net
+/// is in place: a step-0 job due once the first cue should be out, which finds everything posted and does
+/// nothing, unless this process died mid-post, in which case it posts the prompt and carries the thread on.
 /// </summary>
-public sealed class HangfireBreakRunner(IBackgroundJobClient jobs) : IBreakRunner
+public sealed partial class HangfireBreakRunner(
+    IBackgroundJobClient jobs,
+    IServiceScopeFactory scopes,
+    IOptions<BreaksOptions> options,
+    IOptions<SchedulingOptions> scheduling,
+    ILogger<HangfireBreakRunner> logger) : IBreakRunner
 {
-    public Task StartAsync(long breakId, CancellationToken cancellationToken)
+    public async Task StartAsync(long breakId, CancellationToken cancellationToken)
     {
-        jobs.Enqueue<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None));
-        return Task.CompletedTask;
+        jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None), options.Value.CueInterval + scheduling.Value.PromptSafetyNet);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, 0, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The platform hiccupped or another worker holds the claim: let Hangfire retry it with back-off.
+            LogHandedOver(logger, exception, breakId);
+            jobs.Enqueue<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None));
+        }
     }
+
+    [LoggerMessage(EventId = 3240, Level = LogLevel.Warning, Message = "Break {BreakId}: the prompt could not be posted right away; a job will retry it")]
+    private static partial void LogHandedOver(ILogger logger, Exception exception, long breakId);
 }

@@ -25,6 +25,12 @@ public sealed class SchedulingOptions
     /// </summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// After a break starts, a durable check is due this long after its first cue: it posts the prompt (and
+    /// carries the thread on) only if the process died while posting it; otherwise it finds all done.
+    /// </summary>
+    public TimeSpan PromptSafetyNet { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long Hangfire waits for running jobs at shutdown. The host's shutdown timeout is set above it.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -41,6 +47,7 @@ public sealed class SchedulingOptions
 
             Check(failures, nameof(PollingInterval), options.PollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), string.Empty);
             Check(failures, nameof(InvisibilityTimeout), options.InvisibilityTimeout, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), ", longer than any job");
+            Check(failures, nameof(PromptSafetyNet), options.PromptSafetyNet, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), string.Empty);
             Check(failures, nameof(ShutdownTimeout), options.ShutdownTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), string.Empty);
             if (options.JobStoragePath is { } path && (path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || Directory.Exists(path)))
             {

@@ -2,7 +2,6 @@ using ChatBot.Core.Breaks;
 using ChatBot.Core.Schedules;
 using Hangfire;
 using Hangfire.AspNetCore;
-using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,11 +33,7 @@ public static class SchedulingServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value;
             var fullPath = Path.GetFullPath(jobFile);
             Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-            return new SQLiteStorage(fullPath, new SQLiteStorageOptions
-            {
-                QueuePollInterval = options.PollingInterval,
-                InvisibilityTimeout = options.InvisibilityTimeout,
-            });
+            return HangfireSqlite.Open(fullPath, options);
         });
     }
 

@@ -115,6 +115,27 @@ public sealed class BreakChainTests
     }
 
     [Fact]
+    public async Task PromptThatFailsInline_IsRetriedByAJob_AndTheThreadStillRunsOnce()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform { TransientFailures = 1 };
+        var logs = new CapturingLoggerProvider();
+        using var host = TestBot.Build(files, platform, logs: logs);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        var (brk, _) = await host.Services.GetRequiredService<BreakService>()
+            .StartAsync(Channel, "rotation", BreakOrigin.OnDemand, "U1", slotKey: null, TestContext.Current.CancellationToken);
+
+        var steps = StepCount("rotation");
+        await platform.WaitForPostsAsync(p => p.Count >= steps, TimeSpan.FromSeconds(90));
+        await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>(), TimeSpan.FromSeconds(90));
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        AssertWholeThreadOnce(platform.Posts, brk.Id, steps);
+        logs.Lines.ShouldContain(l => l.Message.Contains($"Break {brk.Id}: the prompt could not be posted right away", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Restart_InTheMiddleOfAThread_ResumesTheRemainingCues_NoneLostNoneDoubled()
     {
         using var files = new BotFiles();
@@ -173,5 +194,23 @@ public sealed class BreakChainTests
     {
         await using var scope = host.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, step, CancellationToken.None);
+    }
+}
+
+public sealed class CuePacingTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 25, 9, 30, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData(1, 0.4, 19.6)] // prompt took 0.4 s: cue 1 stays on the 20 s beat
+    [InlineData(3, 41.5, 18.5)] // cue 2 ran 1.5 s late (polling): cue 3 catches up on the beat
+    [InlineData(3, 48.0, 15.0)] // very late: never closer than three quarters of an interval
+    [InlineData(5, 3600, 15.0)] // resumed after downtime: a readable pace, not a burst
+    [InlineData(2, 10.0, 20.0)] // early (clock skew): never more than one interval
+    public void NextCue_KeepsTheBreaksBeat(int nextStep, double secondsSinceStart, double expectedDelay)
+    {
+        BreakStepJob.NextDelay(Start, nextStep, Start.AddSeconds(secondsSinceStart), Interval)
+            .ShouldBe(TimeSpan.FromSeconds(expectedDelay));
     }
 }

@@ -160,7 +160,7 @@ public sealed class ScheduledSlotTests
             new NewBreak(Channel, "extension", BreakOrigin.Scheduled, SlotInstant, SlotKey: "0930@2026-11-25"), TestContext.Current.CancellationToken);
 
         (await RunSlotAsync(host)).ShouldBe(SlotOutcome.Resumed);
-        host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().EnqueuedCount("default").ShouldBe(1);
+        platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe(["b1s0"]);
     }
 
     private static async Task AddSlotAsync(IHost host, ScheduleDays days, string zone)

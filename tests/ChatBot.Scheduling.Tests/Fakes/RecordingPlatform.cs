@@ -27,6 +27,9 @@ internal sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Con
     /// <summary>Posts whose idempotency key matches hang until cancelled (the host stopping), never completing.</summary>
     public Func<PostOptions, bool> Hang { get; set; } = _ => false;
 
+    /// <summary>This many posts fail first with a transient refusal (a 5xx, say).</summary>
+    public int TransientFailures;
+
     /// <summary>Signalled when a post starts hanging.</summary>
     public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -36,6 +39,11 @@ internal sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Con
         {
             Hanging.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        if (Interlocked.Decrement(ref TransientFailures) >= 0)
+        {
+            throw new ChatPlatformException("503 from the fake platform", isPermanent: false);
         }
 
         var id = idPrefix + Interlocked.Increment(ref nextId).ToString(CultureInfo.InvariantCulture);

@@ -52,6 +52,7 @@ internal static class TestBot
             ["Scheduling:PollingInterval"] = "00:00:00.200",
             ["Scheduling:ShutdownTimeout"] = "00:00:02",
             ["Scheduling:WorkerCount"] = "4",
+            ["Scheduling:PromptSafetyNet"] = "00:00:01",
         };
         foreach (var (key, value) in settings ?? [])
         {

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Messages;
+using ChatBot.Core.Ports;
+using ChatBot.Core.Schedules;
+using ChatBot.Data;
+using ChatBot.Scheduling;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// 500 channels whose scheduled breaks fire in the same minute, on the real composition (Core, the SQLite
+// store, Hangfire on its SQLite job file) against a fake platform that answers every post in 50 ms.
+// Measures the time from the slot to the last prompt posted and to the last cue posted.
+//
+//   dotnet run -c Release --project bench/ChatBot.Scheduling.Bench -- [channels] [cueInterval] [workers]
+var channels = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
+var cueInterval = args.Length > 1 ? TimeSpan.Parse(args[1], CultureInfo.InvariantCulture) : TimeSpan.FromSeconds(5);
+var workers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
+var platformLatency = TimeSpan.FromMilliseconds(50);
+
+var directory = Path.Combine(Path.GetTempPath(), "chatbot-bench-" + Guid.NewGuid().ToString("N"));
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Storage:Path"] = Path.Combine(directory, "chatbot.db"),
+    ["Breaks:CueInterval"] = cueInterval.ToString("c", CultureInfo.InvariantCulture),
+    ["Breaks:CatchUpWindow"] = "00:15:00",
+    ["Scheduling:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
+});
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+var slotRuns = new SlotRunClock();
+builder.Logging.AddProvider(slotRuns).AddFilter<SlotRunClock>(typeof(BreakSlotJob).FullName, LogLevel.Information);
+using var platform = new FakePlatform(platformLatency);
+builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "drills.json"));
+builder.Services.AddChatBotData();
+builder.Services.AddChatBotScheduleStore();
+builder.Services.AddChatBotScheduling(builder.Configuration);
+builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, platform);
+using var host = builder.Build();
+
+// The slot: the first whole minute at least 15 s away (setting up 500 schedules takes a few seconds).
+var now = DateTimeOffset.UtcNow;
+var slot = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(1);
+if (slot - now < TimeSpan.FromSeconds(15))
+{
+    slot = slot.AddMinutes(1);
+}
+
+await host.StartAsync();
+var store = host.Services.GetRequiredService<IScheduleStore>();
+var sync = host.Services.GetRequiredService<IScheduleSync>();
+var setup = Stopwatch.StartNew();
+for (var i = 0; i < channels; i++)
+{
+    var channel = new ChannelKey(ChatPlatform.Console, "bench", "c" + i.ToString(CultureInfo.InvariantCulture));
+    await store.SetTimeZoneAsync(channel, "UTC", CancellationToken.None);
+    await store.UpsertSlotAsync(new ScheduleSlot(channel, TimeOnly.FromDateTime(slot.UtcDateTime), ScheduleDays.Daily), CancellationToken.None);
+    await sync.SyncChannelAsync(channel, CancellationToken.None);
+}
+
+Console.WriteLine($"{channels} channels scheduled at {slot:HH:mm:ss} UTC in {setup.Elapsed.TotalSeconds:F1} s; {workers} workers, cue interval {cueInterval:c}, platform latency {platformLatency.TotalMilliseconds} ms");
+var steps = BreakContent.StepCount(host.Services.GetRequiredService<ChatBot.Core.Drills.DrillCatalog>().Get("extension"));
+var expectedPosts = channels * steps;
+using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10) + (cueInterval * steps));
+await platform.WaitForAsync(expectedPosts, timeout.Token);
+
+var prompts = platform.Posts.Where(p => p.ThreadRoot is null).ToList();
+var cues = platform.Posts.Where(p => p.ThreadRoot is not null).ToList();
+var lastPrompt = prompts.Max(p => p.At) - slot;
+var lastCue = cues.Max(p => p.At) - slot;
+var firstPrompt = prompts.Min(p => p.At) - slot;
+Console.WriteLine($"slot jobs run: {slotRuns.Times.Count}, first done at {(slotRuns.Times.Min() - slot).TotalSeconds:F2} s, last at {(slotRuns.Times.Max() - slot).TotalSeconds:F2} s");
+var duplicates = platform.Posts.GroupBy(p => p.Key).Count(g => g.Count() > 1);
+
+// What the platform alone needs: every channel's posts, 50 ms each, spread over the workers.
+var idealPrompts = platformLatency * Math.Ceiling(channels / (double)workers);
+var idealLastCue = (cueInterval * (steps - 1)) + (platformLatency * steps);
+Console.WriteLine($"posts: {platform.Posts.Count} ({prompts.Count} prompts, {cues.Count} cues), duplicates: {duplicates}");
+Console.WriteLine($"slot -> first prompt: {firstPrompt.TotalSeconds:F2} s");
+Console.WriteLine($"slot -> last prompt:  {lastPrompt.TotalSeconds:F2} s   (platform-bound floor with {workers} workers: {idealPrompts.TotalSeconds:F2} s)");
+Console.WriteLine($"slot -> last cue:     {lastCue.TotalSeconds:F2} s   (floor: {steps - 1} cue intervals + {steps} posts = {idealLastCue.TotalSeconds:F2} s)");
+Console.WriteLine($"platform time: {platform.Posts.Count * platformLatency.TotalSeconds:F1} s of 50 ms answers in total");
+
+await host.StopAsync();
+host.Dispose();
+Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+try
+{
+    Directory.Delete(directory, recursive: true);
+}
+catch (IOException)
+{
+}
+
+return duplicates == 0 && platform.Posts.Count == expectedPosts ? 0 : 1;
+
+internal sealed class FakePlatform(TimeSpan latency) : IChatPlatform, IDisposable
+{
+    private readonly ConcurrentBag<(string Key, string? ThreadRoot, DateTimeOffset At)> posts = [];
+    private readonly SemaphoreSlim posted = new(0);
+    private long nextId;
+
+    public ChatPlatform Platform => ChatPlatform.Console;
+
+    public IReadOnlyCollection<(string Key, string? ThreadRoot, DateTimeOffset At)> Posts => posts.ToArray();
+
+    public async Task<string> PostAsync(ChannelKey channel, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
+    {
+        await Task.Delay(latency, cancellationToken);
+        posts.Add((options.IdempotencyKey, options.ThreadRootMessageId, DateTimeOffset.UtcNow));
+        posted.Release();
+        return "m" + Interlocked.Increment(ref nextId).ToString(CultureInfo.InvariantCulture);
+    }
+
+    public void Dispose() => posted.Dispose();
+
+    public async Task WaitForAsync(int count, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await posted.WaitAsync(cancellationToken);
+        }
+    }
+}
+
+/// <summary>When each slot job finished (from its outcome log line).</summary>
+internal sealed class SlotRunClock : ILoggerProvider
+{
+    public ConcurrentBag<DateTimeOffset> Times { get; } = [];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName == typeof(BreakSlotJob).FullName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(SlotRunClock owner, bool wanted) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => wanted && logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (wanted && eventId.Id == 3222)
+            {
+                owner.Times.Add(DateTimeOffset.UtcNow);
+            }
+        }
+    }
+}
