@@ -2,6 +2,7 @@ using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
+using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,11 @@ public sealed partial class BreakSlotJob(
     IOptions<BreaksOptions> options,
     ILogger<BreakSlotJob> logger)
 {
+    /// <remarks>
+    /// Few retries: past <c>Breaks:CatchUpWindow</c> a retry would only log the skip. Hangfire's back-off puts
+    /// three attempts within the default 15 minutes.
+    /// </remarks>
+    [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(string platform, string teamId, string channelId, string time, CancellationToken cancellationToken)
     {
         if (!Enum.TryParse<ChatPlatform>(platform, ignoreCase: true, out var chatPlatform) || !SlotTime.TryParseCompact(time, out var at))
