@@ -17,7 +17,7 @@ internal static class ChatBotHost
         TextWriter consoleOutput,
         IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
         ChatBotConfiguration.Apply(builder.Configuration, builder.Environment.EnvironmentName, args);
         if (overrides is not null)
         {
