@@ -188,18 +188,32 @@ public sealed partial class SlackSocketModeClient(
         if (!deduplicator.TryStart(envelopeId, out var firstDelivery))
         {
             LogDuplicate(logger, envelopeId);
-            Track(AckDuplicateAsync(connection, envelopeId, firstDelivery));
+            Track(HandleDuplicateAsync(connection, envelopeId, envelope, firstDelivery));
             return;
         }
 
         Track(Task.Run(() => ProcessAsync(connection, envelopeId, envelope)));
     }
 
-    private async Task AckDuplicateAsync(SocketModeConnection connection, string envelopeId, Task<bool> firstDelivery)
+    /// <summary>
+    /// A redelivery: once the first delivery was handled, ack this one too (Slack may not have seen the first
+    /// ack); if the first failed, this delivery is the next chance and is processed.
+    /// </summary>
+    private async Task HandleDuplicateAsync(SocketModeConnection connection, string envelopeId, JsonElement envelope, Task<bool> firstDelivery)
     {
-        if (await firstDelivery)
+        while (true)
         {
-            await AckAsync(connection, envelopeId, null);
+            if (await firstDelivery)
+            {
+                await AckAsync(connection, envelopeId, null);
+                return;
+            }
+
+            if (deduplicator.TryStart(envelopeId, out firstDelivery))
+            {
+                await ProcessAsync(connection, envelopeId, envelope);
+                return;
+            }
         }
     }
 
