@@ -359,7 +359,22 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
         }
     }
 
-    public void Abort() => socket.Abort();
+    public void Abort()
+    {
+        if (closed.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            socket.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request already ended.
+        }
+    }
 
     internal async Task RunAsync(CancellationToken cancellationToken)
     {
