@@ -24,6 +24,7 @@ public sealed partial class SlackInteractionDispatcher(
     private const string TapAgain = "Sorry, that tap did not go through. Please tap the button again.";
 
     private readonly SlackOptions settings = options.Value;
+    private readonly Dictionary<string, PendingUpdate> pendingUpdates = new(StringComparer.Ordinal);
 
     /// <summary>Runs a slash command. <paramref name="ack"/> is called exactly once, with the reply payload or null.</summary>
     public async Task HandleSlashCommandAsync(
@@ -34,7 +35,8 @@ public sealed partial class SlackInteractionDispatcher(
         using var logScope = BeginScope(command.TeamId, command.ChannelId, command.UserId);
         LogCommand(logger, command.Command, command.Text);
 
-        var work = RunCommandAsync(command, cancellationToken);
+        // On the thread pool, so a handler that does synchronous work first can never hold up the ack.
+        var work = Task.Run(() => RunCommandAsync(command, cancellationToken), cancellationToken);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var timer = Task.Delay(settings.CommandAckBudget, time, budget.Token);
         var first = await Task.WhenAny(work, timer);
@@ -109,20 +111,64 @@ public sealed partial class SlackInteractionDispatcher(
         {
             if (outcome.UpdatedPrompt is { } prompt && action.MessageTs is { } ts && !action.IsEphemeral)
             {
-                try
-                {
-                    await api.UpdateMessageAsync(action.ChannelId, ts, SlackBlockKitRenderer.Render(prompt), cancellationToken);
-                }
-                catch (SlackApiException ex)
-                {
-                    LogUpdateFailed(logger, ex.Error);
-                }
+                QueuePromptUpdate(action.ChannelId, ts, SlackBlockKitRenderer.Render(prompt));
             }
 
             await DeliverAsync(action.ResponseUrl, action.ChannelId, action.UserId, action.ThreadTs, outcome.Reply, cancellationToken);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Puts the latest rendering of a prompt in place with <c>chat.update</c>. When many people tap Done at once,
+    /// updates to one message are coalesced: while one is in flight only the newest waiting rendering is kept, so
+    /// a burst of taps costs a few calls (chat.update is Tier 3) and the prompt still ends up current.
+    /// </summary>
+    private void QueuePromptUpdate(string channel, string ts, SlackMessage rendering)
+    {
+        var key = channel + "/" + ts;
+        lock (pendingUpdates)
+        {
+            if (pendingUpdates.TryGetValue(key, out var waiting))
+            {
+                waiting.Latest = rendering;
+                return;
+            }
+
+            pendingUpdates[key] = new PendingUpdate { Latest = rendering };
+        }
+
+        _ = Task.Run(() => RunPromptUpdatesAsync(key, channel, ts), CancellationToken.None);
+    }
+
+    private async Task RunPromptUpdatesAsync(string key, string channel, string ts)
+    {
+        while (true)
+        {
+            SlackMessage rendering;
+            lock (pendingUpdates)
+            {
+                var pending = pendingUpdates[key];
+                if (pending.Latest is null)
+                {
+                    pendingUpdates.Remove(key);
+                    return;
+                }
+
+                rendering = pending.Latest;
+                pending.Latest = null;
+            }
+
+            try
+            {
+                await api.UpdateMessageAsync(channel, ts, rendering, CancellationToken.None);
+            }
+            catch (SlackApiException ex)
+            {
+                LogUpdateFailed(logger, ex.Error);
+            }
+        }
     }
 
     /// <summary>The ack / response_url body for a reply: <c>response_type</c>, <c>text</c>, <c>blocks</c>.</summary>
@@ -199,6 +245,11 @@ public sealed partial class SlackInteractionDispatcher(
 
     private IDisposable? BeginScope(string team, string channel, string user) =>
         logger.BeginScope(new Dictionary<string, object> { ["Platform"] = "slack", ["Team"] = team, ["Channel"] = channel, ["User"] = user });
+
+    private sealed class PendingUpdate
+    {
+        public SlackMessage? Latest { get; set; }
+    }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Slack {Command} {Text}")]
     private static partial void LogCommand(ILogger logger, string command, string text);
