@@ -322,13 +322,10 @@ public sealed partial class SlackApiClient : IDisposable
 
             if (retryAfter is { } pause)
             {
-                // Rate limited: pause the method (and for posts, the channel) for everyone, then try again.
+                // Rate limited: chat.postMessage is limited per channel, so pause that channel; any other
+                // method is limited per method, so pause the method. Then try again.
                 rateLimits++;
-                Pause("m:" + method, pause);
-                if (channel is not null && method == "chat.postMessage")
-                {
-                    Pause("c:" + channel, pause);
-                }
+                Pause(channel is not null && method == "chat.postMessage" ? "c:" + channel : "m:" + method, pause);
 
                 LogRateLimited(logger, method, channel ?? "-", pause.TotalSeconds);
                 if (rateLimits > options.MaxAttempts * 2)

@@ -107,7 +107,7 @@ public sealed partial class SlackSocketModeClient(
                     // The replacement is live (or failed): the old socket may now drain and close.
                     if (retiring is not null)
                     {
-                        Track(RetireAsync(retiring));
+                        Track(RetireAsync(retiring, cancellationToken));
                         retiring = null;
                     }
                 }
@@ -122,6 +122,16 @@ public sealed partial class SlackSocketModeClient(
                         current = null;
                         Stop(stop, reason, null, reported: false);
                         break;
+                    }
+
+                    if (reason == "too_many_websockets")
+                    {
+                        // Slack counts this socket against the limit: close it before opening another.
+                        await current.CloseAsync(TimeSpan.FromSeconds(2));
+                        current = null;
+                        failures++;
+                        await Task.Delay(Backoff(failures), time, cancellationToken);
+                        continue;
                     }
 
                     // Open the replacement first; keep this one receiving until it is live.
@@ -155,15 +165,15 @@ public sealed partial class SlackSocketModeClient(
         }
     }
 
-    private async Task RetireAsync(SocketModeConnection old)
+    private async Task RetireAsync(SocketModeConnection old, CancellationToken cancellationToken)
     {
         try
         {
-            await old.Completion.WaitAsync(settings.DrainTimeout, time);
+            await old.Completion.WaitAsync(settings.DrainTimeout, time, cancellationToken);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            // Slack did not close it in time; close it ourselves.
+            // Slack did not close it in time (or we are stopping): close it ourselves.
         }
 
         await old.CloseAsync(TimeSpan.FromSeconds(2));

@@ -69,11 +69,14 @@ public sealed class WebApiTests : IAsyncLifetime
         slack.Script("chat.postMessage", c => c.Arg("channel") == "CSLOW" && Interlocked.Increment(ref attempts) == 1 ? FakeReply.RateLimited(2) : null);
 
         var slow = api.PostMessageAsync("CSLOW", SlackBlockKitRenderer.Render(new OutgoingMessage("a")), null, TestContext.Current.CancellationToken);
-        await slack.WaitForCallsAsync("chat.postMessage", 1, c => c.Arg("channel") == "CSLOW");
+        var limited = (await slack.WaitForCallsAsync("chat.postMessage", 1, c => c.Arg("channel") == "CSLOW"))[0];
         await api.PostMessageAsync("CFAST", SlackBlockKitRenderer.Render(new OutgoingMessage("b")), null, TestContext.Current.CancellationToken);
+        var fast = slack.Calls("chat.postMessage").Single(c => c.Arg("channel") == "CFAST");
 
-        slow.IsCompleted.ShouldBeFalse();
         await slow;
+        var retried = slack.Calls("chat.postMessage")[^1];
+        Stopwatch.GetElapsedTime(limited.At, fast.At).ShouldBeLessThan(TimeSpan.FromMilliseconds(1500), "the other channel did not wait out CSLOW's Retry-After");
+        Stopwatch.GetElapsedTime(limited.At, retried.At).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(1900));
         slack.Calls("chat.postMessage").Select(c => c.Arg("channel")).ShouldBe(["CSLOW", "CFAST", "CSLOW"]);
     }
 
