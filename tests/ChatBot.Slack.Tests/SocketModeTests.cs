@@ -211,6 +211,40 @@ public sealed class SocketModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ZombiePeer_ThatStopsAnsweringPings_IsDetected_AndReplaced()
+    {
+        var config = SlackTestHost.SocketModeConfig(slack);
+        config["Slack:KeepAliveInterval"] = "00:00:00.200";
+        config["Slack:KeepAliveTimeout"] = "00:00:00.500";
+        await using var host = await SlackTestHost.StartAsync(config);
+        var zombie = await slack.NextSocketAsync();
+        zombie.FreezeAfterNextFrame = true;
+
+        var id = await zombie.SendEnvelopeAsync("slash_commands", SlashCommand("help"));
+        await zombie.WaitForAckAsync(id);
+        var replacement = await slack.NextSocketAsync();
+
+        var next = await replacement.SendEnvelopeAsync("slash_commands", SlashCommand("list"));
+        await replacement.WaitForAckAsync(next);
+        host.Logs.Lines.ShouldContain(l => l.Contains("dropped; reconnecting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TooManyWebsockets_ClosesTheOldSocketBeforeOpeningAnother()
+    {
+        await using var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack));
+        var first = await slack.NextSocketAsync();
+
+        await first.SendDisconnectAsync("too_many_websockets");
+        await first.Closed.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+        slack.Calls("apps.connections.open").Count.ShouldBe(1);
+
+        var second = await slack.NextSocketAsync();
+        var id = await second.SendEnvelopeAsync("slash_commands", SlashCommand("help"));
+        await second.WaitForAckAsync(id);
+    }
+
+    [Fact]
     public async Task TwoConnections_AreBothOpen_AndEitherServes()
     {
         var config = SlackTestHost.SocketModeConfig(slack);

@@ -275,6 +275,15 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
 
     public int Number { get; } = number;
 
+    /// <summary>After the next frame from the client, stop reading (and so stop answering PINGs).</summary>
+    public bool FreezeAfterNextFrame
+    {
+        get => Volatile.Read(ref freeze);
+        set => Volatile.Write(ref freeze, value);
+    }
+
+    private bool freeze;
+
     public string Ticket { get; } = ticket;
 
     /// <summary>Completes when the client closed (or broke) this socket.</summary>
@@ -408,6 +417,12 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
                 if (json["envelope_id"]?.GetValue<string>() is { } id)
                 {
                     RecordAck(id, json, at);
+                }
+
+                if (FreezeAfterNextFrame)
+                {
+                    // A zombie peer: the TCP connection stays up but nothing is read, so PINGs go unanswered.
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
                 }
             }
         }
