@@ -24,6 +24,7 @@ internal sealed partial class SocketModeConnection : IAsyncDisposable
     private readonly TaskCompletionSource<string> disconnectRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task receiveLoop = Task.CompletedTask;
     private Task sendLoop = Task.CompletedTask;
+    private int disposed;
 
     private SocketModeConnection(int id, ClientWebSocket socket, Action<SocketModeConnection, JsonElement> onEnvelope, ILogger logger)
     {
@@ -108,11 +109,13 @@ internal sealed partial class SocketModeConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        outbox.Writer.TryComplete();
-        if (!lifetime.IsCancellationRequested)
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
-            await lifetime.CancelAsync();
+            return;
         }
+
+        outbox.Writer.TryComplete();
+        await lifetime.CancelAsync();
 
         socket.Abort();
         try
