@@ -40,8 +40,16 @@ public sealed class HttpModeTests : IAsyncLifetime
 
     private static string CommandBody(string text) => Form(new Dictionary<string, string>
     {
-        ["token"] = "legacy", ["team_id"] = "T111", ["team_domain"] = "test", ["channel_id"] = "C111", ["channel_name"] = "breaks",
-        ["user_id"] = "U1", ["user_name"] = "ann", ["command"] = "/drill", ["text"] = text, ["trigger_id"] = "1.2.3",
+        ["token"] = "legacy",
+        ["team_id"] = "T111",
+        ["team_domain"] = "test",
+        ["channel_id"] = "C111",
+        ["channel_name"] = "breaks",
+        ["user_id"] = "U1",
+        ["user_name"] = "ann",
+        ["command"] = "/drill",
+        ["text"] = text,
+        ["trigger_id"] = "1.2.3",
     });
 
     private async Task<HttpResponseMessage> PostAsync(string path, string body, DateTimeOffset? signedAt = null, string? secret = null, string? bodyOverride = null)

@@ -29,7 +29,12 @@ public sealed class SlackPayloadMapperTests
     {
         var form = new Dictionary<string, string>
         {
-            ["team_id"] = "T1", ["channel_id"] = "C1", ["user_id"] = "U1", ["user_name"] = "ann", ["command"] = "/drill", ["text"] = "  schedule add 09:30 mon-fri ",
+            ["team_id"] = "T1",
+            ["channel_id"] = "C1",
+            ["user_id"] = "U1",
+            ["user_name"] = "ann",
+            ["command"] = "/drill",
+            ["text"] = "  schedule add 09:30 mon-fri ",
         };
         var command = SlackPayloadMapper.ReadSlashCommand(form, out _)!;
         var invocation = SlackPayloadMapper.ToInvocation(command, null, ["U1"]);

@@ -42,7 +42,11 @@ public sealed class SocketModeTests : IAsyncLifetime
         ["response_url"] = responseUrlId is null ? null : slack!.ResponseUrl(responseUrlId).ToString(),
         ["actions"] = new JsonArray(new JsonObject
         {
-            ["action_id"] = ButtonAction.Done(1), ["block_id"] = "b", ["type"] = "button", ["value"] = ButtonAction.Done(1), ["action_ts"] = "1.1",
+            ["action_id"] = ButtonAction.Done(1),
+            ["block_id"] = "b",
+            ["type"] = "button",
+            ["value"] = ButtonAction.Done(1),
+            ["action_ts"] = "1.1",
             ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = "Done" },
         }),
     };
