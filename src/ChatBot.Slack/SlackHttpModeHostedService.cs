@@ -92,6 +92,12 @@ public sealed partial class SlackHttpModeHostedService(
         }
 
         var form = ParseForm(body);
+        if (form.GetValueOrDefault("ssl_check") == "1")
+        {
+            // Slack checking the endpoint's certificate: nothing to run.
+            return Results.Ok();
+        }
+
         var command = SlackPayloadMapper.ReadSlashCommand(form, out var problem);
         if (command is null)
         {

@@ -26,7 +26,19 @@ public static class SlackServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<SlackOptions>().BindConfiguration(SlackOptions.SectionName).ValidateOnStart();
+        services.AddOptions<SlackOptions>()
+            .BindConfiguration(SlackOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, config) =>
+            {
+                // Slack__Admins=U1,U2 (one variable) as well as Slack__Admins__0=U1 (a list).
+                var inline = config[SlackOptions.SectionName + ":" + nameof(SlackOptions.Admins)];
+                options.Admins = options.Admins
+                    .Concat(inline?.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+                    .Where(id => id.Length > 0)
+                    .Distinct(StringComparer.Ordinal)
+                    .ToList();
+            })
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SlackOptions>, SlackOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 

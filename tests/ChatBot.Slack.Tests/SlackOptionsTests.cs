@@ -57,6 +57,26 @@ public sealed class SlackOptionsTests
         result.FailureMessage!.ShouldContain("Slack:CommandAckBudget");
     }
 
+    [Theory]
+    [InlineData("Slack:Admins", "U1, U2")]
+    [InlineData("Slack:Admins:0", "U1")]
+    public void Admins_BindFromAListOrOneCommaSeparatedValue(string key, string value)
+    {
+        var services = new ServiceCollection();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Slack:BotToken"] = Secrets.BotToken,
+            ["Slack:AppToken"] = Secrets.AppToken,
+            [key] = value,
+            ["Slack:Admins:1"] = "U2",
+        }).Build();
+        services.AddSingleton<IConfiguration>(config);
+        services.AddSlack(config);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IOptions<SlackOptions>>().Value.Admins.ShouldBe(["U1", "U2"], ignoreOrder: true);
+    }
+
     [Fact]
     public void AddSlack_WithoutAnySlackKey_RegistersNothing()
     {
