@@ -287,6 +287,19 @@ public sealed class SocketModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HostStop_ClosesTheSocket_WithoutErrorsOrFatalReports()
+    {
+        var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack));
+        var socket = await slack.NextSocketAsync();
+
+        await host.DisposeAsync();
+
+        await socket.Closed.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+        host.Logs.Lines.ShouldNotContain(l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal));
+        host.Fatal.HasReported.ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task InvalidAuth_FromConnectionsOpen_ReportsFatal_AndStopsTheClient()
     {
         slack.Script("apps.connections.open", _ => FakeReply.Error("invalid_auth"));
