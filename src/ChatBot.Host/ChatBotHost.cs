@@ -2,6 +2,7 @@ using ChatBot.Core;
 using ChatBot.Core.Drills;
 using ChatBot.Data;
 using ChatBot.Host.ConsoleChat;
+using ChatBot.Slack;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ internal static class ChatBotHost
 
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
+        builder.Services.AddSlack(builder.Configuration);
 
         if (ChatBotConfiguration.ConsoleChatWanted(builder.Configuration))
         {
