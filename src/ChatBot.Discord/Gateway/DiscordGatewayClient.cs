@@ -98,8 +98,10 @@ public sealed partial class DiscordGatewayClient
 
                 return;
             }
-            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or DiscordApiException or IOException or TimeoutException)
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or DiscordApiException or IOException or TimeoutException
+                or OperationCanceledException or JsonException or KeyNotFoundException or InvalidOperationException or UriFormatException)
             {
+                // Includes a connect timeout (a cancellation that is not ours) and an unreadable gateway/bot answer.
                 LogConnectFailed(_logger, ex, ex.GetType().Name);
                 if (_options.GatewayUrl is null)
                 {
@@ -165,6 +167,13 @@ public sealed partial class DiscordGatewayClient
         if (_gatewayUrl is null)
         {
             var info = await _rest.GetGatewayBotAsync(cancellationToken);
+            if (info.RemainingSessionStarts <= 0 && info.ResetAfter > TimeSpan.Zero)
+            {
+                // Identifying past the daily limit would reset the token: wait for the window instead.
+                LogSessionStartLimit(_logger, info.ResetAfter.TotalMinutes);
+                await Task.Delay(info.ResetAfter, _time, cancellationToken);
+            }
+
             _gatewayUrl = info.Url;
             _maxConcurrency = info.MaxConcurrency;
         }
@@ -676,6 +685,9 @@ public sealed partial class DiscordGatewayClient
 
     [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "Discord gateway: send limit reached, waiting {WaitMs} ms")]
     private static partial void LogSendThrottled(ILogger logger, double waitMs);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Error, Message = "Discord gateway: the daily session start limit is used up; waiting {Minutes} minutes")]
+    private static partial void LogSessionStartLimit(ILogger logger, double minutes);
 
     [LoggerMessage(EventId = 216, Level = LogLevel.Error, Message = "Discord gateway: refusing to send a {Bytes}-byte payload (limit 4096)")]
     private static partial void LogPayloadTooLarge(ILogger logger, int bytes);

@@ -28,6 +28,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     private readonly ILogger<DiscordInteractionProcessor> _logger;
     private readonly TimeProvider _time;
     private readonly InteractionDeduplicator _dedupe;
+    private readonly AckPriority _priority = new();
 
     public DiscordInteractionProcessor(
         DiscordRestClient rest,
@@ -67,6 +68,12 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
                 return;
             }
 
+            if (interaction.Type is not (InteractionType.ApplicationCommand or InteractionType.MessageComponent))
+            {
+                LogUnhandledType(_logger, (int)interaction.Type);
+                return;
+            }
+
             using var scope = _logger.BeginScope(new Dictionary<string, object?>
             {
                 ["Platform"] = "discord",
@@ -75,17 +82,21 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
                 ["User"] = interaction.User?.Id,
             });
 
-            switch (interaction.Type)
+            var ack = new AckTracker(_priority, acknowledged);
+            try
             {
-                case InteractionType.ApplicationCommand:
-                    await HandleCommandAsync(interaction, acknowledged, cancellationToken);
-                    break;
-                case InteractionType.MessageComponent:
-                    await HandleClickAsync(interaction, acknowledged, cancellationToken);
-                    break;
-                default:
-                    LogUnhandledType(_logger, (int)interaction.Type);
-                    break;
+                if (interaction.Type == InteractionType.ApplicationCommand)
+                {
+                    await HandleCommandAsync(interaction, ack, cancellationToken);
+                }
+                else
+                {
+                    await HandleClickAsync(interaction, ack, cancellationToken);
+                }
+            }
+            finally
+            {
+                ack.Done();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -103,7 +114,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         }
     }
 
-    private async Task HandleCommandAsync(DiscordInteraction interaction, TaskCompletionSource? acknowledged, CancellationToken cancellationToken)
+    private async Task HandleCommandAsync(DiscordInteraction interaction, AckTracker acknowledged, CancellationToken cancellationToken)
     {
         var invocation = InteractionMapper.ToInvocation(interaction);
         if (invocation is null || !string.Equals(interaction.CommandName, DrillCommandDefinition.CommandName, StringComparison.Ordinal))
@@ -126,7 +137,8 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             return;
         }
 
-        acknowledged?.TrySetResult();
+        acknowledged.Done();
+        await _priority.YieldToAcksAsync(cancellationToken);
 
         CommandReply reply;
         try
@@ -144,7 +156,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         await DeliverReplyAsync(interaction, reply, deferredEphemeral: callerOnly, cancellationToken);
     }
 
-    private async Task HandleClickAsync(DiscordInteraction interaction, TaskCompletionSource? acknowledged, CancellationToken cancellationToken)
+    private async Task HandleClickAsync(DiscordInteraction interaction, AckTracker acknowledged, CancellationToken cancellationToken)
     {
         var click = InteractionMapper.ToClick(interaction);
         if (click is null)
@@ -177,7 +189,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
                 return;
             }
 
-            acknowledged?.TrySetResult();
+            acknowledged.Done();
             await FollowUpAsync(interaction, outcome.Reply, cancellationToken);
             return;
         }
@@ -185,7 +197,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         // Slow store: acknowledge without a visible change, then edit the prompt when Core is done.
         LogSlowClick(_logger, _options.ClickDeferAfter.TotalMilliseconds);
         var acked = await RespondAsync(interaction, new JsonObject { ["type"] = 6 }, cancellationToken);
-        acknowledged?.TrySetResult();
+        acknowledged.Done();
         var late = await work;
         if (!acked)
         {
@@ -257,6 +269,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
 
     private async Task FollowUpAsync(DiscordInteraction interaction, CommandReply reply, CancellationToken cancellationToken)
     {
+        await _priority.YieldToAcksAsync(cancellationToken);
         foreach (var part in DiscordRenderer.RenderMessages(reply.Message))
         {
             if (reply.Visibility == ReplyVisibility.CallerOnly)
@@ -302,6 +315,30 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         {
             LogFollowUpFailed(_logger, ex, what);
             return false;
+        }
+    }
+
+    /// <summary>Marks one interaction's acknowledgement in flight until <see cref="Done"/> (idempotent).</summary>
+    private sealed class AckTracker
+    {
+        private readonly AckPriority _priority;
+        private readonly TaskCompletionSource? _acknowledged;
+        private int _done;
+
+        public AckTracker(AckPriority priority, TaskCompletionSource? acknowledged)
+        {
+            _priority = priority;
+            _acknowledged = acknowledged;
+            priority.AckStarted();
+        }
+
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                _priority.AckFinished();
+                _acknowledged?.TrySetResult();
+            }
         }
     }
 

@@ -12,8 +12,8 @@ using Microsoft.Extensions.Options;
 
 namespace ChatBot.Discord.Rest;
 
-/// <summary>What <c>GET gateway/bot</c> says about connecting.</summary>
-public sealed record GatewayInfo(Uri Url, int MaxConcurrency);
+/// <summary>What <c>GET gateway/bot</c> says about connecting (the session start limit included).</summary>
+public sealed record GatewayInfo(Uri Url, int MaxConcurrency, int RemainingSessionStarts = 1000, TimeSpan ResetAfter = default);
 
 /// <summary>
 /// Discord's REST API v10 over one <see cref="HttpClient"/>: bot authorization, the mandatory User-Agent,
@@ -67,13 +67,27 @@ public sealed partial class DiscordRestClient
         var body = await SendAsync(HttpMethod.Get, "gateway/bot", "GET gateway/bot", string.Empty, null, false, cancellationToken);
         var url = body.GetProperty("url").GetString() ?? throw new DiscordApiException("gateway/bot returned no url", null, null, false);
         var maxConcurrency = 1;
-        if (body.TryGetProperty("session_start_limit", out var limit)
-            && limit.TryGetProperty("max_concurrency", out var concurrency) && concurrency.TryGetInt32(out var value) && value > 0)
+        var remaining = 1000;
+        var resetAfter = TimeSpan.Zero;
+        if (body.TryGetProperty("session_start_limit", out var limit) && limit.ValueKind == JsonValueKind.Object)
         {
-            maxConcurrency = value;
+            if (limit.TryGetProperty("max_concurrency", out var concurrency) && concurrency.TryGetInt32(out var value) && value > 0)
+            {
+                maxConcurrency = value;
+            }
+
+            if (limit.TryGetProperty("remaining", out var left) && left.TryGetInt32(out var leftValue))
+            {
+                remaining = leftValue;
+            }
+
+            if (limit.TryGetProperty("reset_after", out var reset) && reset.TryGetDouble(out var resetMs) && resetMs > 0)
+            {
+                resetAfter = TimeSpan.FromMilliseconds(Math.Min(resetMs, TimeSpan.FromDays(1).TotalMilliseconds));
+            }
         }
 
-        return new GatewayInfo(new Uri(url), maxConcurrency);
+        return new GatewayInfo(new Uri(url), maxConcurrency, remaining, resetAfter);
     }
 
     /// <summary><c>GET applications/@me</c>: the application id and its public key.</summary>
