@@ -57,6 +57,31 @@ public sealed class RegistrationAndOptionsTests
     }
 
     [Fact]
+    public void The_definition_stays_within_discord_limits()
+    {
+        var names = new List<string>();
+        void Check(JsonNode node)
+        {
+            var name = node["name"]!.GetValue<string>();
+            names.Add(name);
+            System.Text.RegularExpressions.Regex.IsMatch(name, "^[-_a-z0-9]{1,32}$").ShouldBeTrue(name);
+            node["description"]!.GetValue<string>().Length.ShouldBeInRange(1, 100, name);
+            var options = node["options"]?.AsArray();
+            (options?.Count ?? 0).ShouldBeLessThanOrEqualTo(25);
+            foreach (var option in options ?? [])
+            {
+                Check(option!);
+            }
+        }
+
+        Check(DrillCommandDefinition.Build()[0]!);
+        names.ShouldContain("schedule");
+        DrillCommandDefinition.AnswersCallerOnly("leaderboard week").ShouldBeFalse();
+        DrillCommandDefinition.AnswersCallerOnly("streak").ShouldBeTrue();
+        DrillCommandDefinition.AnswersCallerOnly("schedule add 09:30").ShouldBeTrue();
+    }
+
+    [Fact]
     public void A_changed_description_counts_as_a_changed_definition()
     {
         var wanted = DrillCommandDefinition.Build();
