@@ -189,6 +189,37 @@ public sealed class GatewayClientTests
     }
 
     [Fact]
+    public async Task Op9_resumable_and_a_dropped_connection_both_resume()
+    {
+        await using var harness = await DiscordHarness.StartAsync(new FakeTimeProvider());
+        var (run, trace, stop) = harness.RunGateway();
+        var first = await harness.Fake.NextConnectionAsync();
+        await first.HelloAsync(45000);
+        await first.ExpectAsync(2);
+        await first.ReadyAsync(1, "session-t");
+        await first.DispatchAsync("GUILD_CREATE", 2, """{"id":"1"}""");
+        await first.SendAsync("""{"op":9,"d":true}""");
+
+        var second = await harness.Fake.NextConnectionAsync();
+        second.Path.ShouldBe("/resume");
+        await second.HelloAsync(45000);
+        (await second.ExpectAsync(6)).GetProperty("d").GetProperty("seq").GetInt64().ShouldBe(2);
+        await second.DispatchAsync("RESUMED", 3, "{}");
+        await trace.WaitForAsync("resumed");
+
+        second.Abort(); // no close code at all
+        var third = await harness.Fake.NextConnectionAsync();
+        third.Path.ShouldBe("/resume");
+        await third.HelloAsync(45000);
+        var resume = await third.ExpectAsync(6);
+        resume.GetProperty("d").GetProperty("session_id").GetString().ShouldBe("session-t");
+        resume.GetProperty("d").GetProperty("seq").GetInt64().ShouldBe(3);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task A_resumable_close_code_resumes()
     {
         await using var harness = await DiscordHarness.StartAsync(new FakeTimeProvider());

@@ -245,6 +245,9 @@ public sealed class FakeGatewayConnection(WebSocket socket, string path, string 
         }
     }
 
+    /// <summary>Drops the TCP connection without a close frame.</summary>
+    public void Abort() => socket.Abort();
+
     internal async Task RunAsync(CancellationToken aborted)
     {
         var buffer = new byte[64 * 1024];
