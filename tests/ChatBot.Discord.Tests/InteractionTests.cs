@@ -88,6 +88,53 @@ public sealed class InteractionTests
     }
 
     [Fact]
+    public async Task A_slow_click_is_acknowledged_with_a_deferral_and_the_prompt_edited_afterwards()
+    {
+        await using var harness = await DiscordHarness.StartAsync(configure: s => s["Discord:ClickDeferAfter"] = "00:00:00.100");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Handler.BeforeClickReturns = _ => release.Task;
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json")));
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(6);
+        release.SetResult();
+
+        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        edit.Path.ShouldBe("webhooks/111/YnV0dG9uLXRva2Vu/messages/@original");
+        edit.Json.GetProperty("content").GetString().ShouldBe("Upper back break: rotation. Done by 1");
+        var followUp = await harness.Fake.NextRequestAsync(r => r.Route == "POST webhooks/111/YnV0dG9uLXRva2Vu");
+        followUp.Json.GetProperty("flags").GetInt32().ShouldBe(64);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_channel_reply_after_an_ephemeral_deferral_replaces_it_with_a_public_follow_up()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        var payload = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_rotation.json"))
+            .Replace("\"name\": \"rotation\"", "\"name\": \"now\"", StringComparison.Ordinal);
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, payload);
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
+        var delete = await harness.Fake.NextRequestAsync(r => r.Method == "DELETE");
+        delete.Path.ShouldEndWith("/messages/@original");
+        var followUp = await harness.Fake.NextRequestAsync(r => r.Method == "POST" && r.Path.StartsWith("webhooks/", StringComparison.Ordinal));
+        followUp.Json.TryGetProperty("flags", out _).ShouldBeFalse();
+        followUp.Json.GetProperty("content").GetString().ShouldBe("Mason started a break for everyone.");
+        harness.Fake.Requests.ShouldNotContain(r => r.Method == "PATCH");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task A_channel_reply_to_a_channel_command_edits_a_public_deferral()
     {
         await using var harness = await DiscordHarness.StartAsync();

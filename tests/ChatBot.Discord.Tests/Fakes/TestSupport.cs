@@ -138,6 +138,8 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
                 return CommandReply.ToCaller("Started a **rotation** break.");
             case "leaderboard":
                 return CommandReply.ToChannel("Leaderboard: 1. Ana_Bel (3 days)");
+            case "now":
+                return CommandReply.ToChannel("Mason started a break for everyone.");
             default:
                 return CommandReply.ToCaller("Help for " + Markup.Plain(invocation.Text));
         }
