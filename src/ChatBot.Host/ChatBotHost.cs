@@ -1,6 +1,7 @@
 using ChatBot.Core;
 using ChatBot.Core.Drills;
 using ChatBot.Data;
+using ChatBot.Discord;
 using ChatBot.Host.ConsoleChat;
 using ChatBot.Slack;
 using Microsoft.Extensions.Configuration;
@@ -28,6 +29,7 @@ internal static class ChatBotHost
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
         builder.Services.AddSlack(builder.Configuration);
+        builder.Services.AddDiscord(builder.Configuration);
 
         if (ChatBotConfiguration.ConsoleChatWanted(builder.Configuration))
         {
