@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace ChatBot.Host.Tests;
 
 /// <summary>
@@ -104,39 +101,6 @@ public sealed class ConsoleChatTests : IDisposable
 
     private Task<BotRun> RunBotAsync(params string[] lines) => RunBotAsync(lines, []);
 
-    private async Task<BotRun> RunBotAsync(string[] lines, params (string Key, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChatBot.dll")])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardInputEncoding = new UTF8Encoding(false),
-        };
-        start.Environment["Storage__Path"] = DatabasePath;
-        start.Environment["Breaks__CueInterval"] = "00:00:00.05";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Test";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        foreach (var line in lines)
-        {
-            await process.StandardInput.WriteLineAsync(line);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new BotRun(process.ExitCode, await output, await errors);
-    }
-
-    private sealed record BotRun(int ExitCode, string Output, string Errors);
+    private Task<BotRun> RunBotAsync(string[] lines, params (string Key, string Value)[] environment) =>
+        BotProcess.RunAsync(_directory, lines, [("Storage__Path", DatabasePath), .. environment]);
 }
