@@ -27,7 +27,7 @@ public sealed class TempDirectoryFixture : IDisposable
 public sealed class TestStore
 {
     public static readonly ChannelKey General = new(ChatPlatform.Slack, "T1", "C-general");
-    public static readonly ChannelKey Random = new(ChatPlatform.Slack, "T1", "C-random");
+    public static readonly ChannelKey Other = new(ChatPlatform.Slack, "T1", "C-other");
 
     private long _nextBreakMinute;
 
