@@ -177,5 +177,20 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
 
     private sealed record SummaryRow(long Total, long Best, long? Run_End, long Run_Length);
 
-    private sealed record BoardRow(string UserId, string DisplayName, long CurrentStreak, long BestStreak, long Breaks);
+    /// <summary>
+    /// A class with setters, not a positional record: on an empty result SQLite reports the computed columns as
+    /// BLOBs, Dapper then finds no constructor matching (string, byte[], …) and throws, so an empty board crashed.
+    /// </summary>
+    private sealed class BoardRow
+    {
+        public string UserId { get; set; } = "";
+
+        public string DisplayName { get; set; } = "";
+
+        public long CurrentStreak { get; set; }
+
+        public long BestStreak { get; set; }
+
+        public long Breaks { get; set; }
+    }
 }
