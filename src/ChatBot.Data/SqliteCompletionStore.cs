@@ -150,7 +150,7 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             LEFT JOIN users u ON u.platform = @Platform AND u.team_id = @TeamId AND u.user_id = p.user_id
             LEFT JOIN streaks s ON s.platform = @Platform AND s.team_id = @TeamId AND s.user_id = p.user_id
             LEFT JOIN open_from o ON o.zone = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone)
-            ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName, UserId
+            ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName COLLATE NOCASE, UserId
             LIMIT @Limit;
             """,
             new
