@@ -73,6 +73,37 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     }
 
     [Fact]
+    public async Task Ties_are_ordered_by_name_regardless_of_letter_case()
+    {
+        var store = new TestStore(temp.NewFile());
+        await store.TakeBreakAsync("U1", Nov(24), name: "Zed");
+        await store.TakeBreakAsync("U2", Nov(24), name: "ada");
+        await store.TakeBreakAsync("U3", Nov(24), name: "Bob");
+
+        (await BoardAsync(store, since: null)).Select(r => r.DisplayName).ShouldBe(["ada", "Bob", "Zed"]);
+    }
+
+    [Fact]
+    public async Task A_persons_day_ends_at_midnight_in_their_zone_with_daylight_saving_time_applied()
+    {
+        // Monday 30 March 2026, 22:30 UTC: Berlin switched to summer time (UTC+2) on Sunday, so it is already
+        // Tuesday 00:30 there and Monday is over; on winter time it would still be Monday 23:30.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 30, 22, 30, 0, TimeSpan.Zero));
+        var store = new TestStore(temp.NewFile(), clock: clock);
+        DateOnly TodayIn(string zone) => TimeZones.LocalDate(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone));
+        var friday = new DateOnly(2026, 3, 27);
+        await store.Users.SetTimeZoneAsync(Team, "U-ber", "Europe/Berlin", Ct);
+        await store.SelfLogAsync("U-ber", friday, name: "Berta");
+        await store.SelfLogAsync("U-utc", friday, name: "Uma");
+
+        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", TodayIn, 10, Ct);
+
+        TodayIn("Europe/Berlin").ShouldBe(new DateOnly(2026, 3, 31));
+        board.Select(r => (r.UserId, r.CurrentStreak)).ShouldBe([("U-utc", 1), ("U-ber", 0)]);
+        (await store.StreakAsync("U-ber", TodayIn("Europe/Berlin"))).Current.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task The_board_shows_each_persons_latest_display_name_not_their_id()
     {
         var store = new TestStore(temp.NewFile());
