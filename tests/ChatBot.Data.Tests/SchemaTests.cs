@@ -83,6 +83,28 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
     }
 
     [Fact]
+    public async Task Two_instances_starting_at_once_on_a_fresh_file_both_come_up_and_migrate_once()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var file = temp.NewFile();
+            var stores = Enumerable.Range(0, 3).Select(_ => new TestStore(file)).ToList();
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var starts = stores.Select(s => Task.Run(async () =>
+            {
+                await go.Task;
+                await s.Database.EnsureInitializedAsync();
+            }, Ct)).ToList();
+            go.SetResult();
+
+            await Task.WhenAll(starts).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+            await using var connection = stores[0].OpenRaw();
+            (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version;")).ShouldBe(Migrations.All.Count);
+        }
+    }
+
+    [Fact]
     public async Task Data_survives_a_restart()
     {
         var store = new TestStore(temp.NewFile());
