@@ -48,6 +48,28 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     }
 
     [Fact]
+    public async Task The_same_click_delivered_to_two_instances_on_one_file_counts_once()
+    {
+        var first = new TestStore(temp.NewFile());
+        var breakId = await first.NewBreakAsync();
+        var second = first.Reopen();
+        await second.Database.EnsureInitializedAsync();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var clicks = new[] { first, second, first, second }.Select(store => Task.Run(async () =>
+        {
+            await go.Task;
+            return await store.ClickAsync("U1", breakId, Nov(24));
+        }, Ct)).ToList();
+        go.SetResult();
+        var outcomes = await Task.WhenAll(clicks).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        outcomes.Count(o => o == CompletionOutcome.Recorded).ShouldBe(1);
+        (await second.Completions.CountForBreakAsync(breakId, Ct)).ShouldBe(1);
+        (await first.StreakAsync("U1", Nov(24))).TotalBreaks.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Different_people_clicking_the_same_break_at_once_all_count()
     {
         var store = new TestStore(temp.NewFile());
