@@ -119,6 +119,8 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
         await using var connection = await database.OpenAsync(cancellationToken);
 
         // Each person's streak is current if its latest run reaches the last workday before *their* today.
+        // The zone → ordinal map is parsed once into a small table and joined (an indexed lookup per person);
+        // a json_each subquery per row re-parsed the JSON for every participant and dominated the query.
         var zones = (await connection.QueryAsync<string>(new CommandDefinition(
             """
             SELECT DISTINCT COALESCE(time_zone, platform_time_zone) FROM users
@@ -137,17 +139,18 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
               """;
         var rows = await connection.QueryAsync<BoardRow>(new CommandDefinition(
             $"""
-            WITH participants AS ({participants})
+            WITH participants AS ({participants}),
+            open_from (zone, ordinal) AS MATERIALIZED (SELECT key, value FROM json_each(@OpenFrom))
             SELECT p.user_id AS UserId,
                    COALESCE(u.display_name, p.user_id) AS DisplayName,
-                   CASE WHEN s.run_end >= (SELECT value FROM json_each(@OpenFrom) WHERE key = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone))
-                        THEN s.run_length ELSE 0 END AS CurrentStreak,
+                   CASE WHEN s.run_end >= o.ordinal THEN s.run_length ELSE 0 END AS CurrentStreak,
                    COALESCE(s.best, 0) AS BestStreak,
                    p.breaks AS Breaks
             FROM participants p
             LEFT JOIN users u ON u.platform = @Platform AND u.team_id = @TeamId AND u.user_id = p.user_id
             LEFT JOIN streaks s ON s.platform = @Platform AND s.team_id = @TeamId AND s.user_id = p.user_id
-            ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName, UserId
+            LEFT JOIN open_from o ON o.zone = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone)
+            ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName COLLATE NOCASE, UserId
             LIMIT @Limit;
             """,
             new
@@ -177,5 +180,20 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
 
     private sealed record SummaryRow(long Total, long Best, long? Run_End, long Run_Length);
 
-    private sealed record BoardRow(string UserId, string DisplayName, long CurrentStreak, long BestStreak, long Breaks);
+    /// <summary>
+    /// A class with setters, not a positional record: on an empty result SQLite reports the computed columns as
+    /// BLOBs, Dapper then finds no constructor matching (string, byte[], …) and throws, so an empty board crashed.
+    /// </summary>
+    private sealed class BoardRow
+    {
+        public string UserId { get; set; } = "";
+
+        public string DisplayName { get; set; } = "";
+
+        public long CurrentStreak { get; set; }
+
+        public long BestStreak { get; set; }
+
+        public long Breaks { get; set; }
+    }
 }

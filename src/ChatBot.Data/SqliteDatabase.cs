@@ -75,17 +75,25 @@ public sealed partial class SqliteDatabase
         await using var connection = await OpenRawAsync(CancellationToken.None);
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);");
-        var current = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_version;") ?? 0;
+        // One migration per write-locked (IMMEDIATE) transaction, reading the version inside it: two processes
+        // starting together on a fresh file take turns, and the second finds the work done.
         var newest = Migrations.All.Max(m => m.Version);
-        if (current > newest)
+        while (true)
         {
-            throw new InvalidOperationException(
-                $"The database '{Path}' has schema version {current}, newer than this build knows ({newest}). Run a newer ChatBot or restore a backup.");
-        }
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var current = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_version;", transaction: transaction) ?? 0;
+            if (current > newest)
+            {
+                throw new InvalidOperationException(
+                    $"The database '{Path}' has schema version {current}, newer than this build knows ({newest}). Run a newer ChatBot or restore a backup.");
+            }
 
-        foreach (var migration in Migrations.All.Where(m => m.Version > current).OrderBy(m => m.Version))
-        {
-            await using var transaction = await connection.BeginTransactionAsync();
+            var migration = Migrations.All.Where(m => m.Version > current).MinBy(m => m.Version);
+            if (migration is null)
+            {
+                break;
+            }
+
             await connection.ExecuteAsync(migration.Sql, transaction: transaction);
             await connection.ExecuteAsync(
                 "INSERT INTO schema_version (version, description, applied_at) VALUES (@Version, @Description, datetime('now'));",

@@ -24,6 +24,7 @@ public sealed partial class InProcessBreakRunner(
     /// <summary>Posts the prompt before returning (so it shows before anything said after the command), then paces the cues.</summary>
     public async Task StartAsync(long breakId, CancellationToken cancellationToken)
     {
+        var promptedAt = clock.GetUtcNow();
         var prompt = await PostWithRetriesAsync(breakId, 0, _stopping.Token);
         if (prompt is not { HasNextStep: true })
         {
@@ -33,7 +34,7 @@ public sealed partial class InProcessBreakRunner(
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-            var thread = Task.Run(() => RunAsync(breakId, firstStep: 1, _stopping.Token), CancellationToken.None);
+            var thread = Task.Run(() => RunAsync(breakId, promptedAt, _stopping.Token), CancellationToken.None);
             _running.Add(thread);
             _ = thread.ContinueWith(
                 finished =>
@@ -80,13 +81,19 @@ public sealed partial class InProcessBreakRunner(
     /// <remarks>Idempotent: the container may dispose this once per role it is registered under.</remarks>
     public async ValueTask DisposeAsync() => await _stopping.CancelAsync();
 
-    private async Task RunAsync(long breakId, int firstStep, CancellationToken stoppingToken)
+    /// <summary>Posts cue n at <paramref name="promptedAt"/> + n intervals, so slow posts never make the thread drift.</summary>
+    private async Task RunAsync(long breakId, DateTimeOffset promptedAt, CancellationToken stoppingToken)
     {
         try
         {
-            for (var step = firstStep; ; step++)
+            for (var step = 1; ; step++)
             {
-                await Task.Delay(options.Value.CueInterval, clock, stoppingToken);
+                var wait = promptedAt + (options.Value.CueInterval * step) - clock.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, clock, stoppingToken);
+                }
+
                 var result = await PostWithRetriesAsync(breakId, step, stoppingToken);
                 if (result is null || !result.HasNextStep)
                 {

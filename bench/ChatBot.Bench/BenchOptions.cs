@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace ChatBot.Bench;
+
+internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions(Users: 10_000, Completions: 1_000_000, Channels: 5, Iterations: 200, WarmUp: 20, Keep: false, Profile: false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            int Next() => int.Parse(args[++i], CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--users" => options with { Users = Next() },
+                "--completions" => options with { Completions = Next() },
+                "--channels" => options with { Channels = Next() },
+                "--iterations" => options with { Iterations = Next() },
+                "--warmup" => options with { WarmUp = Next() },
+                "--keep" => options with { Keep = true },
+                "--profile" => options with { Profile = true },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile."),
+            };
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using ChatBot.Core;
+using ChatBot.Core.Streaks;
+using ChatBot.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Bench;
+
+/// <summary>What the measurements need to know about the generated data.</summary>
+internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] ChannelIds, string HeavyUser, string TypicalUser, int UsersWithCompletions)
+{
+    public const string Platform = "slack";
+    public const string TeamId = "T-bench";
+
+    private static readonly string?[] Zones =
+        [null, "UTC", "Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Kolkata", "Australia/Sydney", "Pacific/Kiritimati"];
+
+    public static ChannelKey Channel(string channelId) => new(ChatPlatform.Slack, TeamId, channelId);
+
+    public static TeamKey Team => new(ChatPlatform.Slack, TeamId);
+
+    public static SqliteDatabase OpenDatabase(string file) => new(
+        Options.Create(new StorageOptions { Path = file }),
+        Options.Create(new BreaksOptions { Workdays = "Mon-Fri" }),
+        NullLogger<SqliteDatabase>.Instance);
+
+    /// <summary>
+    /// Bulk-loads the tables with prepared commands in one transaction, then lets a fresh
+    /// <see cref="SqliteDatabase"/> compute every streak summary (as after a change of <c>Breaks:Workdays</c>).
+    /// </summary>
+    public static async Task<DataSet> BuildAsync(string file, BenchOptions options)
+    {
+        var today = new DateOnly(2026, 11, 24); // a Tuesday
+        var now = new DateTimeOffset(today.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
+        var first = today.AddDays(-729);
+        var days = Enumerable.Range(0, 730).Select(first.AddDays).ToArray();
+        var workdays = days.Where(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)).ToArray();
+        var channels = Enumerable.Range(0, options.Channels).Select(c => $"C{c:00}").ToArray();
+        var random = new Random(20261124);
+
+        var stopwatch = Stopwatch.StartNew();
+        await OpenDatabase(file).EnsureInitializedAsync();
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await connection.ExecuteAsync("PRAGMA synchronous = OFF; PRAGMA cache_size = -200000;");
+        await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
+        {
+            // Two scheduled breaks per channel per workday; ids are computed, not looked up.
+            await using (var insertBreak = Prepare(connection, transaction,
+                "INSERT INTO breaks (id, platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key) VALUES ($id, 'slack', $team, $channel, $drill, 1, $at, NULL, $slot);",
+                "$id", "$team", "$channel", "$drill", "$at", "$slot"))
+            {
+                string[] drills = ["extension", "rotation", "catcamel"];
+                for (var c = 0; c < channels.Length; c++)
+                {
+                    for (var w = 0; w < workdays.Length; w++)
+                    {
+                        for (var slot = 0; slot < 2; slot++)
+                        {
+                            var at = new DateTimeOffset(workdays[w].ToDateTime(new TimeOnly(slot == 0 ? 9 : 14, 30)), TimeSpan.Zero);
+                            await Run(insertBreak, BreakId(c, w, slot, workdays.Length), TeamId, channels[c], drills[(w * 2 + slot) % 3],
+                                at.ToUnixTimeMilliseconds(), $"{(slot == 0 ? "0930" : "1400")}@{workdays[w]:yyyy-MM-dd}");
+                        }
+                    }
+                }
+            }
+
+            // People: 40% live in the first channel, the rest spread over the others; a mix of zones.
+            var home = new int[options.Users];
+            var devotee = new bool[options.Users];
+            var rate = new double[options.Users];
+            var perUserWorkday = 0.97 * options.Completions / ((double)options.Users * workdays.Length) / 1.2; // 1.2: second clicks
+            var spread = Math.Max(0, (perUserWorkday - 0.04 * 0.98) / 0.96);
+            await using (var insertUser = Prepare(connection, transaction,
+                "INSERT INTO users (platform, team_id, user_id, display_name, time_zone, platform_time_zone) VALUES ('slack', $team, $user, $name, $tz, $ptz);",
+                "$team", "$user", "$name", "$tz", "$ptz"))
+            {
+                for (var u = 0; u < options.Users; u++)
+                {
+                    home[u] = channels.Length == 1 || random.NextDouble() < 0.4 ? 0 : 1 + random.Next(channels.Length - 1);
+                    devotee[u] = random.NextDouble() < 0.04;
+                    rate[u] = devotee[u] ? 0.98 : Math.Min(0.95, random.NextDouble() * 2 * spread);
+                    var zone = Zones[random.Next(Zones.Length)];
+                    var own = random.NextDouble() < 0.3;
+                    await Run(insertUser, TeamId, UserId(u), $"Person {u:00000}", own ? zone : null, own ? null : zone);
+                }
+            }
+
+            // Completions: Done clicks on the day's breaks (mostly in the home channel), weekend self-logs for devotees.
+            var used = new HashSet<long>();
+            var count = 0;
+            var perUser = new int[options.Users];
+            await using var insertCompletion = Prepare(connection, transaction,
+                "INSERT INTO completions (platform, team_id, user_id, channel_id, break_id, kind, at, local_day) VALUES ('slack', $team, $user, $channel, $break, $kind, $at, $day);",
+                "$team", "$user", "$channel", "$break", "$kind", "$at", "$day");
+            async Task<bool> ClickAsync(int u, int w, int slot)
+            {
+                var c = random.NextDouble() < 0.15 ? random.Next(channels.Length) : home[u];
+                var breakId = BreakId(c, w, slot, workdays.Length);
+                if (count >= options.Completions || !used.Add((breakId * options.Users) + u))
+                {
+                    return false;
+                }
+
+                var at = new DateTimeOffset(workdays[w].ToDateTime(new TimeOnly(slot == 0 ? 9 : 14, 35)), TimeSpan.Zero);
+                await Run(insertCompletion, TeamId, UserId(u), channels[c], breakId, 0, at.ToUnixTimeMilliseconds(), WorkdaySet.DayNumber(workdays[w]));
+                count++;
+                perUser[u]++;
+                return true;
+            }
+
+            foreach (var u in Enumerable.Range(0, options.Users).OrderBy(_ => random.Next()))
+            {
+                for (var w = 0; w < workdays.Length && count < options.Completions; w++)
+                {
+                    if (random.NextDouble() < rate[u])
+                    {
+                        await ClickAsync(u, w, random.Next(2));
+                        if (random.NextDouble() < 0.2)
+                        {
+                            await ClickAsync(u, w, random.Next(2));
+                        }
+                    }
+                }
+
+                if (devotee[u])
+                {
+                    foreach (var day in days.Where(d => d.DayOfWeek is DayOfWeek.Saturday && random.NextDouble() < 0.05))
+                    {
+                        if (count < options.Completions)
+                        {
+                            await Run(insertCompletion, TeamId, UserId(u), channels[home[u]], null, 1,
+                                new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero).ToUnixTimeMilliseconds(), WorkdaySet.DayNumber(day));
+                            count++;
+                            perUser[u]++;
+                        }
+                    }
+                }
+            }
+
+            // Top up to the exact count with extra clicks by random people on random workdays.
+            while (count < options.Completions)
+            {
+                await ClickAsync(random.Next(options.Users), random.Next(workdays.Length), random.Next(2));
+            }
+
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO channel_members (platform, team_id, channel_id, user_id, breaks)
+                SELECT platform, team_id, channel_id, user_id, COUNT(*) FROM completions GROUP BY platform, team_id, channel_id, user_id;
+                DELETE FROM settings WHERE key = 'streak_workdays';
+                """,
+                transaction: transaction);
+            await transaction.CommitAsync();
+            Out.Line(
+                $"Loaded {count:N0} completions, {options.Users:N0} users, {channels.Length * workdays.Length * 2:N0} breaks in {stopwatch.Elapsed.TotalSeconds:F1} s");
+
+            stopwatch.Restart();
+            // A fresh SqliteDatabase sees no stored workdays setting and recomputes every summary in SQL.
+            await OpenDatabase(file).EnsureInitializedAsync();
+            Out.Line($"Computed every streak summary (refresh-all) in {stopwatch.Elapsed.TotalSeconds:F1} s");
+
+            var heavy = Enumerable.Range(0, options.Users).MaxBy(u => perUser[u]);
+            var typical = Enumerable.Range(0, options.Users).OrderBy(u => perUser[u]).ElementAt(options.Users / 2);
+            return new DataSet(today, now, channels, UserId(heavy), UserId(typical), perUser.Count(n => n > 0));
+        }
+    }
+
+    private static long BreakId(int channel, int workday, int slot, int workdays) => 1 + (((long)channel * workdays + workday) * 2) + slot;
+
+    private static string UserId(int u) => string.Create(CultureInfo.InvariantCulture, $"U{u:00000}");
+
+    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in names)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static async Task Run(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+}

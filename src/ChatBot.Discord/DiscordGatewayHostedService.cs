@@ -1,0 +1,83 @@
+using ChatBot.Core.Ports;
+using ChatBot.Discord.Gateway;
+using ChatBot.Discord.Interactions;
+using ChatBot.Discord.Rest;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Discord;
+
+/// <summary>
+/// The Discord connection's lifetime: find the application id, log the invite link, make sure <c>/drill</c> is
+/// registered, then run the gateway until the host stops (or a fatal close stops the host).
+/// </summary>
+public sealed partial class DiscordGatewayHostedService(
+    DiscordRestClient rest,
+    DiscordGatewayClient gateway,
+    DiscordCommandRegistrar registrar,
+    IFatalErrorReporter fatal,
+    IOptions<DiscordOptions> options,
+    ILogger<DiscordGatewayHostedService> logger) : BackgroundService
+{
+    /// <summary>bot + applications.commands with View Channel, Send Messages, Embed Links, Read Message History, Create Public Threads, Send Messages in Threads.</summary>
+    public const long InvitePermissions = 309237730304;
+
+    public static string InviteUrl(string applicationId) =>
+        $"https://discord.com/oauth2/authorize?client_id={applicationId}&scope=bot%20applications.commands&permissions={InvitePermissions}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        string applicationId;
+        try
+        {
+            applicationId = string.IsNullOrWhiteSpace(options.Value.ApplicationId)
+                ? (await rest.GetCurrentApplicationAsync(stoppingToken)).Id
+                : options.Value.ApplicationId;
+        }
+        catch (DiscordApiException ex)
+        {
+            if (ex.Status != System.Net.HttpStatusCode.Unauthorized)
+            {
+                fatal.ReportFatal("Discord", "could not read the application (GET applications/@me): " + ex.Message, ex);
+            }
+
+            return;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        LogInvite(logger, InviteUrl(applicationId));
+
+        if (options.Value.RegisterCommands)
+        {
+            try
+            {
+                await registrar.EnsureRegisteredAsync(applicationId, stoppingToken);
+            }
+            catch (DiscordApiException ex) when (ex.Status != System.Net.HttpStatusCode.Unauthorized)
+            {
+                // The bot still works with a previously registered command; say so and carry on.
+                LogRegistrationFailed(logger, ex);
+            }
+            catch (DiscordApiException)
+            {
+                return; // 401: reported as fatal by the REST client
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
+        await gateway.RunAsync(stoppingToken);
+    }
+
+    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Invite the Discord bot to a server with: {InviteUrl}")]
+    private static partial void LogInvite(ILogger logger, string inviteUrl);
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "Discord: could not register /drill; the existing registration (if any) stays")]
+    private static partial void LogRegistrationFailed(ILogger logger, Exception exception);
+}

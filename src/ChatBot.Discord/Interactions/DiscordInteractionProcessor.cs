@@ -1,0 +1,384 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatBot.Core.Commands;
+using ChatBot.Discord.Gateway;
+using ChatBot.Discord.Rendering;
+using ChatBot.Discord.Rest;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Discord.Interactions;
+
+/// <summary>
+/// Answers interactions from either transport within Discord's 3 seconds. Slash commands: a deferred
+/// response first (ephemeral unless the command is for the channel), then Core's reply as an edit of the
+/// original. Done buttons: Core stores the click first, then the callback updates the prompt (type 7) or
+/// just acknowledges it (type 6), then the reply goes to the clicker as a follow-up. Each interaction is
+/// handled once, in its own DI scope and log scope; failures are logged and answered, never thrown.
+/// </summary>
+public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSink
+{
+    private const int Ephemeral = 1 << 6;
+    private const string Apology = "Sorry, something went wrong on my side. Please try again in a moment.";
+
+    private readonly DiscordRestClient _rest;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly DiscordOptions _options;
+    private readonly ILogger<DiscordInteractionProcessor> _logger;
+    private readonly TimeProvider _time;
+    private readonly InteractionDeduplicator _dedupe;
+    private readonly AckPriority _priority = new();
+
+    public DiscordInteractionProcessor(
+        DiscordRestClient rest,
+        IServiceScopeFactory scopes,
+        IOptions<DiscordOptions> options,
+        ILogger<DiscordInteractionProcessor> logger,
+        TimeProvider? time = null)
+    {
+        _rest = rest;
+        _scopes = scopes;
+        _options = options.Value;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _dedupe = new InteractionDeduplicator(_time);
+    }
+
+    public Task HandleGatewayInteractionAsync(JsonElement interaction, CancellationToken cancellationToken) =>
+        ProcessAsync(interaction, acknowledged: null, cancellationToken);
+
+    /// <summary>
+    /// Handles one interaction end to end. <paramref name="acknowledged"/> (HTTP mode) completes once the
+    /// initial response is sent or the interaction is dropped, so the HTTP request can be answered.
+    /// </summary>
+    public async Task ProcessAsync(JsonElement json, TaskCompletionSource? acknowledged, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!InteractionMapper.TryParse(json, out var interaction, out var error))
+            {
+                LogUnreadable(_logger, error);
+                return;
+            }
+
+            if (!_dedupe.TryClaim(interaction.Id))
+            {
+                LogDuplicate(_logger, interaction.Id);
+                return;
+            }
+
+            if (interaction.Type is not (InteractionType.ApplicationCommand or InteractionType.MessageComponent))
+            {
+                LogUnhandledType(_logger, (int)interaction.Type);
+                return;
+            }
+
+            using var scope = _logger.BeginScope(new Dictionary<string, object?>
+            {
+                ["Platform"] = "discord",
+                ["InteractionId"] = interaction.Id,
+                ["Channel"] = interaction.Channel?.ToString(),
+                ["User"] = interaction.User?.Id,
+            });
+
+            var ack = new AckTracker(_priority, acknowledged);
+            try
+            {
+                if (interaction.Type == InteractionType.ApplicationCommand)
+                {
+                    await HandleCommandAsync(interaction, ack, cancellationToken);
+                }
+                else
+                {
+                    await HandleClickAsync(interaction, ack, cancellationToken);
+                }
+            }
+            finally
+            {
+                ack.Done();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+        catch (Exception ex)
+        {
+            // Last resort: one interaction must never take anything else down.
+            LogFailed(_logger, ex);
+        }
+        finally
+        {
+            acknowledged?.TrySetResult();
+        }
+    }
+
+    private async Task HandleCommandAsync(DiscordInteraction interaction, AckTracker acknowledged, CancellationToken cancellationToken)
+    {
+        var invocation = InteractionMapper.ToInvocation(interaction);
+        if (invocation is null || !string.Equals(interaction.CommandName, DrillCommandDefinition.CommandName, StringComparison.Ordinal))
+        {
+            LogUnknownCommand(_logger, interaction.CommandName);
+            await RespondAsync(interaction, Message(4, DiscordRenderer.RenderSingle(new("I only know `/drill`. Try `/drill help`.")), true), cancellationToken);
+            return;
+        }
+
+        // Ack first (well inside 3 s), then do the work.
+        var callerOnly = DrillCommandDefinition.AnswersCallerOnly(invocation.Text);
+        var deferred = new JsonObject { ["type"] = 5 };
+        if (callerOnly)
+        {
+            deferred["data"] = new JsonObject { ["flags"] = Ephemeral };
+        }
+
+        if (!await RespondAsync(interaction, deferred, cancellationToken))
+        {
+            return;
+        }
+
+        acknowledged.Done();
+        await _priority.YieldToAcksAsync(cancellationToken);
+
+        CommandReply reply;
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetRequiredService<ICommandHandler>();
+            reply = await handler.HandleAsync(invocation, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogHandlerFailed(_logger, ex, invocation.Text);
+            reply = CommandReply.ToCaller(Apology);
+        }
+
+        await DeliverReplyAsync(interaction, reply, deferredEphemeral: callerOnly, cancellationToken);
+    }
+
+    private async Task HandleClickAsync(DiscordInteraction interaction, AckTracker acknowledged, CancellationToken cancellationToken)
+    {
+        var click = InteractionMapper.ToClick(interaction);
+        if (click is null)
+        {
+            LogUnreadable(_logger, "component interaction without channel, user or custom_id");
+            await RespondAsync(interaction, Message(4, DiscordRenderer.RenderSingle(new("That button no longer works.")), true), cancellationToken);
+            return;
+        }
+
+        // Core stores the completion before returning, so the click is durable before Discord hears back.
+        var work = RunClickAsync(click, cancellationToken);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            if (!work.IsCompleted)
+            {
+                var delay = Task.Delay(_options.ClickDeferAfter, _time, timeout.Token);
+                await Task.WhenAny(work, delay);
+                await timeout.CancelAsync();
+            }
+        }
+
+        if (work.IsCompleted)
+        {
+            var outcome = await work;
+            var callback = outcome.UpdatedPrompt is { } prompt
+                ? new JsonObject { ["type"] = 7, ["data"] = DiscordRenderer.RenderSingle(prompt) }
+                : new JsonObject { ["type"] = 6 };
+            if (!await RespondAsync(interaction, callback, cancellationToken))
+            {
+                return;
+            }
+
+            acknowledged.Done();
+            await FollowUpAsync(interaction, outcome.Reply, cancellationToken);
+            return;
+        }
+
+        // Slow store: acknowledge without a visible change, then edit the prompt when Core is done.
+        LogSlowClick(_logger, _options.ClickDeferAfter.TotalMilliseconds);
+        var acked = await RespondAsync(interaction, new JsonObject { ["type"] = 6 }, cancellationToken);
+        acknowledged.Done();
+        var late = await work;
+        if (!acked)
+        {
+            return;
+        }
+
+        if (late.UpdatedPrompt is { } updated)
+        {
+            await TryAsync(
+                () => _rest.EditOriginalResponseAsync(interaction.ApplicationId, interaction.Token, DiscordRenderer.RenderSingle(updated), cancellationToken),
+                "edit the clicked prompt");
+        }
+
+        await FollowUpAsync(interaction, late.Reply, cancellationToken);
+    }
+
+    private async Task<ClickOutcome> RunClickAsync(ButtonClick click, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetRequiredService<ICommandHandler>();
+            return await handler.HandleClickAsync(click, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogHandlerFailed(_logger, ex, click.ActionId);
+            return new ClickOutcome(CommandReply.ToCaller(Apology), null);
+        }
+    }
+
+    /// <summary>Puts a reply where it belongs after a deferral (which fixed the visibility of @original).</summary>
+    private async Task DeliverReplyAsync(DiscordInteraction interaction, CommandReply reply, bool deferredEphemeral, CancellationToken cancellationToken)
+    {
+        var wantEphemeral = reply.Visibility == ReplyVisibility.CallerOnly;
+        var parts = DiscordRenderer.RenderMessages(reply.Message);
+        var start = 0;
+        if (wantEphemeral == deferredEphemeral)
+        {
+            if (!await TryAsync(
+                () => _rest.EditOriginalResponseAsync(interaction.ApplicationId, interaction.Token, parts[0], cancellationToken),
+                "edit the deferred response"))
+            {
+                return;
+            }
+
+            start = 1;
+        }
+        else
+        {
+            // The deferral's visibility cannot change: drop it and answer with a follow-up of the right kind.
+            await TryAsync(() => _rest.DeleteOriginalResponseAsync(interaction.ApplicationId, interaction.Token, cancellationToken), "delete the deferred response");
+        }
+
+        for (var i = start; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            if (wantEphemeral)
+            {
+                part["flags"] = Ephemeral;
+            }
+
+            if (!await TryAsync(() => _rest.CreateFollowupAsync(interaction.ApplicationId, interaction.Token, part, cancellationToken), "send a follow-up"))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task FollowUpAsync(DiscordInteraction interaction, CommandReply reply, CancellationToken cancellationToken)
+    {
+        await _priority.YieldToAcksAsync(cancellationToken);
+        foreach (var part in DiscordRenderer.RenderMessages(reply.Message))
+        {
+            if (reply.Visibility == ReplyVisibility.CallerOnly)
+            {
+                part["flags"] = Ephemeral;
+            }
+
+            if (!await TryAsync(() => _rest.CreateFollowupAsync(interaction.ApplicationId, interaction.Token, part, cancellationToken), "send a follow-up"))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends the initial response. False when the interaction expired or was answered already.</summary>
+    private async Task<bool> RespondAsync(DiscordInteraction interaction, JsonObject payload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, payload, cancellationToken);
+            return true;
+        }
+        catch (DiscordApiException ex) when (ex.Code == DiscordErrorCodes.UnknownInteraction)
+        {
+            LogExpired(_logger, interaction.Id);
+            return false;
+        }
+        catch (DiscordApiException ex) when (ex.Code == DiscordErrorCodes.InteractionAlreadyAcknowledged)
+        {
+            LogAlreadyAcknowledged(_logger, interaction.Id);
+            return false;
+        }
+    }
+
+    private async Task<bool> TryAsync(Func<Task> call, string what)
+    {
+        try
+        {
+            await call();
+            return true;
+        }
+        catch (DiscordApiException ex)
+        {
+            LogFollowUpFailed(_logger, ex, what);
+            return false;
+        }
+    }
+
+    /// <summary>Marks one interaction's acknowledgement in flight until <see cref="Done"/> (idempotent).</summary>
+    private sealed class AckTracker
+    {
+        private readonly AckPriority _priority;
+        private readonly TaskCompletionSource? _acknowledged;
+        private int _done;
+
+        public AckTracker(AckPriority priority, TaskCompletionSource? acknowledged)
+        {
+            _priority = priority;
+            _acknowledged = acknowledged;
+            priority.AckStarted();
+        }
+
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                _priority.AckFinished();
+                _acknowledged?.TrySetResult();
+            }
+        }
+    }
+
+    private static JsonObject Message(int type, JsonObject data, bool ephemeral)
+    {
+        if (ephemeral)
+        {
+            data["flags"] = Ephemeral;
+        }
+
+        return new JsonObject { ["type"] = type, ["data"] = data };
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Discord interaction dropped: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "Discord interaction {InteractionId} seen before; ignored")]
+    private static partial void LogDuplicate(ILogger logger, string interactionId);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "Discord interaction type {Type} is not handled")]
+    private static partial void LogUnhandledType(ILogger logger, int type);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "Discord interaction failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "Discord command {Name} is not ours")]
+    private static partial void LogUnknownCommand(ILogger logger, string? name);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Discord: the command handler failed for '{Input}'")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string input);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} expired before we answered (10062); dropped")]
+    private static partial void LogExpired(ILogger logger, string interactionId);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} was acknowledged already (40060)")]
+    private static partial void LogAlreadyAcknowledged(ILogger logger, string interactionId);
+
+    [LoggerMessage(EventId = 408, Level = LogLevel.Warning, Message = "Discord: could not {What}")]
+    private static partial void LogFollowUpFailed(ILogger logger, Exception exception, string what);
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Warning, Message = "Discord: a click took over {Ms} ms; acknowledging with a deferral")]
+    private static partial void LogSlowClick(ILogger logger, double ms);
+}

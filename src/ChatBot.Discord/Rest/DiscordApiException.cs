@@ -1,0 +1,38 @@
+using System.Net;
+
+namespace ChatBot.Discord.Rest;
+
+/// <summary>
+/// Discord refused a REST call. <see cref="Code"/> is Discord's JSON error code (e.g. 10062 Unknown interaction,
+/// 160004 thread already exists). The message names the route template, never a token.
+/// </summary>
+public sealed class DiscordApiException : Exception
+{
+    public DiscordApiException(string message, HttpStatusCode? status, int? code, bool isPermanent, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Status = status;
+        Code = code;
+        IsPermanent = isPermanent;
+    }
+
+    public HttpStatusCode? Status { get; }
+
+    public int? Code { get; }
+
+    /// <summary>Retrying the same call cannot succeed (4xx other than 429).</summary>
+    public bool IsPermanent { get; }
+}
+
+/// <summary>Discord's JSON error codes the adapter reacts to.</summary>
+internal static class DiscordErrorCodes
+{
+    public const int UnknownChannel = 10003;
+    public const int UnknownMessage = 10008;
+    public const int UnknownWebhook = 10015;
+    public const int UnknownInteraction = 10062;
+    public const int InteractionAlreadyAcknowledged = 40060;
+    public const int MissingAccess = 50001;
+    public const int MissingPermissions = 50013;
+    public const int ThreadAlreadyCreated = 160004;
+}

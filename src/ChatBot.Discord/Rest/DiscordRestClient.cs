@@ -1,0 +1,443 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatBot.Core.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Discord.Rest;
+
+/// <summary>What <c>GET gateway/bot</c> says about connecting (the session start limit included).</summary>
+public sealed record GatewayInfo(Uri Url, int MaxConcurrency, int RemainingSessionStarts = 1000, TimeSpan ResetAfter = default);
+
+/// <summary>
+/// Discord's REST API v10 over one <see cref="HttpClient"/>: bot authorization, the mandatory User-Agent,
+/// rate-limit buckets learned from headers, 429 and global limits honoured, 5xx and network faults retried
+/// with backoff and jitter, and a rejected token (401) reported as fatal. Log lines and exception messages
+/// carry route templates only, never the bot token or an interaction token.
+/// </summary>
+public sealed partial class DiscordRestClient
+{
+    private const int MaxAttempts = 5;
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+
+    private readonly HttpClient _http;
+    private readonly IFatalErrorReporter _fatal;
+    private readonly ILogger<DiscordRestClient> _logger;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly RateLimitBuckets _buckets;
+    private int _fatalReported;
+
+    public DiscordRestClient(
+        HttpClient http,
+        IOptions<DiscordOptions> options,
+        IFatalErrorReporter fatal,
+        ILogger<DiscordRestClient> logger,
+        TimeProvider? time = null,
+        Random? random = null)
+    {
+        _http = http;
+        _fatal = fatal;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _random = random ?? Random.Shared;
+        _buckets = new RateLimitBuckets(_time);
+
+        var settings = options.Value;
+        _http.BaseAddress = settings.ApiBaseUrl;
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bot", settings.BotToken);
+        _http.DefaultRequestHeaders.UserAgent.Clear();
+        _http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", UserAgent);
+    }
+
+    /// <summary>Discord's required form: <c>DiscordBot ($url, $versionNumber)</c>.</summary>
+    public static string UserAgent { get; } =
+        $"DiscordBot (https://github.com/chatbot-breaks/chatbot, {typeof(DiscordRestClient).Assembly.GetName().Version?.ToString(3) ?? "1.0.0"})";
+
+    internal int BucketCount => _buckets.Count;
+
+    public async Task<GatewayInfo> GetGatewayBotAsync(CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Get, "gateway/bot", "GET gateway/bot", string.Empty, null, false, cancellationToken);
+        var url = body.GetProperty("url").GetString() ?? throw new DiscordApiException("gateway/bot returned no url", null, null, false);
+        var maxConcurrency = 1;
+        var remaining = 1000;
+        var resetAfter = TimeSpan.Zero;
+        if (body.TryGetProperty("session_start_limit", out var limit) && limit.ValueKind == JsonValueKind.Object)
+        {
+            if (limit.TryGetProperty("max_concurrency", out var concurrency) && concurrency.TryGetInt32(out var value) && value > 0)
+            {
+                maxConcurrency = value;
+            }
+
+            if (limit.TryGetProperty("remaining", out var left) && left.TryGetInt32(out var leftValue))
+            {
+                remaining = leftValue;
+            }
+
+            if (limit.TryGetProperty("reset_after", out var reset) && reset.TryGetDouble(out var resetMs) && resetMs > 0)
+            {
+                resetAfter = TimeSpan.FromMilliseconds(Math.Min(resetMs, TimeSpan.FromDays(1).TotalMilliseconds));
+            }
+        }
+
+        return new GatewayInfo(new Uri(url), maxConcurrency, remaining, resetAfter);
+    }
+
+    /// <summary><c>GET applications/@me</c>: the application id and its public key.</summary>
+    public async Task<(string Id, string? VerifyKey)> GetCurrentApplicationAsync(CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Get, "applications/@me", "GET applications/@me", string.Empty, null, false, cancellationToken);
+        return (body.GetProperty("id").GetString()!, body.TryGetProperty("verify_key", out var key) ? key.GetString() : null);
+    }
+
+    /// <summary>
+    /// <c>POST channels/{id}/messages</c>. With a nonce, <c>enforce_nonce</c> makes a retried post return the
+    /// message created the first time instead of a second one.
+    /// </summary>
+    public async Task<string> CreateMessageAsync(string channelId, JsonObject payload, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (idempotencyKey is not null)
+        {
+            payload["nonce"] = ToNonce(idempotencyKey);
+            payload["enforce_nonce"] = true;
+        }
+
+        var body = await SendAsync(
+            HttpMethod.Post, $"channels/{channelId}/messages", "POST channels/{c}/messages", channelId, payload, false, cancellationToken);
+        return body.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
+    /// Starts a public thread on a message. The thread id equals the message id; a thread that exists already
+    /// (160004) counts as started.
+    /// </summary>
+    public async Task<string> StartThreadFromMessageAsync(string channelId, string messageId, string name, CancellationToken cancellationToken)
+    {
+        var payload = new JsonObject
+        {
+            ["name"] = TrimTo(string.IsNullOrWhiteSpace(name) ? "Break" : name, 100),
+            ["auto_archive_duration"] = 60,
+        };
+        try
+        {
+            await SendAsync(
+                HttpMethod.Post,
+                $"channels/{channelId}/messages/{messageId}/threads",
+                "POST channels/{c}/messages/{m}/threads",
+                channelId,
+                payload,
+                false,
+                cancellationToken);
+        }
+        catch (DiscordApiException ex) when (ex.Code == DiscordErrorCodes.ThreadAlreadyCreated)
+        {
+            LogThreadExists(_logger, messageId);
+        }
+
+        return messageId;
+    }
+
+    public Task EditMessageAsync(string channelId, string messageId, JsonObject payload, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Patch, $"channels/{channelId}/messages/{messageId}", "PATCH channels/{c}/messages/{m}", channelId, payload, false, cancellationToken);
+
+    /// <summary>The initial response to an interaction (exempt from the global limit).</summary>
+    public Task CreateInteractionResponseAsync(string interactionId, string token, JsonObject payload, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Post,
+            $"interactions/{interactionId}/{token}/callback",
+            "POST interactions/{i}/{t}/callback",
+            interactionId,
+            payload,
+            true,
+            cancellationToken);
+
+    public Task EditOriginalResponseAsync(string applicationId, string token, JsonObject payload, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Patch,
+            $"webhooks/{applicationId}/{token}/messages/@original",
+            "PATCH webhooks/{a}/{t}/messages/@original",
+            applicationId + "/" + Hash(token),
+            payload,
+            true,
+            cancellationToken);
+
+    public Task DeleteOriginalResponseAsync(string applicationId, string token, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Delete,
+            $"webhooks/{applicationId}/{token}/messages/@original",
+            "DELETE webhooks/{a}/{t}/messages/@original",
+            applicationId + "/" + Hash(token),
+            null,
+            true,
+            cancellationToken);
+
+    public Task CreateFollowupAsync(string applicationId, string token, JsonObject payload, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Post,
+            $"webhooks/{applicationId}/{token}",
+            "POST webhooks/{a}/{t}",
+            applicationId + "/" + Hash(token),
+            payload,
+            true,
+            cancellationToken);
+
+    public Task<JsonElement> GetCommandsAsync(string applicationId, string? guildId, CancellationToken cancellationToken) =>
+        guildId is null
+            ? SendAsync(HttpMethod.Get, $"applications/{applicationId}/commands", "GET applications/{a}/commands", applicationId, null, false, cancellationToken)
+            : SendAsync(
+                HttpMethod.Get,
+                $"applications/{applicationId}/guilds/{guildId}/commands",
+                "GET applications/{a}/guilds/{g}/commands",
+                guildId,
+                null,
+                false,
+                cancellationToken);
+
+    public Task<JsonElement> BulkOverwriteCommandsAsync(string applicationId, string? guildId, JsonArray commands, CancellationToken cancellationToken) =>
+        guildId is null
+            ? SendAsync(HttpMethod.Put, $"applications/{applicationId}/commands", "PUT applications/{a}/commands", applicationId, commands, false, cancellationToken)
+            : SendAsync(
+                HttpMethod.Put,
+                $"applications/{applicationId}/guilds/{guildId}/commands",
+                "PUT applications/{a}/guilds/{g}/commands",
+                guildId,
+                commands,
+                false,
+                cancellationToken);
+
+    /// <summary>Discord nonces are at most 25 characters: longer keys are hashed to a stable 25-character form.</summary>
+    public static string ToNonce(string idempotencyKey)
+    {
+        if (idempotencyKey.Length <= 25)
+        {
+            return idempotencyKey;
+        }
+
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey));
+        return Convert.ToHexStringLower(digest)[..25];
+    }
+
+    /// <summary>
+    /// Sends one request through its rate-limit bucket, retrying 429s (after the announced wait), 5xx and
+    /// network faults (backoff with jitter). Returns the JSON body, or an undefined element for 204.
+    /// </summary>
+    internal async Task<JsonElement> SendAsync(
+        HttpMethod method,
+        string path,
+        string routeKey,
+        string majorId,
+        JsonNode? payload,
+        bool exemptFromGlobal,
+        CancellationToken cancellationToken)
+    {
+        var json = payload?.ToJsonString();
+        var bucket = _buckets.Get(routeKey, majorId);
+        await bucket.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var wait = _buckets.DelayFor(bucket, exemptFromGlobal);
+                if (wait > TimeSpan.Zero)
+                {
+                    LogWaiting(_logger, routeKey, wait.TotalMilliseconds);
+                    await Task.Delay(wait, _time, cancellationToken);
+                }
+
+                _buckets.ConsumeReset(bucket);
+
+                using var request = new HttpRequestMessage(method, path);
+                if (json is not null)
+                {
+                    request.Content = new StringContent(json, Encoding.UTF8);
+                    request.Content.Headers.ContentType = JsonMediaType;
+                }
+
+                HttpResponseMessage response;
+                try
+                {
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                }
+                catch (HttpRequestException ex) when (attempt < MaxAttempts)
+                {
+                    var backoff = Backoff(attempt);
+                    LogTransient(_logger, ex.GetType().Name, routeKey, attempt, backoff.TotalMilliseconds);
+                    await Task.Delay(backoff, _time, cancellationToken);
+                    continue;
+                }
+                catch (HttpRequestException ex)
+                {
+                    throw new DiscordApiException($"Discord {routeKey} failed after {attempt} attempts: {ex.Message}", null, null, false, ex);
+                }
+                catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // HttpClient.Timeout elapsed: transient.
+                    if (attempt >= MaxAttempts)
+                    {
+                        throw new DiscordApiException($"Discord {routeKey} timed out after {attempt} attempts", null, null, false, ex);
+                    }
+
+                    await Task.Delay(Backoff(attempt), _time, cancellationToken);
+                    continue;
+                }
+
+                using (response)
+                {
+                    _buckets.Update(routeKey, majorId, bucket, response.Headers);
+                    var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                    var status = response.StatusCode;
+
+                    if (status == HttpStatusCode.TooManyRequests)
+                    {
+                        var (retryAfter, global) = ReadRetryAfter(response, text);
+                        if (global)
+                        {
+                            _buckets.SetGlobalReset(retryAfter);
+                        }
+                        else
+                        {
+                            bucket.Remaining = 0;
+                            bucket.ResetAt = _time.GetUtcNow() + retryAfter;
+                        }
+
+                        LogRateLimited(_logger, routeKey, retryAfter.TotalMilliseconds, global, attempt);
+                        if (attempt >= MaxAttempts)
+                        {
+                            throw new DiscordApiException($"Discord {routeKey} still rate limited after {attempt} attempts", status, null, false);
+                        }
+
+                        continue;
+                    }
+
+                    if ((int)status >= 500)
+                    {
+                        if (attempt >= MaxAttempts)
+                        {
+                            throw new DiscordApiException($"Discord {routeKey} answered {(int)status} {attempt} times", status, null, false);
+                        }
+
+                        var backoff = Backoff(attempt);
+                        LogTransient(_logger, "HTTP " + ((int)status).ToString(CultureInfo.InvariantCulture), routeKey, attempt, backoff.TotalMilliseconds);
+                        await Task.Delay(backoff, _time, cancellationToken);
+                        continue;
+                    }
+
+                    if (status == HttpStatusCode.Unauthorized)
+                    {
+                        if (Interlocked.Exchange(ref _fatalReported, 1) == 0)
+                        {
+                            _fatal.ReportFatal("Discord REST", "Discord rejected the bot token (401 Unauthorized); check Discord:BotToken");
+                        }
+
+                        throw new DiscordApiException($"Discord {routeKey} answered 401 Unauthorized: the bot token was rejected", status, null, true);
+                    }
+
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        var (code, message) = ReadError(text);
+                        throw new DiscordApiException(
+                            $"Discord {routeKey} answered {(int)status}: {message} (code {code?.ToString(CultureInfo.InvariantCulture) ?? "none"})",
+                            status,
+                            code,
+                            true);
+                    }
+
+                    if (string.IsNullOrWhiteSpace(text))
+                    {
+                        return default;
+                    }
+
+                    using var document = JsonDocument.Parse(text);
+                    return document.RootElement.Clone();
+                }
+            }
+        }
+        finally
+        {
+            bucket.Gate.Release();
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var baseMs = 500 * Math.Pow(2, attempt - 1);
+        return TimeSpan.FromMilliseconds(Math.Min(baseMs, 8000) * (0.5 + _random.NextDouble()));
+    }
+
+    private static (TimeSpan RetryAfter, bool Global) ReadRetryAfter(HttpResponseMessage response, string body)
+    {
+        double? seconds = null;
+        var global = response.Headers.TryGetValues("X-RateLimit-Global", out var globalValues)
+            && string.Equals(globalValues.FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.TryGetProperty("retry_after", out var retry) && retry.TryGetDouble(out var value))
+            {
+                seconds = value;
+            }
+
+            if (document.RootElement.TryGetProperty("global", out var globalFlag) && globalFlag.ValueKind == JsonValueKind.True)
+            {
+                global = true;
+            }
+        }
+        catch (JsonException)
+        {
+            // A proxy's 429 may have no JSON body: the Retry-After header is the fallback.
+        }
+
+        if (seconds is null && response.Headers.RetryAfter?.Delta is { } delta)
+        {
+            seconds = delta.TotalSeconds;
+        }
+
+        if (seconds is null && response.Headers.TryGetValues("Retry-After", out var retryValues)
+            && double.TryParse(retryValues.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var headerSeconds))
+        {
+            seconds = headerSeconds;
+        }
+
+        return (TimeSpan.FromSeconds(Math.Clamp(seconds ?? 1, 0, 3600)), global);
+    }
+
+    private static (int? Code, string Message) ReadError(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            int? code = root.TryGetProperty("code", out var c) && c.TryGetInt32(out var value) ? value : null;
+            var message = root.TryGetProperty("message", out var m) ? m.GetString() ?? "error" : "error";
+            return (code, message);
+        }
+        catch (JsonException)
+        {
+            return (null, "unreadable error body");
+        }
+    }
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..16];
+
+    private static string TrimTo(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Discord {Route}: waiting {WaitMs} ms for the rate limit")]
+    private static partial void LogWaiting(ILogger logger, string route, double waitMs);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Discord {Route}: rate limited for {RetryAfterMs} ms (global: {Global}), attempt {Attempt}")]
+    private static partial void LogRateLimited(ILogger logger, string route, double retryAfterMs, bool global, int attempt);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Discord {Route}: {Fault} on attempt {Attempt}, retrying in {BackoffMs} ms")]
+    private static partial void LogTransient(ILogger logger, string fault, string route, int attempt, double backoffMs);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Discord thread on message {MessageId} exists already")]
+    private static partial void LogThreadExists(ILogger logger, string messageId);
+}

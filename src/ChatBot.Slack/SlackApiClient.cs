@@ -1,0 +1,469 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChatBot.Core.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBot.Slack;
+
+/// <summary>Who the bot is, from <c>auth.test</c>.</summary>
+public sealed record SlackAuthInfo(string TeamId, string Team, string UserId, string User);
+
+/// <summary>What <c>users.info</c> says about a person.</summary>
+public sealed record SlackUserInfo(string Id, string DisplayName, string? TimeZoneId, bool IsAdmin, bool IsOwner);
+
+/// <summary>
+/// Slack's Web API over <see cref="HttpClient"/>: JSON POSTs with the bot token, <c>ok:false</c> mapped to
+/// <see cref="SlackApiException"/>, 429s honoured per method and per channel from <c>Retry-After</c>, at most one
+/// <c>chat.postMessage</c> per second per channel (a queue per channel), transient 5xx and timeouts retried
+/// with exponential backoff and jitter. All waits go through the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed partial class SlackApiClient : IDisposable
+{
+    private static readonly TimeSpan PostInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan BackoffBase = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan BackoffMax = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
+    private const int MaxUserCacheEntries = 10_000;
+
+    private readonly HttpClient http;
+    private readonly SlackOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger<SlackApiClient> logger;
+    private readonly IFatalErrorReporter fatal;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> pausedUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ChannelLane> lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (SlackUserInfo User, DateTimeOffset Expires)> users = new(StringComparer.Ordinal);
+    private int fatalReported;
+
+    public SlackApiClient(
+        IOptions<SlackOptions> options,
+        TimeProvider time,
+        IFatalErrorReporter fatal,
+        ILogger<SlackApiClient> logger,
+        HttpMessageHandler? handler = null)
+    {
+        this.options = options.Value;
+        this.time = time;
+        this.fatal = fatal;
+        this.logger = logger;
+        http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = this.options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? this.options.ApiBaseUrl : new Uri(this.options.ApiBaseUrl.AbsoluteUri + "/"),
+            Timeout = Timeout.InfiniteTimeSpan, // per attempt, see RequestTimeout
+        };
+    }
+
+    /// <summary><c>auth.test</c>: checks the bot token and logs the workspace and bot user.</summary>
+    public async Task<SlackAuthInfo> AuthTestAsync(CancellationToken cancellationToken)
+    {
+        var root = await CallAsync("auth.test", new JsonObject(), cancellationToken);
+        var info = new SlackAuthInfo(
+            GetString(root, "team_id") ?? "",
+            GetString(root, "team") ?? "",
+            GetString(root, "user_id") ?? "",
+            GetString(root, "user") ?? "");
+        LogAuthenticated(logger, info.Team, info.TeamId, info.User, info.UserId);
+        return info;
+    }
+
+    /// <summary><c>apps.connections.open</c> with the app-level token: a fresh Socket Mode URL (one per connect).</summary>
+    public async Task<Uri> OpenSocketModeUrlAsync(CancellationToken cancellationToken)
+    {
+        var root = await CallAsync("apps.connections.open", null, cancellationToken, useAppToken: true);
+        var url = GetString(root, "url");
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "wss" && uri.Scheme != "ws"))
+        {
+            throw new SlackApiException("apps.connections.open", "invalid_url_in_response", isPermanent: false);
+        }
+
+        return uri;
+    }
+
+    /// <summary>
+    /// <c>chat.postMessage</c> through the channel's queue (at most one per second). Joins a public channel
+    /// and retries once on <c>not_in_channel</c>. Returns the message <c>ts</c>.
+    /// </summary>
+    public async Task<string> PostMessageAsync(string channel, SlackMessage message, string? threadTs, CancellationToken cancellationToken)
+    {
+        var body = message.WriteTo(new JsonObject { ["channel"] = channel, ["unfurl_links"] = false, ["unfurl_media"] = false });
+        if (threadTs is not null)
+        {
+            body["thread_ts"] = threadTs;
+        }
+
+        var lane = lanes.GetOrAdd(channel, _ => new ChannelLane());
+        await lane.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var wait = lane.LastPostAt + PostInterval - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, cancellationToken);
+            }
+
+            JsonElement root;
+            try
+            {
+                root = await CallAsync("chat.postMessage", body, cancellationToken, channel: channel);
+            }
+            catch (SlackApiException ex) when (ex.Error == "not_in_channel")
+            {
+                LogJoining(logger, channel);
+                await CallAsync("conversations.join", new JsonObject { ["channel"] = channel }, cancellationToken);
+                root = await CallAsync("chat.postMessage", body, cancellationToken, channel: channel);
+            }
+            finally
+            {
+                lane.LastPostAt = time.GetUtcNow();
+            }
+
+            return GetString(root, "ts") ?? throw new SlackApiException("chat.postMessage", "missing_ts_in_response", isPermanent: false);
+        }
+        finally
+        {
+            lane.Gate.Release();
+        }
+    }
+
+    /// <summary><c>chat.update</c>: replaces a message's content (e.g. the prompt's done count).</summary>
+    public Task UpdateMessageAsync(string channel, string ts, SlackMessage message, CancellationToken cancellationToken) =>
+        CallAsync("chat.update", message.WriteTo(new JsonObject { ["channel"] = channel, ["ts"] = ts }), cancellationToken, channel: channel);
+
+    /// <summary><c>chat.postEphemeral</c>: a message only <paramref name="user"/> sees.</summary>
+    public async Task PostEphemeralAsync(string channel, string user, SlackMessage message, string? threadTs, CancellationToken cancellationToken)
+    {
+        var body = message.WriteTo(new JsonObject { ["channel"] = channel, ["user"] = user });
+        if (threadTs is not null)
+        {
+            body["thread_ts"] = threadTs;
+        }
+
+        await CallAsync("chat.postEphemeral", body, cancellationToken, channel: channel);
+    }
+
+    /// <summary><c>users.info</c>, cached for <see cref="SlackOptions.UserCacheDuration"/>.</summary>
+    public async Task<SlackUserInfo> GetUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (users.TryGetValue(userId, out var cached) && cached.Expires > now)
+        {
+            return cached.User;
+        }
+
+        var root = await CallAsync("users.info", null, cancellationToken, query: "user=" + Uri.EscapeDataString(userId));
+        var user = root.GetProperty("user");
+        var profile = user.TryGetProperty("profile", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+        var name = FirstNonEmpty(
+            profile.ValueKind == JsonValueKind.Object ? GetString(profile, "display_name") : null,
+            profile.ValueKind == JsonValueKind.Object ? GetString(profile, "real_name") : null,
+            GetString(user, "real_name"),
+            GetString(user, "name"),
+            userId);
+        var info = new SlackUserInfo(
+            userId,
+            name,
+            NullIfEmpty(GetString(user, "tz")),
+            GetBool(user, "is_admin"),
+            GetBool(user, "is_owner") || GetBool(user, "is_primary_owner"));
+
+        if (users.Count >= MaxUserCacheEntries)
+        {
+            foreach (var (key, entry) in users)
+            {
+                if (entry.Expires <= now)
+                {
+                    users.TryRemove(key, out _);
+                }
+            }
+
+            if (users.Count >= MaxUserCacheEntries)
+            {
+                users.Clear();
+            }
+        }
+
+        users[userId] = (info, now + options.UserCacheDuration);
+        return info;
+    }
+
+    /// <summary>
+    /// Posts a reply to a slash command or interaction's <c>response_url</c> (no token: the URL is the credential).
+    /// Returns false when Slack did not take it, so the caller can fall back to the Web API.
+    /// </summary>
+    public async Task<bool> RespondAsync(Uri responseUrl, JsonObject payload, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, responseUrl)
+                {
+                    Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
+                };
+                using var response = await http.SendAsync(request, linked.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+
+                LogResponseUrlFailed(logger, (int)response.StatusCode);
+                if ((int)response.StatusCode < 500)
+                {
+                    return false;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                LogResponseUrlError(logger, ex.GetType().Name);
+            }
+
+            if (attempt == 1)
+            {
+                await Task.Delay(Backoff(1), time, cancellationToken);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Calls a Web API method with retries. <paramref name="body"/> goes as JSON (null: no body);
+    /// <paramref name="query"/> makes it a GET. <paramref name="channel"/> keys the per-channel 429 pause.
+    /// </summary>
+    internal async Task<JsonElement> CallAsync(
+        string method,
+        JsonObject? body,
+        CancellationToken cancellationToken,
+        string? channel = null,
+        bool useAppToken = false,
+        string? query = null)
+    {
+        var token = useAppToken ? options.AppToken : options.BotToken;
+        var failures = 0;
+        var rateLimits = 0;
+        var json = body?.ToJsonString();
+        while (true)
+        {
+            await WaitForPausesAsync(method, channel, cancellationToken);
+
+            using var request = new HttpRequestMessage(query is null ? HttpMethod.Post : HttpMethod.Get, query is null ? method : method + "?" + query);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            }
+
+            string failure;
+            TimeSpan? retryAfter = null;
+            using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    retryAfter = RetryAfter(response);
+                    failure = "ratelimited";
+                }
+                else if ((int)response.StatusCode >= 500)
+                {
+                    failure = "http_" + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (!response.IsSuccessStatusCode)
+                {
+                    throw new SlackApiException(method, "http_" + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), isPermanent: true);
+                }
+                else
+                {
+                    var root = await ParseAsync(method, response, linked.Token);
+                    if (GetBool(root, "ok"))
+                    {
+                        if (root.TryGetProperty("warning", out var warning) && warning.ValueKind == JsonValueKind.String)
+                        {
+                            LogWarning(logger, method, warning.GetString()!);
+                        }
+
+                        return root;
+                    }
+
+                    failure = GetString(root, "error") ?? "unknown_error";
+                    if (failure == "ratelimited")
+                    {
+                        retryAfter = RetryAfter(response);
+                    }
+                    else if (!SlackErrors.IsTransient(failure))
+                    {
+                        var ex = new SlackApiException(method, failure, isPermanent: true);
+                        if (ex.IsFatal)
+                        {
+                            ReportFatalOnce(method, failure, useAppToken, ex);
+                        }
+
+                        throw ex;
+                    }
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                failure = "http_error";
+                LogTransportError(logger, method, ex.GetType().Name, ex.HttpRequestError.ToString());
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = "timeout";
+            }
+
+            if (retryAfter is { } pause)
+            {
+                // Rate limited: chat.postMessage is limited per channel, so pause that channel; any other
+                // method is limited per method, so pause the method. Then try again.
+                rateLimits++;
+                Pause(channel is not null && method == "chat.postMessage" ? "c:" + channel : "m:" + method, pause);
+
+                LogRateLimited(logger, method, channel ?? "-", pause.TotalSeconds);
+                if (rateLimits > options.MaxAttempts * 2)
+                {
+                    throw new SlackApiException(method, "ratelimited", isPermanent: false);
+                }
+
+                continue;
+            }
+
+            failures++;
+            if (failures >= options.MaxAttempts)
+            {
+                throw new SlackApiException(method, failure, isPermanent: false);
+            }
+
+            var delay = Backoff(failures);
+            LogRetrying(logger, method, failure, failures, delay.TotalMilliseconds);
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+
+    private void ReportFatalOnce(string method, string error, bool appToken, Exception ex)
+    {
+        if (Interlocked.Exchange(ref fatalReported, 1) == 0)
+        {
+            var key = appToken ? "Slack:AppToken" : "Slack:BotToken";
+            fatal.ReportFatal("Slack", $"{method} answered {error}; check {key} and the app's installation", ex);
+        }
+    }
+
+    private async Task WaitForPausesAsync(string method, string? channel, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var until = pausedUntil.GetValueOrDefault("m:" + method);
+            if (channel is not null && pausedUntil.TryGetValue("c:" + channel, out var channelUntil) && channelUntil > until)
+            {
+                until = channelUntil;
+            }
+
+            var wait = until - time.GetUtcNow();
+            if (wait <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            await Task.Delay(wait, time, cancellationToken);
+        }
+    }
+
+    private void Pause(string key, TimeSpan pause)
+    {
+        var until = time.GetUtcNow() + pause;
+        pausedUntil.AddOrUpdate(key, until, (_, existing) => existing > until ? existing : until);
+    }
+
+    private static TimeSpan RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta && delta >= TimeSpan.Zero)
+        {
+            return delta > TimeSpan.FromMinutes(10) ? TimeSpan.FromMinutes(10) : delta;
+        }
+
+        return DefaultRetryAfter;
+    }
+
+    private static TimeSpan Backoff(int failures)
+    {
+        var ceiling = Math.Min(BackoffMax.TotalMilliseconds, BackoffBase.TotalMilliseconds * Math.Pow(2, failures - 1));
+#pragma warning disable CA5394 // jitter, not security
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+#pragma warning restore CA5394
+    }
+
+    private static async Task<JsonElement> ParseAsync(string method, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new SlackApiException(method, "invalid_response", isPermanent: false);
+            }
+
+            return document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            throw new SlackApiException(method, "invalid_response", isPermanent: false, ex);
+        }
+    }
+
+    internal static string? GetString(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    internal static bool GetBool(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    private static string FirstNonEmpty(params string?[] candidates) =>
+        candidates.First(c => !string.IsNullOrWhiteSpace(c))!;
+
+    private sealed class ChannelLane
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public DateTimeOffset LastPostAt { get; set; } = DateTimeOffset.MinValue;
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Slack bot authenticated: workspace {Team} ({TeamId}), bot user {User} ({UserId})")]
+    private static partial void LogAuthenticated(ILogger logger, string team, string teamId, string user, string userId);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Slack: not in channel {Channel}; joining it and posting again")]
+    private static partial void LogJoining(ILogger logger, string channel);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Slack {Method} rate limited (channel {Channel}); waiting {Seconds} s as Retry-After asks")]
+    private static partial void LogRateLimited(ILogger logger, string method, string channel, double seconds);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Slack {Method} failed transiently ({Error}), attempt {Attempt}; retrying in {DelayMs} ms")]
+    private static partial void LogRetrying(ILogger logger, string method, string error, int attempt, double delayMs);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Slack {Method}: transport error {ErrorType} ({Detail})")]
+    private static partial void LogTransportError(ILogger logger, string method, string errorType, string detail);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Slack {Method} warning: {Warning}")]
+    private static partial void LogWarning(ILogger logger, string method, string warning);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Slack response_url answered HTTP {Status}")]
+    private static partial void LogResponseUrlFailed(ILogger logger, int status);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Slack response_url failed: {ErrorType}")]
+    private static partial void LogResponseUrlError(ILogger logger, string errorType);
+}

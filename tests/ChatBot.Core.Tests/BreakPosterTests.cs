@@ -1,0 +1,96 @@
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatBot.Core.Tests;
+
+public class BreakPosterTests
+{
+    private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "console");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryBreakStore _store = new();
+    private readonly RecordingPlatform _platform = new();
+    private readonly BreakPoster _poster;
+
+    public BreakPosterTests()
+    {
+        var services = new ServiceCollection();
+        services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, _platform);
+        _poster = new BreakPoster(_store, TestCatalog.Shipped, new ChatPlatforms(services.BuildServiceProvider()), _clock, NullLogger<BreakPoster>.Instance);
+    }
+
+    private async Task<long> NewBreakAsync(string drill = "rotation") =>
+        (await _store.CreateAsync(new NewBreak(Channel, drill, BreakOrigin.OnDemand, _clock.GetUtcNow()), CancellationToken.None)).Break.Id;
+
+    [Fact]
+    public async Task The_prompt_carries_the_done_button_and_the_cues_go_into_its_thread()
+    {
+        var id = await NewBreakAsync();
+        (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
+        (await _poster.PostStepAsync(id, 1, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
+
+        var posts = _platform.Posts.ToList();
+        posts[0].Message.Text.ShouldContain("Upper back break: Quadruped thoracic rotation");
+        posts[0].Message.Buttons.ShouldHaveSingleItem().ActionId.ShouldBe($"done:{id}");
+        posts[0].Options.ThreadRootMessageId.ShouldBeNull();
+        posts[1].Options.ThreadRootMessageId.ShouldBe(posts[0].Id);
+        posts[1].Message.Text.ShouldStartWith("**1/5**");
+    }
+
+    [Fact]
+    public async Task A_step_run_twice_posts_once()
+    {
+        var id = await NewBreakAsync();
+        await _poster.PostStepAsync(id, 0, CancellationToken.None);
+        var again = await _poster.PostStepAsync(id, 0, CancellationToken.None);
+
+        again.Status.ShouldBe(StepStatus.AlreadyPosted);
+        _platform.Posts.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_step_claimed_by_a_live_worker_is_left_to_it_until_the_lease_runs_out()
+    {
+        var id = await NewBreakAsync();
+        await _store.ClaimPostAsync(id, 0, _clock.GetUtcNow(), BreakPoster.ClaimLease, CancellationToken.None);
+
+        var held = await _poster.PostStepAsync(id, 0, CancellationToken.None);
+        held.Status.ShouldBe(StepStatus.HeldElsewhere);
+        _platform.Posts.ShouldBeEmpty();
+
+        _clock.Advance(BreakPoster.ClaimLease + TimeSpan.FromSeconds(1)); // the holder died mid-post
+        (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
+        _platform.Posts.ShouldHaveSingleItem().Options.IdempotencyKey.ShouldBe($"b{id}s0");
+    }
+
+    [Fact]
+    public async Task A_failed_post_releases_its_claim_so_a_retry_posts()
+    {
+        var id = await NewBreakAsync();
+        _platform.FailuresToThrow = 1;
+        await Should.ThrowAsync<ChatPlatformException>(() => _poster.PostStepAsync(id, 0, CancellationToken.None));
+
+        (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
+        _platform.Posts.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_cue_waits_for_its_prompt()
+    {
+        var id = await NewBreakAsync();
+        (await _poster.PostStepAsync(id, 1, CancellationToken.None)).Status.ShouldBe(StepStatus.HeldElsewhere);
+        _platform.Posts.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Steps_past_the_end_or_of_unknown_breaks_do_nothing()
+    {
+        var id = await NewBreakAsync("rotation");
+        (await _poster.PostStepAsync(id, BreakContent.StepCount(TestCatalog.Shipped.Get("rotation")), CancellationToken.None))
+            .Status.ShouldBe(StepStatus.NoSuchStep);
+        (await _poster.PostStepAsync(999, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.NoSuchStep);
+        _platform.Posts.ShouldBeEmpty();
+    }
+}

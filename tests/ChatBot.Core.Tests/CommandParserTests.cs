@@ -1,0 +1,116 @@
+using ChatBot.Core.Commands;
+using ChatBot.Core.Streaks;
+
+namespace ChatBot.Core.Tests;
+
+public class CommandParserTests
+{
+    private readonly CommandParser _parser = new(TestCatalog.Shipped);
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    [InlineData("help")]
+    [InlineData("HELP")]
+    [InlineData("/drill")]
+    [InlineData("/drill help")]
+    public void Help_is_what_an_empty_or_help_command_means(string? text) =>
+        _parser.Parse(text).ShouldBeOfType<ParsedCommand.Help>();
+
+    [Theory]
+    [InlineData("rotation", "rotation")]
+    [InlineData("  Rotation  ", "rotation")]
+    [InlineData("extension", "extension")]
+    [InlineData("catcamel", "catcamel")]
+    [InlineData("flexion", "catcamel")]
+    [InlineData("warmup", "warmup")]
+    [InlineData("/drill rotation", "rotation")]
+    public void A_drill_name_or_alias_starts_that_drill(string text, string drillId) =>
+        _parser.Parse(text).ShouldBe(new ParsedCommand.StartDrill(drillId));
+
+    [Theory]
+    [InlineData("list", typeof(ParsedCommand.List))]
+    [InlineData("now", typeof(ParsedCommand.Now))]
+    [InlineData("done", typeof(ParsedCommand.Done))]
+    [InlineData("streak", typeof(ParsedCommand.Streak))]
+    public void Action_words_parse_to_their_commands(string text, Type expected) =>
+        _parser.Parse(text).ShouldBeOfType(expected);
+
+    [Theory]
+    [InlineData("leaderboard", LeaderboardPeriod.Week)]
+    [InlineData("leaderboard week", LeaderboardPeriod.Week)]
+    [InlineData("leaderboard MONTH", LeaderboardPeriod.Month)]
+    [InlineData("leaderboard all", LeaderboardPeriod.All)]
+    public void Leaderboard_defaults_to_this_week_and_takes_a_period(string text, LeaderboardPeriod period) =>
+        _parser.Parse(text).ShouldBe(new ParsedCommand.Leaderboard(period));
+
+    [Fact]
+    public void A_bad_leaderboard_period_says_which_periods_are_valid()
+    {
+        var invalid = _parser.Parse("leaderboard year").ShouldBeOfType<ParsedCommand.Invalid>();
+        invalid.Message.ShouldContain("'year'");
+        invalid.Message.ShouldContain("month");
+        invalid.Message.ShouldContain("all");
+    }
+
+    [Fact]
+    public void A_typo_in_a_drill_names_the_drill_meant_and_lists_the_drills()
+    {
+        var invalid = _parser.Parse("rotaton").ShouldBeOfType<ParsedCommand.Invalid>();
+        invalid.Message.ShouldBe("Unknown drill 'rotaton'. Did you mean `rotation`? Drills: extension, rotation, catcamel, warmup.");
+    }
+
+    [Theory]
+    [InlineData("leaderbord", "leaderboard")]
+    [InlineData("stak", "streak")]
+    [InlineData("lsit", "list")]
+    public void A_typo_in_a_command_names_the_command_meant(string text, string meant)
+    {
+        var invalid = _parser.Parse(text).ShouldBeOfType<ParsedCommand.Invalid>();
+        invalid.Message.ShouldContain($"Did you mean `/drill {meant}`?");
+    }
+
+    [Theory]
+    [InlineData("xyzzy")]
+    [InlineData("🙂🙂🙂")]
+    [InlineData("'; DROP TABLE completions; --")]
+    [InlineData("\u0000\u0001\u0002")]
+    public void Junk_gets_a_reply_listing_what_is_valid(string text)
+    {
+        var invalid = _parser.Parse(text).ShouldBeOfType<ParsedCommand.Invalid>();
+        invalid.Message.ShouldContain("Drills: extension, rotation, catcamel, warmup");
+    }
+
+    [Fact]
+    public void Echoed_junk_is_shortened_and_cannot_ping_or_inject_markup()
+    {
+        var invalid = _parser.Parse("@everyone<!channel>**bold**" + new string('x', 5000)).ShouldBeOfType<ParsedCommand.Invalid>();
+        invalid.Message.Length.ShouldBeLessThan(400);
+        invalid.Message.ShouldNotContain("@everyone");
+        invalid.Message.ShouldNotContain("<!channel>");
+        invalid.Message.ShouldNotContain("**bold**");
+    }
+
+    [Fact]
+    public void Words_after_a_command_that_takes_none_are_refused_not_ignored()
+    {
+        var invalid = _parser.Parse("done twice").ShouldBeOfType<ParsedCommand.Invalid>();
+        invalid.Message.ShouldContain("`/drill done` takes nothing after it");
+    }
+
+    [Fact]
+    public void Tz_takes_one_zone_or_none()
+    {
+        _parser.Parse("tz Europe/Berlin").ShouldBe(new ParsedCommand.TimeZone("Europe/Berlin"));
+        _parser.Parse("tz").ShouldBe(new ParsedCommand.TimeZone(null));
+        _parser.Parse("tz New York").ShouldBeOfType<ParsedCommand.Invalid>().Message.ShouldContain("America/New_York");
+    }
+
+    [Fact]
+    public void Schedule_passes_its_words_on()
+    {
+        var schedule = _parser.Parse("schedule add 09:30 mon-fri").ShouldBeOfType<ParsedCommand.Schedule>();
+        schedule.Arguments.ShouldBe(["add", "09:30", "mon-fri"]);
+    }
+}

@@ -1,0 +1,132 @@
+using ChatBot.Core.Breaks;
+using ChatBot.Data.Schema;
+using Dapper;
+
+namespace ChatBot.Data.Tests;
+
+public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_fresh_file_is_created_in_a_new_directory_and_migrated_to_the_newest_version()
+    {
+        var store = new TestStore(temp.NewFile());
+        File.Exists(store.File).ShouldBeFalse();
+
+        await store.Database.EnsureInitializedAsync();
+
+        File.Exists(store.File).ShouldBeTrue();
+        await using var connection = store.OpenRaw();
+        var versions = (await connection.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version;")).ToList();
+        versions.ShouldBe(Migrations.All.Select(m => (long)m.Version).OrderBy(v => v).ToList());
+        versions[^1].ShouldBe(Migrations.All.Max(m => m.Version));
+        var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type IN ('table', 'index');")).ToHashSet();
+        string[] expected =
+        [
+            "channels", "users", "breaks", "break_posts", "completions", "channel_members", "streaks", "settings",
+            "ux_breaks_slot", "ux_completions_break", "ux_completions_self", "ix_completions_user", "ix_completions_channel",
+        ];
+        expected.Except(tables).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_file_is_switched_to_write_ahead_logging()
+    {
+        var store = new TestStore(temp.NewFile());
+        await store.Database.EnsureInitializedAsync();
+
+        await using var connection = store.OpenRaw();
+        (await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode;")).ShouldBe("wal");
+    }
+
+    [Fact]
+    public async Task Reopening_an_existing_file_does_not_apply_the_migrations_again()
+    {
+        var first = new TestStore(temp.NewFile());
+        await first.Database.EnsureInitializedAsync();
+        string appliedAt;
+        await using (var connection = first.OpenRaw())
+        {
+            appliedAt = await connection.ExecuteScalarAsync<string>("SELECT group_concat(version || '@' || applied_at) FROM schema_version;") ?? "";
+        }
+
+        var second = first.Reopen();
+        await second.Database.EnsureInitializedAsync();
+        await first.Reopen().Database.EnsureInitializedAsync();
+
+        await using var check = first.OpenRaw();
+        (await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version;")).ShouldBe(Migrations.All.Count);
+        (await check.ExecuteScalarAsync<string>("SELECT group_concat(version || '@' || applied_at) FROM schema_version;")).ShouldBe(appliedAt);
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_than_this_build_knows_is_refused_with_a_clear_message()
+    {
+        var store = new TestStore(temp.NewFile());
+        await store.Database.EnsureInitializedAsync();
+        var future = Migrations.All.Max(m => m.Version) + 1;
+        await using (var connection = store.OpenRaw())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (@future, 'from the future', datetime('now'));", new { future });
+        }
+
+        var reopened = store.Reopen();
+        var error = await Should.ThrowAsync<InvalidOperationException>(reopened.Database.EnsureInitializedAsync());
+
+        error.Message.ShouldContain(store.File);
+        error.Message.ShouldContain($"schema version {future}");
+        error.Message.ShouldContain("newer than this build knows");
+        // The stores refuse as well: nothing reads or writes a database it does not understand.
+        await Should.ThrowAsync<InvalidOperationException>(reopened.Completions.GetStreakAsync(TestStore.Team, "U1", TestStore.Nov(24), 14, Ct));
+    }
+
+    [Fact]
+    public async Task Two_instances_starting_at_once_on_a_fresh_file_both_come_up_and_migrate_once()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var file = temp.NewFile();
+            var stores = Enumerable.Range(0, 3).Select(_ => new TestStore(file)).ToList();
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var starts = stores.Select(s => Task.Run(async () =>
+            {
+                await go.Task;
+                await s.Database.EnsureInitializedAsync();
+            }, Ct)).ToList();
+            go.SetResult();
+
+            await Task.WhenAll(starts).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+            await using var connection = stores[0].OpenRaw();
+            (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version;")).ShouldBe(Migrations.All.Count);
+        }
+    }
+
+    [Fact]
+    public async Task Data_survives_a_restart()
+    {
+        var store = new TestStore(temp.NewFile());
+        await store.Users.SetTimeZoneAsync(TestStore.Team, "U1", "Europe/Berlin", Ct);
+        await store.SelfLogAsync("U1", TestStore.Nov(23), name: "Ada");
+        await store.TakeBreakAsync("U1", TestStore.Nov(24), name: "Ada");
+        var (slotBreak, _) = await store.Breaks.CreateAsync(
+            new NewBreak(TestStore.General, "extension", BreakOrigin.Scheduled, TestStore.Noon(TestStore.Nov(24)), null, "0930@2026-11-24"), Ct);
+        await store.Breaks.RecordPostAsync(slotBreak.Id, 0, "msg-prompt", Ct);
+
+        var restarted = store.Reopen();
+
+        var stats = await restarted.StreakAsync("U1", TestStore.Nov(24));
+        stats.Current.ShouldBe(2);
+        stats.TotalBreaks.ShouldBe(2);
+        (await restarted.Users.GetAsync(TestStore.Team, "U1", Ct))!.ShouldSatisfyAllConditions(
+            u => u.DisplayName.ShouldBe("Ada"),
+            u => u.TimeZoneId.ShouldBe("Europe/Berlin"));
+        (await restarted.Breaks.GetAsync(slotBreak.Id, Ct)).ShouldBe(slotBreak);
+        (await restarted.Breaks.GetLastDrillAsync(TestStore.General, Ct)).ShouldBe("extension");
+        (await restarted.Breaks.GetPostedMessageIdAsync(slotBreak.Id, 0, Ct)).ShouldBe("msg-prompt");
+        var board = await restarted.Completions.GetLeaderboardAsync(TestStore.General, null, "UTC", _ => TestStore.Nov(24), 10, Ct);
+        board.ShouldHaveSingleItem().ShouldBe(new Core.Streaks.LeaderboardRow("U1", "Ada", 2, 2, 2));
+    }
+}

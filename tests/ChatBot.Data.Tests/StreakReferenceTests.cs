@@ -1,0 +1,101 @@
+using ChatBot.Core.Streaks;
+using static ChatBot.Data.Tests.TestStore;
+
+namespace ChatBot.Data.Tests;
+
+/// <summary>
+/// Property-style: random histories (fixed seeds) through the real store, compared with
+/// <see cref="StreakReference"/> for every person, several "todays" and several workday settings, both on the
+/// per-completion refresh and on the refresh-all that runs when the workdays setting changes.
+/// </summary>
+public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+{
+    private static readonly DateOnly Start = new(2026, 6, 1);
+
+    [Theory]
+    [InlineData(1, "Mon-Fri", "mon,wed,fri")]
+    [InlineData(2, "mon,wed,fri", "daily")]
+    [InlineData(3, "daily", "Mon-Fri")]
+    [InlineData(4, "tue-sat", "sun,mon")]
+    [InlineData(5, "Mon-Fri", "fri-tue")]
+    public async Task The_SQL_streaks_match_a_plain_reference_over_random_histories(int seed, string workdays, string laterWorkdays)
+    {
+        var random = new Random(seed);
+        var store = new TestStore(temp.NewFile(), workdays);
+        var history = new Dictionary<string, (HashSet<DateOnly> Done, int Total)>();
+        DateOnly last = Start;
+        for (var u = 0; u < 6; u++)
+        {
+            var user = $"U{u}";
+            var done = new HashSet<DateOnly>();
+            var total = 0;
+            // Each person has their own habit: from dense to sparse, with streaky stretches.
+            var density = 0.35 + (0.6 * random.NextDouble());
+            var days = 60 + random.Next(100);
+            var keepGoing = false;
+            for (var d = 0; d < days; d++)
+            {
+                var day = Start.AddDays(d);
+                keepGoing = random.NextDouble() < (keepGoing ? 0.9 : density);
+                if (!keepGoing)
+                {
+                    continue;
+                }
+
+                done.Add(day);
+                last = day > last ? day : last;
+                var selfLogged = random.Next(3) == 0;
+                if (selfLogged)
+                {
+                    (await store.SelfLogAsync(user, day)).ShouldBe(CompletionOutcome.Recorded);
+                    total++;
+                }
+
+                // Every done day has at least one completion; some have several (Done clicks in either channel).
+                for (var clicks = random.Next(3) + (selfLogged ? 0 : 1); clicks > 0; clicks--)
+                {
+                    await store.TakeBreakAsync(user, day, random.Next(2) == 0 ? General : Other);
+                    total++;
+                }
+            }
+
+            history[user] = (done, total);
+        }
+
+        await AssertMatchesAsync(store, history, WorkdaySet.Parse(workdays), last);
+
+        // The workdays setting changes between runs: the refresh-all path must agree as well.
+        var reopened = store.Reopen(laterWorkdays);
+        await AssertMatchesAsync(reopened, history, WorkdaySet.Parse(laterWorkdays), last);
+    }
+
+    private static async Task AssertMatchesAsync(
+        TestStore store, Dictionary<string, (HashSet<DateOnly> Done, int Total)> history, WorkdaySet workdays, DateOnly last)
+    {
+        foreach (var offset in new[] { 0, 1, 2, 3, 5, 8 })
+        {
+            var today = last.AddDays(offset);
+            foreach (var (user, (done, total)) in history)
+            {
+                var expected = StreakReference.Compute(done, workdays, today);
+                var actual = await store.StreakAsync(user, today, ledgerDays: 30);
+                var context = $"{user}, workdays {workdays}, today {today:yyyy-MM-dd ddd}";
+                actual.Current.ShouldBe(expected.Current, context);
+                actual.Best.ShouldBe(expected.Best, context);
+                actual.RecentWorkdaysDone.ShouldBe(expected.RecentWorkdaysDone, context);
+                actual.TotalBreaks.ShouldBe(total, context);
+                actual.DaysDone.OrderBy(d => d).ShouldBe(done.Where(d => d > today.AddDays(-30) && d <= today).OrderBy(d => d), context);
+            }
+
+            var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => today, 100, Ct);
+            foreach (var row in board)
+            {
+                var expected = StreakReference.Compute(history[row.UserId].Done, workdays, today);
+                row.CurrentStreak.ShouldBe(expected.Current, $"{row.UserId} on the board, today {today}");
+                row.BestStreak.ShouldBe(expected.Best, $"{row.UserId} on the board, today {today}");
+            }
+
+            board.Select(r => r.CurrentStreak).ShouldBeInOrder(SortDirection.Descending);
+        }
+    }
+}

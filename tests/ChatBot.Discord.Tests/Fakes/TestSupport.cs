@@ -1,0 +1,297 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using ChatBot.Core;
+using ChatBot.Core.Commands;
+using ChatBot.Core.Messages;
+using ChatBot.Core.Ports;
+using ChatBot.Discord.Gateway;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatBot.Discord.Tests.Fakes;
+
+/// <summary>Captures every log line (message, exception, scope values) for assertions and awaits.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
+{
+    private readonly Channel<string> _feed = Channel.CreateUnbounded<string>();
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    public void Dispose()
+    {
+    }
+
+    public async Task WaitForAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
+    {
+        if (Lines.Any(predicate))
+        {
+            return;
+        }
+
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (!predicate(await _feed.Reader.ReadAsync(cts.Token)))
+        {
+        }
+    }
+
+    private void Add(string line)
+    {
+        Lines.Enqueue(line);
+        _feed.Writer.TryWrite(line);
+    }
+
+    private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => provider._scopes.Push(state);
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var scopes = new List<string>();
+            provider._scopes.ForEachScope(
+                (scope, list) =>
+                {
+                    if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                    {
+                        list.AddRange(pairs.Select(p => p.Key + "=" + p.Value));
+                    }
+                    else
+                    {
+                        list.Add(scope?.ToString() ?? string.Empty);
+                    }
+                },
+                scopes);
+            var structured = state is IEnumerable<KeyValuePair<string, object?>> values
+                ? string.Join(";", values.Select(v => v.Key + "=" + v.Value))
+                : string.Empty;
+            provider.Add($"{logLevel} {category}: {formatter(state, exception)} [{structured}] {{{string.Join(",", scopes)}}} {exception}");
+        }
+    }
+}
+
+public sealed class RecordingFatalErrorReporter : IFatalErrorReporter
+{
+    private readonly TaskCompletionSource<string> _reported = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ConcurrentQueue<string> Reports { get; } = new();
+
+    public Task<string> Reported => _reported.Task;
+
+    public void ReportFatal(string source, string reason, Exception? exception = null)
+    {
+        var line = source + ": " + reason;
+        Reports.Enqueue(line);
+        _reported.TrySetResult(line);
+    }
+}
+
+/// <summary>
+/// Stands in for Core's command handler: a drill command posts a prompt and three cues in its thread
+/// through the real <see cref="IChatPlatform"/>; a Done click is counted once per user and break.
+/// </summary>
+public sealed class TestCommandHandler(IServiceProvider services) : ICommandHandler
+{
+    private readonly ConcurrentDictionary<string, int> _completions = new();
+    private int _clickCalls;
+
+    public ConcurrentQueue<CommandInvocation> Invocations { get; } = new();
+
+    public int ClickCalls => _clickCalls;
+
+    public int CompletionCount => _completions.Count;
+
+    public TaskCompletionSource<string> BreakPosted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Func<ButtonClick, Task>? BeforeClickReturns { get; set; }
+
+    public async Task<CommandReply> HandleAsync(CommandInvocation invocation, CancellationToken cancellationToken)
+    {
+        Invocations.Enqueue(invocation);
+        var words = invocation.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        switch (words.FirstOrDefault())
+        {
+            case "rotation":
+                var platform = services.GetRequiredKeyedService<IChatPlatform>(ChatPlatform.Discord);
+                var prompt = new OutgoingMessage(
+                    "Upper back break: **rotation** at {time:1764061200}",
+                    [new MessageButton(ButtonAction.Done(42), "Done", ButtonStyle.Success)]);
+                var promptId = await platform.PostAsync(invocation.Channel, prompt, new PostOptions("break-42-step-0"), cancellationToken);
+                for (var step = 1; step <= 3; step++)
+                {
+                    await platform.PostAsync(
+                        invocation.Channel,
+                        new OutgoingMessage($"Cue {step}: breathe out and turn"),
+                        new PostOptions($"break-42-step-{step}", promptId, "Rotation break"),
+                        cancellationToken);
+                }
+
+                BreakPosted.TrySetResult(promptId);
+                return CommandReply.ToCaller("Started a **rotation** break.");
+            case "leaderboard":
+                return CommandReply.ToChannel("Leaderboard: 1. Ana_Bel (3 days)");
+            case "now":
+                return CommandReply.ToChannel("Mason started a break for everyone.");
+            default:
+                return CommandReply.ToCaller("Help for " + Markup.Plain(invocation.Text));
+        }
+    }
+
+    public async Task<ClickOutcome> HandleClickAsync(ButtonClick click, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _clickCalls);
+        if (!ButtonAction.TryParseDone(click.ActionId, out var breakId))
+        {
+            return new ClickOutcome(CommandReply.ToCaller("That button is not one of mine."), null);
+        }
+
+        var recorded = _completions.TryAdd(breakId + "/" + click.Caller.Id, 0);
+        if (BeforeClickReturns is not null)
+        {
+            await BeforeClickReturns(click);
+        }
+
+        return recorded
+            ? new ClickOutcome(
+                CommandReply.ToCaller("Nice work, that's logged."),
+                new OutgoingMessage("Upper back break: rotation. Done by 1", [new MessageButton(click.ActionId, "Done", ButtonStyle.Success)]))
+            : new ClickOutcome(CommandReply.ToCaller("Already counted."), null);
+    }
+}
+
+/// <summary>A fake clock that also says when someone starts waiting on it, so tests advance it only then.</summary>
+public sealed class SignalingTimeProvider(FakeTimeProvider inner) : TimeProvider
+{
+    public Channel<TimeSpan> TimersCreated { get; } = Channel.CreateUnbounded<TimeSpan>();
+
+    public FakeTimeProvider Inner => inner;
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = inner.CreateTimer(callback, state, dueTime, period);
+        TimersCreated.Writer.TryWrite(dueTime);
+        return timer;
+    }
+
+    public async Task<TimeSpan> WaitForTimerAsync(Func<TimeSpan, bool> predicate)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var due = await TimersCreated.Reader.ReadAsync(cts.Token);
+            if (predicate(due))
+            {
+                return due;
+            }
+        }
+    }
+}
+
+/// <summary>The adapter wired the way the host wires it (<c>AddDiscord</c>), against a <see cref="FakeDiscord"/>.</summary>
+public sealed class DiscordHarness : IAsyncDisposable
+{
+    public const string Token = "MTIzNDU2Nzg5.secret-test-token.Zz9";
+
+    private DiscordHarness(FakeDiscord fake, ServiceProvider services, CapturingLoggerProvider logs, RecordingFatalErrorReporter fatal, TimeProvider time)
+    {
+        Fake = fake;
+        Services = services;
+        Logs = logs;
+        Fatal = fatal;
+        Time = time;
+    }
+
+    public FakeDiscord Fake { get; }
+
+    public ServiceProvider Services { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public RecordingFatalErrorReporter Fatal { get; }
+
+    public TimeProvider Time { get; }
+
+    public TestCommandHandler Handler => Services.GetRequiredService<TestCommandHandler>();
+
+    public DiscordGatewayClient Gateway => Services.GetRequiredService<DiscordGatewayClient>();
+
+    public static async Task<DiscordHarness> StartAsync(TimeProvider? time = null, Action<Dictionary<string, string?>>? configure = null)
+    {
+        var fake = await FakeDiscord.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Discord:BotToken"] = Token,
+            ["Discord:ApplicationId"] = "111",
+            ["Discord:ApiBaseUrl"] = fake.ApiBaseUrl.ToString(),
+            ["Discord:ReconnectBaseDelay"] = "00:00:00",
+            ["Discord:InvalidSessionDelay"] = "00:00:00",
+        };
+        configure?.Invoke(settings);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+        var logs = new CapturingLoggerProvider();
+        var fatal = new RecordingFatalErrorReporter();
+        time ??= TimeProvider.System;
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        services.AddSingleton<IFatalErrorReporter>(fatal);
+        services.AddSingleton(time);
+        services.AddSingleton<TestCommandHandler>();
+        services.AddScoped<ICommandHandler>(sp => sp.GetRequiredService<TestCommandHandler>());
+        services.AddDiscord(configuration);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        return new DiscordHarness(fake, provider, logs, fatal, time);
+    }
+
+    /// <summary>Runs the gateway client with a trace of what it does.</summary>
+    public (Task Run, ChannelReader<string> Trace, CancellationTokenSource Stop) RunGateway()
+    {
+        var trace = Channel.CreateUnbounded<string>();
+        Gateway.Trace = trace.Writer;
+        var stop = new CancellationTokenSource();
+        var run = Task.Run(() => Gateway.RunAsync(stop.Token));
+        return (run, trace.Reader, stop);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Fake.DisposeAsync();
+    }
+}
+
+public static class TraceExtensions
+{
+    /// <summary>Reads the trace until <paramref name="note"/> (what came before is returned for assertions).</summary>
+    public static async Task<List<string>> WaitForAsync(this ChannelReader<string> trace, string note, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var seen = new List<string>();
+        while (true)
+        {
+            var item = await trace.ReadAsync(cts.Token);
+            seen.Add(item);
+            if (item == note)
+            {
+                return seen;
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ChatBot.Discord.Tests.Fakes;
+using Shouldly;
+using Xunit;
+
+namespace ChatBot.Discord.Tests;
+
+public sealed class InteractionTests
+{
+    private const string ChannelId = "645027906669510667";
+
+    [Fact]
+    public async Task Drill_rotation_is_acknowledged_within_3_seconds_then_posts_prompt_thread_and_cues()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        var payload = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_rotation.json"));
+        var sent = Stopwatch.GetTimestamp();
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, payload);
+
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        Stopwatch.GetElapsedTime(sent, callback.Timestamp).ShouldBeLessThan(TimeSpan.FromSeconds(3));
+        callback.Path.ShouldBe("interactions/786008729715212338/aW50ZXJhY3Rpb246Nzg2MDA4NzI5NzE1MjEyMzM4OnRva2Vu/callback");
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(5);
+        callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
+
+        var prompt = await harness.Fake.NextRequestAsync(r => r.Route == $"POST channels/{ChannelId}/messages");
+        prompt.Json.GetProperty("content").GetString().ShouldBe("Upper back break: **rotation** at <t:1764061200:t>");
+        prompt.Json.GetProperty("components")[0].GetProperty("components")[0].GetProperty("custom_id").GetString().ShouldBe("done:42");
+        prompt.Json.GetProperty("allowed_mentions").GetProperty("parse").GetArrayLength().ShouldBe(0);
+        prompt.Json.GetProperty("enforce_nonce").GetBoolean().ShouldBeTrue();
+        var promptId = await harness.Handler.BreakPosted.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        edit.Path.ShouldBe("webhooks/111/aW50ZXJhY3Rpb246Nzg2MDA4NzI5NzE1MjEyMzM4OnRva2Vu/messages/@original");
+        edit.Json.GetProperty("content").GetString().ShouldBe("Started a **rotation** break.");
+
+        var requests = harness.Fake.Requests.ToList();
+        var thread = requests.Single(r => r.Path.EndsWith("/threads", StringComparison.Ordinal));
+        thread.Path.ShouldBe($"channels/{ChannelId}/messages/{promptId}/threads");
+        thread.Json.GetProperty("name").GetString().ShouldBe("Rotation break");
+        var cues = requests.Where(r => r.Route == $"POST channels/{promptId}/messages").ToList();
+        cues.Count.ShouldBeGreaterThanOrEqualTo(3);
+        cues.Select(c => c.Json.GetProperty("nonce").GetString()).ShouldBe(["break-42-step-1", "break-42-step-2", "break-42-step-3"]);
+        requests.IndexOf(thread).ShouldBeLessThan(requests.IndexOf(cues[0]));
+
+        harness.Handler.Invocations.Single().Text.ShouldBe("rotation");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_done_click_delivered_twice_is_stored_before_the_callback_and_counted_once()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var callbackSeenByHandler = new List<int>();
+        harness.Handler.BeforeClickReturns = _ =>
+        {
+            // Stored first: no callback for this click may have reached Discord yet.
+            callbackSeenByHandler.Add(harness.Fake.Requests.Count(r => r.Path.EndsWith("/callback", StringComparison.Ordinal)));
+            return Task.CompletedTask;
+        };
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        var payload = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json"));
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, payload);
+        await connection.DispatchAsync("INTERACTION_CREATE", 3, payload); // redelivered (e.g. replayed after a resume)
+
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(7);
+        callback.Json.GetProperty("data").GetProperty("content").GetString().ShouldBe("Upper back break: rotation. Done by 1");
+        callback.Json.GetProperty("data").GetProperty("allowed_mentions").GetProperty("parse").GetArrayLength().ShouldBe(0);
+        var followUp = await harness.Fake.NextRequestAsync(r => r.Route == "POST webhooks/111/YnV0dG9uLXRva2Vu");
+        followUp.Json.GetProperty("flags").GetInt32().ShouldBe(64);
+        followUp.Json.GetProperty("content").GetString().ShouldBe("Nice work, that's logged.");
+        await harness.Logs.WaitForAsync(l => l.Contains("846462639134605312 seen before", StringComparison.Ordinal));
+
+        harness.Handler.ClickCalls.ShouldBe(1);
+        harness.Handler.CompletionCount.ShouldBe(1);
+        callbackSeenByHandler.ShouldBe([0]);
+        harness.Fake.Requests.Count(r => r.Path.EndsWith("/callback", StringComparison.Ordinal)).ShouldBe(1);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_slow_click_is_acknowledged_with_a_deferral_and_the_prompt_edited_afterwards()
+    {
+        await using var harness = await DiscordHarness.StartAsync(configure: s => s["Discord:ClickDeferAfter"] = "00:00:00.100");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Handler.BeforeClickReturns = _ => release.Task;
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json")));
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(6);
+        release.SetResult();
+
+        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        edit.Path.ShouldBe("webhooks/111/YnV0dG9uLXRva2Vu/messages/@original");
+        edit.Json.GetProperty("content").GetString().ShouldBe("Upper back break: rotation. Done by 1");
+        var followUp = await harness.Fake.NextRequestAsync(r => r.Route == "POST webhooks/111/YnV0dG9uLXRva2Vu");
+        followUp.Json.GetProperty("flags").GetInt32().ShouldBe(64);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_channel_reply_after_an_ephemeral_deferral_replaces_it_with_a_public_follow_up()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        var payload = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_rotation.json"))
+            .Replace("\"name\": \"rotation\"", "\"name\": \"now\"", StringComparison.Ordinal);
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, payload);
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
+        var delete = await harness.Fake.NextRequestAsync(r => r.Method == "DELETE");
+        delete.Path.ShouldEndWith("/messages/@original");
+        var followUp = await harness.Fake.NextRequestAsync(r => r.Method == "POST" && r.Path.StartsWith("webhooks/", StringComparison.Ordinal));
+        followUp.Json.TryGetProperty("flags", out _).ShouldBeFalse();
+        followUp.Json.GetProperty("content").GetString().ShouldBe("Mason started a break for everyone.");
+        harness.Fake.Requests.ShouldNotContain(r => r.Method == "PATCH");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_channel_reply_to_a_channel_command_edits_a_public_deferral()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_leaderboard_week.json")));
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(5);
+        callback.Json.TryGetProperty("data", out _).ShouldBeFalse();
+        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        edit.Json.GetProperty("content").GetString().ShouldBe("Leaderboard: 1. Ana\\_Bel (3 days)");
+        edit.Json.GetProperty("allowed_mentions").GetProperty("parse").GetArrayLength().ShouldBe(0);
+        harness.Handler.Invocations.Single().Text.ShouldBe("leaderboard week");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task An_expired_interaction_is_logged_and_dropped_and_the_next_one_still_works()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (request, _) => request.Path.StartsWith("interactions/786008729715212338/", StringComparison.Ordinal)
+            ? new FakeResponse(404, """{"message":"Unknown interaction","code":10062}""")
+            : null;
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_rotation.json")));
+        await harness.Logs.WaitForAsync(l => l.Contains("expired", StringComparison.Ordinal));
+        harness.Handler.Invocations.ShouldBeEmpty(); // never acknowledged, so no break was started
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 3, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_leaderboard_week.json")));
+        await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_bogus_button_id_gets_a_reply_and_a_handler_failure_gets_an_apology()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        var bogus = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json"))
+            .Replace("\"custom_id\": \"done:42\"", "\"custom_id\": \"rm -rf /\"", StringComparison.Ordinal);
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, bogus);
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(6);
+        var followUp = await harness.Fake.NextRequestAsync(r => r.Method == "POST" && r.Path.StartsWith("webhooks/", StringComparison.Ordinal));
+        followUp.Json.GetProperty("content").GetString().ShouldBe("That button is not one of mine.");
+
+        harness.Handler.BeforeClickReturns = _ => throw new InvalidOperationException("database is down");
+        var failing = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json"))
+            .Replace("846462639134605312", "846462639134605399", StringComparison.Ordinal);
+        await connection.DispatchAsync("INTERACTION_CREATE", 3, failing);
+        var apology = await harness.Fake.NextRequestAsync(r => r.Method == "POST" && r.Path.StartsWith("webhooks/", StringComparison.Ordinal));
+        apology.Json.GetProperty("content").GetString()!.ShouldStartWith("Sorry, something went wrong");
+        apology.Json.GetProperty("flags").GetInt32().ShouldBe(64);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    internal static async Task<FakeGatewayConnection> ReadyAsync(DiscordHarness harness, System.Threading.Channels.ChannelReader<string> trace)
+    {
+        var connection = await harness.Fake.NextConnectionAsync();
+        await connection.HelloAsync(45000);
+        await connection.ExpectAsync(2);
+        await connection.ReadyAsync(1, "session-i");
+        await trace.WaitForAsync("ready");
+        return connection;
+    }
+}

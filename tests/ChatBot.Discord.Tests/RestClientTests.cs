@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using ChatBot.Core;
+using ChatBot.Core.Messages;
+using ChatBot.Core.Ports;
+using ChatBot.Discord.Rest;
+using ChatBot.Discord.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Shouldly;
+using Xunit;
+
+namespace ChatBot.Discord.Tests;
+
+public sealed class RestClientTests
+{
+    private static readonly ChannelKey Channel = new(ChatPlatform.Discord, "290926798626357999", "645027906669510667");
+
+    [Fact]
+    public async Task A_429_with_retry_after_is_retried_once_the_bucket_resets_and_posts_once()
+    {
+        var clock = new SignalingTimeProvider(new FakeTimeProvider());
+        await using var harness = await DiscordHarness.StartAsync(clock);
+        harness.Fake.RestHandler = (request, count) => request.Route == $"POST channels/{Channel.ChannelId}/messages" && count == 0
+            ? new FakeResponse(
+                429,
+                """{"message":"You are being rate limited.","retry_after":2.5,"global":false}""",
+                new Dictionary<string, string>
+                {
+                    ["X-RateLimit-Bucket"] = "abcd1234",
+                    ["X-RateLimit-Limit"] = "5",
+                    ["X-RateLimit-Remaining"] = "0",
+                    ["X-RateLimit-Reset-After"] = "2.5",
+                    ["X-RateLimit-Scope"] = "user",
+                    ["Retry-After"] = "3",
+                })
+            : null;
+        var platform = harness.Services.GetRequiredKeyedService<IChatPlatform>(ChatPlatform.Discord);
+
+        var post = platform.PostAsync(Channel, new OutgoingMessage("Break time"), new PostOptions("break-7-step-0"), TestContext.Current.CancellationToken);
+        var first = await harness.Fake.NextRequestAsync(r => r.Method == "POST");
+        var wait = await clock.WaitForTimerAsync(due => due >= TimeSpan.FromSeconds(2));
+        wait.ShouldBe(TimeSpan.FromSeconds(2.5));
+        post.IsCompleted.ShouldBeFalse();
+        harness.Fake.Requests.Count(r => r.Method == "POST").ShouldBe(1);
+
+        clock.Inner.Advance(TimeSpan.FromSeconds(2.5));
+        var second = await harness.Fake.NextRequestAsync(r => r.Method == "POST");
+        var id = await post.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        id.ShouldNotBeNullOrEmpty();
+        harness.Fake.Requests.Count(r => r.Method == "POST").ShouldBe(2);
+        first.Json.GetProperty("nonce").GetString().ShouldBe("break-7-step-0");
+        first.Json.GetProperty("enforce_nonce").GetBoolean().ShouldBeTrue();
+        second.Body.ShouldBe(first.Body); // the retry is the same post, so Discord dedupes it by nonce
+    }
+
+    [Fact]
+    public async Task A_drained_bucket_holds_the_next_request_until_its_reset()
+    {
+        var clock = new SignalingTimeProvider(new FakeTimeProvider());
+        await using var harness = await DiscordHarness.StartAsync(clock);
+        harness.Fake.RestHandler = (request, count) => request.Method == "POST" && count == 0
+            ? new FakeResponse(200, """{"id":"1"}""", new Dictionary<string, string>
+            {
+                ["X-RateLimit-Bucket"] = "b1",
+                ["X-RateLimit-Remaining"] = "0",
+                ["X-RateLimit-Reset-After"] = "1.5",
+            })
+            : null;
+        var rest = harness.Services.GetRequiredService<DiscordRestClient>();
+        await rest.CreateMessageAsync("42", new JsonObject { ["content"] = "a" }, null, TestContext.Current.CancellationToken);
+
+        var next = rest.CreateMessageAsync("42", new JsonObject { ["content"] = "b" }, null, TestContext.Current.CancellationToken);
+        (await clock.WaitForTimerAsync(due => due > TimeSpan.Zero)).ShouldBe(TimeSpan.FromSeconds(1.5));
+        harness.Fake.Requests.Count(r => r.Method == "POST").ShouldBe(1);
+        clock.Inner.Advance(TimeSpan.FromSeconds(1.5));
+        await next.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        harness.Fake.Requests.Count(r => r.Method == "POST").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_backoff()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (request, count) => request.Method == "POST" && count < 2 ? new FakeResponse(502, "bad gateway") : null;
+        var rest = harness.Services.GetRequiredService<DiscordRestClient>();
+        var id = await rest.CreateMessageAsync("42", new JsonObject { ["content"] = "a" }, "k", TestContext.Current.CancellationToken);
+        id.ShouldNotBeNullOrEmpty();
+        harness.Fake.Requests.Count(r => r.Method == "POST").ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Requests_carry_bot_authorization_and_the_discordbot_user_agent()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var rest = harness.Services.GetRequiredService<DiscordRestClient>();
+        await rest.GetGatewayBotAsync(TestContext.Current.CancellationToken);
+        var request = harness.Fake.Requests.Single();
+        request.Authorization.ShouldBe("Bot " + DiscordHarness.Token);
+        request.UserAgent.ShouldNotBeNull();
+        request.UserAgent.ShouldStartWith("DiscordBot (");
+    }
+
+    [Fact]
+    public async Task A_401_is_reported_as_fatal_and_not_retried()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (_, _) => new FakeResponse(401, """{"message":"401: Unauthorized","code":0}""");
+        var rest = harness.Services.GetRequiredService<DiscordRestClient>();
+        var ex = await Should.ThrowAsync<DiscordApiException>(() => rest.GetGatewayBotAsync(TestContext.Current.CancellationToken));
+        ex.IsPermanent.ShouldBeTrue();
+        (await harness.Fatal.Reported).ShouldContain("401");
+        harness.Fake.Requests.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_refused_post_is_a_permanent_chat_platform_exception()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (_, _) => new FakeResponse(403, """{"message":"Missing Permissions","code":50013}""");
+        var platform = harness.Services.GetRequiredKeyedService<IChatPlatform>(ChatPlatform.Discord);
+        var ex = await Should.ThrowAsync<ChatPlatformException>(
+            () => platform.PostAsync(Channel, new OutgoingMessage("x"), new PostOptions("k"), TestContext.Current.CancellationToken));
+        ex.IsPermanent.ShouldBeTrue();
+        ex.Message.ShouldContain("50013");
+    }
+
+    [Fact]
+    public async Task A_thread_that_exists_already_counts_as_started_and_cues_go_into_it()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (request, _) => request.Path.EndsWith("/threads", StringComparison.Ordinal)
+            ? new FakeResponse(400, """{"message":"A thread has already been created for this message","code":160004}""")
+            : null;
+        var platform = harness.Services.GetRequiredKeyedService<IChatPlatform>(ChatPlatform.Discord);
+        await platform.PostAsync(Channel, new OutgoingMessage("cue"), new PostOptions("k1", "777", "Rotation break"), TestContext.Current.CancellationToken);
+        await platform.PostAsync(Channel, new OutgoingMessage("cue 2"), new PostOptions("k2", "777", "Rotation break"), TestContext.Current.CancellationToken);
+
+        harness.Fake.Requests.Count(r => r.Path.EndsWith("/threads", StringComparison.Ordinal)).ShouldBe(1);
+        harness.Fake.Requests.Count(r => r.Route == "POST channels/777/messages").ShouldBe(2);
+    }
+
+    [Fact]
+    public void Long_idempotency_keys_become_stable_25_character_nonces()
+    {
+        var key = "break-1234567890-step-12-channel-645027906669510667";
+        DiscordRestClient.ToNonce(key).Length.ShouldBe(25);
+        DiscordRestClient.ToNonce(key).ShouldBe(DiscordRestClient.ToNonce(key));
+        DiscordRestClient.ToNonce(key).ShouldNotBe(DiscordRestClient.ToNonce(key + "x"));
+        DiscordRestClient.ToNonce("short").ShouldBe("short");
+    }
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ChatBot.Host.Tests;
+
+internal sealed record BotRun(int ExitCode, string Output, string Errors);
+
+/// <summary>Runs the real bot binary (ChatBot.dll) as the README's run command does, with stdin piped.</summary>
+internal static class BotProcess
+{
+    public static async Task<BotRun> RunAsync(string workingDirectory, string[] lines, (string Key, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChatBot.dll")])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardInputEncoding = new UTF8Encoding(false),
+        };
+        start.Environment["Breaks__CueInterval"] = "00:00:00.05";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Test";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        foreach (var line in lines)
+        {
+            await process.StandardInput.WriteLineAsync(line);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new BotRun(process.ExitCode, await output, await errors);
+    }
+}

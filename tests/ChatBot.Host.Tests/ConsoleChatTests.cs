@@ -1,0 +1,106 @@
+namespace ChatBot.Host.Tests;
+
+/// <summary>
+/// The console chat end to end: the real bot binary, stdin piped, a real database file in a temp
+/// directory. This is exactly what the README's run command does.
+/// </summary>
+public sealed class ConsoleChatTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("chatbot-host-").FullName;
+
+    private string DatabasePath => Path.Combine(_directory, "data", "chatbot.db");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Piping_the_tour_lists_drills_coaches_rotation_corrects_a_typo_and_logs_a_streak()
+    {
+        var run = await RunBotAsync(
+            "/drill list",
+            "/drill rotation",
+            "/drill rotaton",
+            "/drill done",
+            "/drill streak",
+            "/drill leaderboard");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldContain("extension");
+        run.Output.ShouldContain("catcamel");
+        run.Output.ShouldContain("Upper back break: Quadruped thoracic rotation");
+        run.Output.ShouldContain("5/5 Do 10–15 slow reps");
+        run.Output.ShouldContain("Unknown drill 'rotaton'. Did you mean rotation?");
+        run.Output.ShouldContain("Logged ✅ a break on your own");
+        run.Output.ShouldContain("Your streak: 1 workday");
+        run.Output.ShouldMatch(@"🥇 \S+: 1 workday streak");
+    }
+
+    [Fact]
+    public async Task The_done_button_is_tapped_by_typing_its_label_and_counts_once()
+    {
+        var run = await RunBotAsync("/drill extension", "done", "done", "/drill streak");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldContain("[ Done ]  type \"done\" to tap it");
+        run.Output.ShouldContain("Logged ✅ Bench thoracic extension.");
+        run.Output.ShouldContain("Already counted");
+        run.Output.ShouldContain("Breaks in total: 1");
+    }
+
+    [Fact]
+    public async Task Data_survives_a_restart()
+    {
+        (await RunBotAsync("/drill done")).ExitCode.ShouldBe(0);
+        File.Exists(DatabasePath).ShouldBeTrue();
+
+        var second = await RunBotAsync("/drill streak", "/drill now");
+
+        second.Output.ShouldContain("Breaks in total: 1");
+        second.Output.ShouldContain("Your streak: 1 workday");
+    }
+
+    [Fact]
+    public async Task The_rotation_continues_across_restarts()
+    {
+        (await RunBotAsync("/drill now")).Output.ShouldContain("Upper back break: Bench thoracic extension");
+        (await RunBotAsync("/drill now")).Output.ShouldContain("Upper back break: Quadruped thoracic rotation");
+        (await RunBotAsync("/drill now")).Output.ShouldContain("Upper back break: Rock-back cat-camel");
+    }
+
+    [Fact]
+    public async Task Junk_lines_get_answers_and_the_bot_keeps_going()
+    {
+        var run = await RunBotAsync("hello there", "/deploy", "/drill ☃☃☃ \u0007", "/drill leaderboard forever", "/drill tz Mars/Olympus", "/drill list");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldContain("Commands start with /drill");
+        run.Output.ShouldContain("The only command here is /drill");
+        run.Output.ShouldContain("I don't know");
+        run.Output.ShouldContain("Unknown period 'forever'");
+        run.Output.ShouldContain("'Mars/Olympus' is not a time zone I know");
+        run.Output.ShouldContain("Rock-back cat-camel"); // the last line was still answered
+    }
+
+    [Fact]
+    public async Task A_bad_setting_stops_the_bot_at_start_naming_the_key()
+    {
+        var run = await RunBotAsync(["/drill list"], ("Breaks__Workdays", "Funday"));
+
+        run.ExitCode.ShouldBe(2);
+        run.Errors.ShouldContain("Breaks:Workdays");
+        run.Output.ShouldNotContain("Drills");
+    }
+
+    [Fact]
+    public async Task A_bad_time_zone_setting_names_the_key()
+    {
+        var run = await RunBotAsync(["/drill list"], ("Breaks__DefaultTimeZone", "Nowhere/Special"));
+
+        run.ExitCode.ShouldBe(2);
+        run.Errors.ShouldContain("Breaks:DefaultTimeZone 'Nowhere/Special'");
+    }
+
+    private Task<BotRun> RunBotAsync(params string[] lines) => RunBotAsync(lines, []);
+
+    private Task<BotRun> RunBotAsync(string[] lines, params (string Key, string Value)[] environment) =>
+        BotProcess.RunAsync(_directory, lines, [("Storage__Path", DatabasePath), .. environment]);
+}

@@ -1,0 +1,485 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ChatBot.Slack.Tests.Fakes;
+
+/// <summary>One Web API call as the fake saw it.</summary>
+public sealed record ApiCall(int Sequence, string Method, string? Authorization, JsonObject? Body, IReadOnlyDictionary<string, string> Query, long At)
+{
+    public string? Arg(string name) => Body?[name]?.GetValue<string>() ?? Query.GetValueOrDefault(name);
+}
+
+/// <summary>A scripted Web API answer.</summary>
+public sealed record FakeReply(int Status, string Json, IReadOnlyDictionary<string, string>? Headers = null)
+{
+    public static FakeReply Ok(JsonObject body)
+    {
+        body["ok"] = true;
+        return new FakeReply(200, body.ToJsonString());
+    }
+
+    public static FakeReply Error(string error) => new(200, new JsonObject { ["ok"] = false, ["error"] = error }.ToJsonString());
+
+    public static FakeReply RateLimited(int retryAfterSeconds) =>
+        new(429, new JsonObject { ["ok"] = false, ["error"] = "ratelimited" }.ToJsonString(), new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+}
+
+/// <summary>
+/// A loopback fake of Slack: the Web API over HTTP (<c>/api/{method}</c>), <c>response_url</c>s
+/// (<c>/respond/{id}</c>) and Socket Mode over WebSocket (<c>/socket</c>), scripted per test. Binds port 0.
+/// </summary>
+public sealed class FakeSlackServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly Lock gate = new();
+    private readonly List<ApiCall> calls = [];
+    private readonly List<(Func<ApiCall, bool> Match, int Count, TaskCompletionSource<IReadOnlyList<ApiCall>> Done)> callWaiters = [];
+    private readonly ConcurrentDictionary<string, Func<ApiCall, FakeReply?>> scripts = new(StringComparer.Ordinal);
+    private readonly Channel<FakeSocket> connected = Channel.CreateUnbounded<FakeSocket>();
+    private readonly ConcurrentQueue<FakeSocket> sockets = new();
+    private readonly CancellationTokenSource shutdown = new();
+    private int sequence;
+    private int messageTs = 1000;
+    private int ticket;
+
+    private FakeSlackServer(WebApplication app)
+    {
+        this.app = app;
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public Uri ApiUrl => new(BaseUrl, "api/");
+
+    /// <summary>Send Slack's hello as soon as a socket connects.</summary>
+    public bool AutoHello { get; set; } = true;
+
+    public Func<string, JsonObject>? UserInfo { get; set; }
+
+    public IReadOnlyCollection<FakeSocket> Sockets => sockets.ToArray();
+
+    public static async Task<FakeSlackServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var fake = new FakeSlackServer(app);
+        app.UseWebSockets();
+        app.Map("/socket", fake.AcceptSocketAsync);
+        app.MapPost("/api/{method}", fake.HandleApiAsync);
+        app.MapGet("/api/{method}", fake.HandleApiAsync);
+        app.MapPost("/respond/{id}", fake.HandleRespondAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        return fake;
+    }
+
+    /// <summary>Scripts a method: return a reply, or null for the default answer.</summary>
+    public void Script(string method, Func<ApiCall, FakeReply?> responder) => scripts[method] = responder;
+
+    public IReadOnlyList<ApiCall> Calls(string? method = null)
+    {
+        lock (gate)
+        {
+            return calls.Where(c => method is null || c.Method == method).ToList();
+        }
+    }
+
+    /// <summary>Completes when <paramref name="count"/> calls of <paramref name="method"/> (matching) have arrived.</summary>
+    public Task<IReadOnlyList<ApiCall>> WaitForCallsAsync(string method, int count = 1, Func<ApiCall, bool>? match = null)
+    {
+        bool Matches(ApiCall c) => c.Method == method && (match is null || match(c));
+        lock (gate)
+        {
+            var done = new TaskCompletionSource<IReadOnlyList<ApiCall>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var existing = calls.Where(Matches).ToList();
+            if (existing.Count >= count)
+            {
+                done.SetResult(existing);
+            }
+            else
+            {
+                callWaiters.Add((Matches, count, done));
+            }
+
+            return done.Task.WaitAsync(TestTimeouts.Guard);
+        }
+    }
+
+    public async Task<FakeSocket> NextSocketAsync() => await connected.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Guard);
+
+    public Uri ResponseUrl(string id) => new(BaseUrl, "respond/" + id);
+
+    public async ValueTask DisposeAsync()
+    {
+        await shutdown.CancelAsync();
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+        }
+
+        await app.StopAsync();
+        await app.DisposeAsync();
+        shutdown.Dispose();
+    }
+
+    private async Task HandleApiAsync(HttpContext context, string method)
+    {
+        JsonObject? body = null;
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var text = await reader.ReadToEndAsync();
+            if (text.Length > 0)
+            {
+                body = context.Request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true
+                    ? JsonNode.Parse(text)!.AsObject()
+                    : ToJson(QueryHelpers.ParseQuery(text));
+            }
+        }
+
+        var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        var call = new ApiCall(Interlocked.Increment(ref sequence), method, context.Request.Headers.Authorization.ToString(), body, query, Stopwatch.GetTimestamp());
+        Record(call);
+
+        var reply = (scripts.TryGetValue(method, out var script) ? script(call) : null) ?? Default(call);
+        context.Response.StatusCode = reply.Status;
+        if (reply.Headers is not null)
+        {
+            foreach (var (name, value) in reply.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync(reply.Json);
+    }
+
+    private async Task HandleRespondAsync(HttpContext context, string id)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
+        body["_response_url_id"] = id;
+        Record(new ApiCall(Interlocked.Increment(ref sequence), "response_url", context.Request.Headers.Authorization.ToString(), body, new Dictionary<string, string>(), Stopwatch.GetTimestamp()));
+        context.Response.StatusCode = 200;
+        await context.Response.WriteAsync("ok");
+    }
+
+    private FakeReply Default(ApiCall call) => call.Method switch
+    {
+        "auth.test" => FakeReply.Ok(new JsonObject { ["team_id"] = "T111", ["team"] = "Test Team", ["user_id"] = "UBOT", ["user"] = "drillbot" }),
+        "apps.connections.open" => FakeReply.Ok(new JsonObject
+        {
+            ["url"] = new Uri(BaseUrl, "socket").ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "?ticket=t" + Interlocked.Increment(ref ticket),
+        }),
+        "chat.postMessage" => FakeReply.Ok(new JsonObject
+        {
+            ["channel"] = call.Arg("channel"),
+            ["ts"] = "1700000000." + Interlocked.Increment(ref messageTs).ToString("000000", System.Globalization.CultureInfo.InvariantCulture),
+        }),
+        "chat.update" => FakeReply.Ok(new JsonObject { ["channel"] = call.Arg("channel"), ["ts"] = call.Arg("ts") }),
+        "chat.postEphemeral" => FakeReply.Ok(new JsonObject { ["message_ts"] = "1700000000.999999" }),
+        "conversations.join" => FakeReply.Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = call.Arg("channel") } }),
+        "users.info" => FakeReply.Ok(new JsonObject { ["user"] = UserInfo?.Invoke(call.Arg("user")!) ?? DefaultUser(call.Arg("user")!) }),
+        _ => FakeReply.Error("unknown_method"),
+    };
+
+    public static JsonObject DefaultUser(string id) => new()
+    {
+        ["id"] = id,
+        ["name"] = "user-" + id.ToLowerInvariant(),
+        ["real_name"] = "Real " + id,
+        ["tz"] = "Europe/Berlin",
+        ["tz_offset"] = 3600,
+        ["is_admin"] = false,
+        ["is_owner"] = false,
+        ["profile"] = new JsonObject { ["display_name"] = "Display " + id, ["real_name"] = "Real " + id },
+    };
+
+    private void Record(ApiCall call)
+    {
+        lock (gate)
+        {
+            calls.Add(call);
+            for (var i = callWaiters.Count - 1; i >= 0; i--)
+            {
+                var (match, count, done) = callWaiters[i];
+                var matching = calls.Where(match).ToList();
+                if (matching.Count >= count)
+                {
+                    done.TrySetResult(matching);
+                    callWaiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private async Task AcceptSocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+
+        var ws = await context.WebSockets.AcceptWebSocketAsync();
+        var socket = new FakeSocket(ws, sockets.Count + 1, context.Request.Query["ticket"].ToString());
+        sockets.Enqueue(socket);
+        if (AutoHello)
+        {
+            await socket.SendHelloAsync();
+        }
+
+        connected.Writer.TryWrite(socket);
+        await socket.RunAsync(shutdown.Token);
+    }
+
+    private static JsonObject ToJson(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form)
+    {
+        var json = new JsonObject();
+        foreach (var (key, value) in form)
+        {
+            json[key] = value.ToString();
+        }
+
+        return json;
+    }
+}
+
+/// <summary>The fake's end of one Socket Mode WebSocket.</summary>
+public sealed class FakeSocket(WebSocket socket, int number, string ticket)
+{
+    private readonly SemaphoreSlim sendLock = new(1, 1);
+    private readonly Lock ackGate = new();
+    private readonly Dictionary<string, List<(JsonObject Ack, long At)>> acks = new(StringComparer.Ordinal);
+    private readonly List<(string Id, int Count, TaskCompletionSource<List<(JsonObject Ack, long At)>> Done)> ackWaiters = [];
+    private readonly ConcurrentDictionary<string, long> sentAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<JsonObject> received = new();
+    private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Number { get; } = number;
+
+    /// <summary>After the next frame from the client, stop reading (and so stop answering PINGs).</summary>
+    public bool FreezeAfterNextFrame
+    {
+        get => Volatile.Read(ref freeze);
+        set => Volatile.Write(ref freeze, value);
+    }
+
+    private bool freeze;
+
+    public string Ticket { get; } = ticket;
+
+    /// <summary>Completes when the client closed (or broke) this socket.</summary>
+    public Task Closed => closed.Task;
+
+    public IReadOnlyCollection<JsonObject> Received => received.ToArray();
+
+    public Task SendHelloAsync() => SendAsync(new JsonObject
+    {
+        ["type"] = "hello",
+        ["num_connections"] = 1,
+        ["debug_info"] = new JsonObject { ["host"] = "applink-fake", ["approximate_connection_time"] = 18060 },
+        ["connection_info"] = new JsonObject { ["app_id"] = "A111" },
+    });
+
+    public Task SendDisconnectAsync(string reason) =>
+        SendAsync(new JsonObject { ["type"] = "disconnect", ["reason"] = reason, ["debug_info"] = new JsonObject { ["host"] = "applink-fake" } });
+
+    /// <summary>Sends an envelope and returns its id (pass one to redeliver).</summary>
+    public async Task<string> SendEnvelopeAsync(string type, JsonObject payload, string? envelopeId = null, bool acceptsResponsePayload = true)
+    {
+        envelopeId ??= Guid.NewGuid().ToString();
+        await SendAsync(new JsonObject
+        {
+            ["envelope_id"] = envelopeId,
+            ["type"] = type,
+            ["payload"] = payload,
+            ["accepts_response_payload"] = acceptsResponsePayload,
+        }, envelopeId);
+        return envelopeId;
+    }
+
+    public Task SendRawAsync(string text) => SendTextAsync(text, null);
+
+    /// <summary>The ack for <paramref name="envelopeId"/> and how long after sending it arrived.</summary>
+    public async Task<(JsonObject Ack, TimeSpan Latency)> WaitForAckAsync(string envelopeId)
+    {
+        var all = await WaitForAcksAsync(envelopeId, 1);
+        return (all[0].Ack, Stopwatch.GetElapsedTime(sentAt[envelopeId], all[0].At));
+    }
+
+    /// <summary>Completes once <paramref name="count"/> acks of the envelope arrived on this socket.</summary>
+    public Task<List<(JsonObject Ack, long At)>> WaitForAcksAsync(string envelopeId, int count)
+    {
+        lock (ackGate)
+        {
+            var done = new TaskCompletionSource<List<(JsonObject Ack, long At)>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (acks.TryGetValue(envelopeId, out var list) && list.Count >= count)
+            {
+                done.SetResult([.. list]);
+            }
+            else
+            {
+                ackWaiters.Add((envelopeId, count, done));
+            }
+
+            return done.Task.WaitAsync(TestTimeouts.Guard);
+        }
+    }
+
+    public int AckCount(string envelopeId)
+    {
+        lock (ackGate)
+        {
+            return acks.TryGetValue(envelopeId, out var list) ? list.Count : 0;
+        }
+    }
+
+    public async Task CloseAsync()
+    {
+        await sendLock.WaitAsync();
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "recycle", CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
+
+    public void Abort()
+    {
+        if (closed.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            socket.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request already ended.
+        }
+    }
+
+    internal async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                using var message = new MemoryStream();
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+                    message.Write(buffer, 0, result.Count);
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                    }
+
+                    break;
+                }
+
+                var at = Stopwatch.GetTimestamp();
+                var json = JsonNode.Parse(message.ToArray())!.AsObject();
+                received.Enqueue(json);
+                if (json["envelope_id"]?.GetValue<string>() is { } id)
+                {
+                    RecordAck(id, json, at);
+                }
+
+                if (FreezeAfterNextFrame)
+                {
+                    // A zombie peer: the TCP connection stays up but nothing is read, so PINGs go unanswered.
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            closed.TrySetResult();
+        }
+    }
+
+    private Task SendAsync(JsonObject frame, string? envelopeId = null) => SendTextAsync(frame.ToJsonString(), envelopeId);
+
+    private async Task SendTextAsync(string text, string? envelopeId)
+    {
+        await sendLock.WaitAsync();
+        try
+        {
+            if (envelopeId is not null)
+            {
+                sentAt[envelopeId] = Stopwatch.GetTimestamp();
+            }
+
+            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
+
+    private void RecordAck(string id, JsonObject json, long at)
+    {
+        lock (ackGate)
+        {
+            if (!acks.TryGetValue(id, out var list))
+            {
+                acks[id] = list = [];
+            }
+
+            list.Add((json, at));
+            for (var i = ackWaiters.Count - 1; i >= 0; i--)
+            {
+                var (waitId, count, done) = ackWaiters[i];
+                if (waitId == id && list.Count >= count)
+                {
+                    done.TrySetResult([.. list]);
+                    ackWaiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+}
+
+public static class TestTimeouts
+{
+    /// <summary>A failure guard only: no test waits this long when the behaviour works.</summary>
+    public static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+}

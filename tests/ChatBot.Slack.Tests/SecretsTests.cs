@@ -1,0 +1,57 @@
+using ChatBot.Slack.Tests.Fakes;
+using Shouldly;
+
+namespace ChatBot.Slack.Tests;
+
+/// <summary>Tokens never reach a log line, whatever happens in a run.</summary>
+public sealed class SecretsTests
+{
+    [Fact]
+    public async Task NoTokenOrSecret_AppearsInAnyLogLine_DuringABusyRun()
+    {
+        await using var slack = await FakeSlackServer.StartAsync();
+        var posts = 0;
+        slack.Script("chat.postMessage", _ => Interlocked.Increment(ref posts) switch
+        {
+            1 => FakeReply.RateLimited(1),
+            2 => new FakeReply(502, "bad gateway"),
+            _ => null,
+        });
+        slack.Script("users.info", c => c.Arg("user") == "UGONE" ? FakeReply.Error("user_not_found") : null);
+        var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack));
+        try
+        {
+            var socket = await slack.NextSocketAsync();
+            var command = await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("rotation"));
+            await socket.WaitForAckAsync(command);
+            await host.Handler.BreakPosted.Task.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+            slack.Script("chat.update", _ => FakeReply.Error("invalid_auth"));
+            var click = await socket.SendEnvelopeAsync("interactive", SocketModeTests.DoneClick("1.1", user: "UGONE"), acceptsResponsePayload: false);
+            await socket.WaitForAckAsync(click);
+            await socket.SendRawAsync("{broken");
+            await socket.SendDisconnectAsync("refresh_requested");
+            await slack.NextSocketAsync();
+            await host.Fatal.Reported;
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+
+        var lines = host.Logs.Lines;
+        lines.Count.ShouldBeGreaterThan(10);
+        lines.ShouldContain(l => l.Contains("rate limited", StringComparison.Ordinal));
+        foreach (var secret in new[] { Secrets.BotToken, Secrets.AppToken, "SECRETBOTTOKEN", "SECRETAPPTOKEN", "ticket=" })
+        {
+            lines.ShouldNotContain(l => l.Contains(secret, StringComparison.Ordinal), $"a log line contains {secret[..6]}…");
+        }
+    }
+
+    [Fact]
+    public void ApiExceptions_CarryMethodAndError_NeverAToken()
+    {
+        var ex = new SlackApiException("chat.postMessage", "invalid_auth", isPermanent: true);
+        ex.Message.ShouldBe("Slack chat.postMessage failed: invalid_auth");
+        ex.IsFatal.ShouldBeTrue();
+    }
+}
