@@ -56,7 +56,7 @@ public sealed class ScheduleCommandHandlerTests
 
         reply.Visibility.ShouldBe(ReplyVisibility.Channel);
         reply.Message.Text.ShouldContain("**09:30**");
-        reply.Message.Text.ShouldContain("weekdays");
+        reply.Message.Text.ShouldContain("on weekdays (time zone UTC, the default)");
         reply.Message.Text.ShouldContain("{time:" + new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero).ToUnixTimeSeconds() + "}");
         (await store.GetAsync(Channel, CancellationToken.None)).Slots
             .ShouldBe([new ScheduleSlot(Channel, new TimeOnly(9, 30), ScheduleDays.Weekdays)]);
@@ -83,7 +83,7 @@ public sealed class ScheduleCommandHandlerTests
         await RunAsync("add 09:30");
         var reply = await RunAsync("add 09:30 daily");
 
-        reply.Message.Text.ShouldContain("now runs on daily (was weekdays)");
+        reply.Message.Text.ShouldContain("now runs every day (was on weekdays)");
         (await store.GetAsync(Channel, CancellationToken.None)).Slots.ShouldBe([new ScheduleSlot(Channel, new TimeOnly(9, 30), ScheduleDays.Daily)]);
         sync.Synced.Count.ShouldBe(2);
     }

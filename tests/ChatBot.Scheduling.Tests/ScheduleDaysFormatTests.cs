@@ -59,6 +59,12 @@ public sealed class ScheduleDaysFormatTests
         back.ShouldBe(days);
     }
 
+    [Theory]
+    [InlineData(ScheduleDays.Daily, "every day")]
+    [InlineData(ScheduleDays.Weekdays, "on weekdays")]
+    [InlineData(ScheduleDays.Tuesday | ScheduleDays.Thursday, "on tue,thu")]
+    public void Describe_ReadsInASentence(ScheduleDays days, string text) => ScheduleDaysFormat.Describe(days).ShouldBe(text);
+
     [Fact]
     public void ToCronField_NoDays_Throws() =>
         Should.Throw<ArgumentOutOfRangeException>(() => ScheduleDaysFormat.ToCronField(ScheduleDays.None));

@@ -101,7 +101,7 @@ public sealed partial class ScheduleCommandHandler(
         var slot = new ScheduleSlot(channel, at, days);
         if (existing == slot)
         {
-            return CommandReply.ToCaller($"There is already a break at `{SlotTime.Format(at)}` on {ScheduleDaysFormat.Format(days)}.");
+            return CommandReply.ToCaller($"There is already a break at `{SlotTime.Format(at)}` {ScheduleDaysFormat.Describe(days)}.");
         }
 
         var previous = await store.UpsertSlotAsync(slot, cancellationToken);
@@ -110,8 +110,8 @@ public sealed partial class ScheduleCommandHandler(
 
         var zone = EffectiveZone(schedule.TimeZoneId);
         var text = previous is null
-            ? $"Scheduled a break at **{SlotTime.Format(at)}** on {ScheduleDaysFormat.Format(days)} ({ZoneLabel(schedule.TimeZoneId, zone)})."
-            : $"The **{SlotTime.Format(at)}** break now runs on {ScheduleDaysFormat.Format(days)} (was {ScheduleDaysFormat.Format(previous.Days)}).";
+            ? $"Scheduled a break at **{SlotTime.Format(at)}** {ScheduleDaysFormat.Describe(days)} ({ZoneLabel(schedule.TimeZoneId, zone)})."
+            : $"The **{SlotTime.Format(at)}** break now runs {ScheduleDaysFormat.Describe(days)} (was {ScheduleDaysFormat.Describe(previous.Days)}).";
         if (SlotOccurrences.Next(slot, time.GetUtcNow(), zone) is { } next)
         {
             text += " Next: " + Markup.Time(next) + ".";

@@ -104,6 +104,9 @@ public static class ScheduleDaysFormat
         _ => string.Join(',', OrderedFromMonday(days).Select(d => ShortNames[(int)d])),
     };
 
+    /// <summary>For sentences: "every day", "on weekdays", "on weekends", "on mon,wed,fri".</summary>
+    public static string Describe(ScheduleDays days) => days == ScheduleDays.Daily ? "every day" : "on " + Format(days);
+
     /// <summary>The cron day-of-week field (0 = Sunday): "*", "1-5" or "1,3,5".</summary>
     public static string ToCronField(ScheduleDays days)
     {
