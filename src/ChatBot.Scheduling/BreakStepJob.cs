@@ -1,7 +1,9 @@
+using System.Globalization;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +18,7 @@ public sealed partial class BreakStepJob(
     BreakPoster poster,
     IBreakStore breaks,
     IBackgroundJobClient jobs,
+    JobStorage storage,
     IOptions<BreaksOptions> options,
     TimeProvider clock,
     ILogger<BreakStepJob> logger)
@@ -54,9 +57,37 @@ public sealed partial class BreakStepJob(
             var next = step + 1;
             var brk = await breaks.GetAsync(breakId, cancellationToken);
             var delay = NextDelay(brk?.StartedAt ?? clock.GetUtcNow(), next, clock.GetUtcNow(), options.Value.CueInterval);
-            jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, next, CancellationToken.None), delay);
-            LogScheduledNext(logger, breakId, next, delay);
+            ScheduleNextOnce(breakId, next, delay);
         }
+    }
+
+    /// <summary>
+    /// Schedules the next step unless a run of this step did so before (a re-run after a crash, the prompt's
+    /// safety net): the chain's job ids are kept in a Hangfire hash, written under a per-break lock, so re-runs
+    /// do not multiply the jobs of a thread. The posts themselves are kept single by the claims regardless.
+    /// </summary>
+    private void ScheduleNextOnce(long breakId, int next, TimeSpan delay)
+    {
+        var key = "break-chain:" + breakId.ToString(CultureInfo.InvariantCulture);
+        var field = "step-" + next.ToString(CultureInfo.InvariantCulture);
+        using var connection = storage.GetConnection();
+        using var chainLock = connection.AcquireDistributedLock(key + ":lock", TimeSpan.FromSeconds(30));
+        if (connection.GetAllEntriesFromHash(key) is { } chain && chain.ContainsKey(field))
+        {
+            LogAlreadyScheduled(logger, breakId, next);
+            return;
+        }
+
+        var jobId = jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, next, CancellationToken.None), delay);
+        using var transaction = connection.CreateWriteTransaction();
+        transaction.SetRangeInHash(key, [new KeyValuePair<string, string>(field, jobId)]);
+        if (transaction is JobStorageTransaction expiring)
+        {
+            expiring.ExpireHash(key, TimeSpan.FromDays(2));
+        }
+
+        transaction.Commit();
+        LogScheduledNext(logger, breakId, next, delay);
     }
 
     /// <summary>
@@ -73,6 +104,9 @@ public sealed partial class BreakStepJob(
 
     [LoggerMessage(EventId = 3230, Level = LogLevel.Debug, Message = "Break {BreakId}: step {Step} scheduled in {Delay}")]
     private static partial void LogScheduledNext(ILogger logger, long breakId, int step, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3233, Level = LogLevel.Debug, Message = "Break {BreakId}: step {Step} was scheduled by an earlier run; not again")]
+    private static partial void LogAlreadyScheduled(ILogger logger, long breakId, int step);
 
     [LoggerMessage(EventId = 3231, Level = LogLevel.Error, Message = "Break {BreakId}: step {Step} was refused for good; the rest of its thread is dropped")]
     private static partial void LogGaveUp(ILogger logger, Exception exception, long breakId, int step);

@@ -28,6 +28,7 @@ public sealed class BreakChainTests
         await RunStepAsync(host, breakId, 0);
 
         platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe([$"b{breakId}s0"]);
+        host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledCount().ShouldBe(1); // one next step, not two
     }
 
     [Fact]
