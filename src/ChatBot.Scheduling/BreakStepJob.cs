@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Scheduling;
 
 /// <summary>
-/// Posts one step of a break (0 = the prompt, 1..n = cues in its thread) and schedules the next step
-/// <c>Breaks:CueInterval</c> later. Safe to run any number of times: <see cref="BreakPoster"/> claims each
+/// Posts one step of a break (0 = the prompt, 1..n = cues in its thread) and schedules the next step about
+/// <c>Breaks:CueInterval</c> later, on the break's beat (see <see cref="NextDelay"/>). Safe to run any number of times: <see cref="BreakPoster"/> claims each
 /// post in the bot's database first, so a re-run finds the step posted and only makes sure the chain goes on.
 /// </summary>
 public sealed partial class BreakStepJob(
