@@ -38,7 +38,6 @@ builder.Logging.AddProvider(slotRuns).AddFilter<SlotRunClock>(typeof(BreakSlotJo
 using var platform = new FakePlatform(platformLatency);
 builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "drills.json"));
 builder.Services.AddChatBotData();
-builder.Services.AddChatBotScheduleStore();
 builder.Services.AddChatBotScheduling(builder.Configuration);
 builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, platform);
 using var host = builder.Build();

@@ -1,4 +1,5 @@
 using ChatBot.Core.Ports;
+using ChatBot.Core.Schedules;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SqliteUserStore>();
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());
+        services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }

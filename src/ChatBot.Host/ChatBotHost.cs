@@ -3,6 +3,7 @@ using ChatBot.Core.Drills;
 using ChatBot.Data;
 using ChatBot.Discord;
 using ChatBot.Host.ConsoleChat;
+using ChatBot.Scheduling;
 using ChatBot.Slack;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,7 @@ internal static class ChatBotHost
 
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
+        builder.Services.AddChatBotScheduling(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddDiscord(builder.Configuration);
 

@@ -16,6 +16,8 @@ namespace ChatBot.Scheduling;
 /// </summary>
 public sealed partial class HangfireBreakRunner(
     IBackgroundJobClient jobs,
+    JobStorage storage,
+    TimeProvider clock,
     IServiceScopeFactory scopes,
     IOptions<BreaksOptions> options,
     IOptions<SchedulingOptions> scheduling,
@@ -36,6 +38,24 @@ public sealed partial class HangfireBreakRunner(
             jobs.Enqueue<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None));
         }
     }
+
+    /// <summary>
+    /// Idle when Hangfire has nothing enqueued or processing and no cue step scheduled. A prompt's safety-net
+    /// job (step 0, due a minute after the first cue) is not a thread in progress, so it is not waited for.
+    /// </summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken)
+    {
+        var monitor = storage.GetMonitoringApi();
+        while (monitor.ProcessingCount() > 0
+            || monitor.Queues().Any(queue => queue.Length > 0)
+            || monitor.ScheduledJobs(0, int.MaxValue).Any(job => IsCueStep(job.Value.Job)))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), clock, cancellationToken);
+        }
+    }
+
+    private static bool IsCueStep(Hangfire.Common.Job? job) =>
+        job is not null && job.Type == typeof(BreakStepJob) && job.Args.Count > 1 && job.Args[1] is int step && step > 0;
 
     [LoggerMessage(EventId = 3240, Level = LogLevel.Warning, Message = "Break {BreakId}: the prompt could not be posted right away; a job will retry it")]
     private static partial void LogHandedOver(ILogger logger, Exception exception, long breakId);

@@ -59,7 +59,7 @@ public class InProcessBreakRunnerTests
             (_clock.GetUtcNow() - start).ShouldBeLessThanOrEqualTo(Interval * steps, "the thread stalled");
         }
 
-        await runner.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await runner.WhenIdleAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         var posts = _platform.Posts.ToList();
         posts.Count.ShouldBe(steps);
         for (var i = 0; i < steps; i++)
@@ -78,7 +78,7 @@ public class InProcessBreakRunnerTests
         await runner.StartAsync(brk.Id, CancellationToken.None);
 
         await ((IHostedService)runner).StopAsync(CancellationToken.None);
-        await runner.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await runner.WhenIdleAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         _clock.Advance(Interval * 10);
         _platform.Posts.Count.ShouldBe(1);
     }
@@ -93,7 +93,7 @@ public class InProcessBreakRunnerTests
 
         await runner.StartAsync(brk.Id, CancellationToken.None);
 
-        await runner.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await runner.WhenIdleAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         _platform.Posts.ShouldBeEmpty();
         (await _store.GetPostedMessageIdAsync(brk.Id, 0, CancellationToken.None)).ShouldBeNull();
     }

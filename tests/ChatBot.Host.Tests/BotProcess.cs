@@ -20,6 +20,7 @@ internal static class BotProcess
             StandardInputEncoding = new UTF8Encoding(false),
         };
         start.Environment["Breaks__CueInterval"] = "00:00:00.05";
+        start.Environment["Scheduling__PollingInterval"] = "00:00:00.100";
         start.Environment["DOTNET_ENVIRONMENT"] = "Test";
         foreach (var (key, value) in environment)
         {

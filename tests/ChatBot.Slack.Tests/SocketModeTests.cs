@@ -218,8 +218,9 @@ public sealed class SocketModeTests : IAsyncLifetime
     public async Task ZombiePeer_ThatStopsAnsweringPings_IsDetected_AndReplaced()
     {
         var config = SlackTestHost.SocketModeConfig(slack);
-        config["Slack:KeepAliveInterval"] = "00:00:00.200";
-        config["Slack:KeepAliveTimeout"] = "00:00:00.500";
+        // Loose enough that a healthy socket on a busy 2-core machine never looks dead; the frozen one always does.
+        config["Slack:KeepAliveInterval"] = "00:00:00.500";
+        config["Slack:KeepAliveTimeout"] = "00:00:02";
         await using var host = await SlackTestHost.StartAsync(config);
         var zombie = await slack.NextSocketAsync();
         zombie.FreezeAfterNextFrame = true;

@@ -9,4 +9,7 @@ public interface IBreakRunner
 {
     /// <summary>Starts pacing the stored break; returns once the work is handed off, not when the thread ends.</summary>
     Task StartAsync(long breakId, CancellationToken cancellationToken);
+
+    /// <summary>Completes when no break thread is in progress (the console chat waits for this at end of input).</summary>
+    Task WhenIdleAsync(CancellationToken cancellationToken);
 }

@@ -50,8 +50,7 @@ public sealed partial class InProcessBreakRunner(
         }
     }
 
-    /// <summary>Completes when no break thread is running (the console chat waits for this at end of input).</summary>
-    public async Task WhenIdleAsync()
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
         while (true)
         {
@@ -66,7 +65,7 @@ public sealed partial class InProcessBreakRunner(
                 return;
             }
 
-            await Task.WhenAll(running);
+            await Task.WhenAll(running).WaitAsync(cancellationToken);
         }
     }
 
@@ -75,7 +74,7 @@ public sealed partial class InProcessBreakRunner(
     async Task IHostedService.StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
-        await WhenIdleAsync().WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        await WhenIdleAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <remarks>Idempotent: the container may dispose this once per role it is registered under.</remarks>

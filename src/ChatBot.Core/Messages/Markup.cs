@@ -99,7 +99,7 @@ public static partial class Markup
     public static string FormatTime(DateTimeOffset moment, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(moment, zone);
-        var label = zone == TimeZoneInfo.Utc ? "UTC" : zone.Id;
+        var label = zone == TimeZoneInfo.Utc || zone.Id is "Etc/UTC" or "UTC" ? "UTC" : zone.Id;
         return local.ToString("ddd HH:mm", CultureInfo.InvariantCulture) + " " + label;
     }
 

@@ -14,7 +14,7 @@ namespace ChatBot.Host.ConsoleChat;
 internal sealed partial class ConsoleChatHostedService(
     ConsoleTranscript transcript,
     IServiceScopeFactory scopes,
-    InProcessBreakRunner breakRunner,
+    IBreakRunner breakRunner,
     IHostApplicationLifetime lifetime,
     ILogger<ConsoleChatHostedService> logger) : BackgroundService
 {
@@ -37,7 +37,7 @@ internal sealed partial class ConsoleChatHostedService(
                 await HandleLineAsync(line.Trim(), stoppingToken);
             }
 
-            await breakRunner.WhenIdleAsync().WaitAsync(stoppingToken);
+            await breakRunner.WhenIdleAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

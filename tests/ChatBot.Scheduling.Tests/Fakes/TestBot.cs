@@ -69,7 +69,6 @@ internal static class TestBot
 
         builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "drills.json"));
         builder.Services.AddChatBotData();
-        builder.Services.AddChatBotScheduleStore();
         builder.Services.AddChatBotScheduling(builder.Configuration);
         builder.Services.AddKeyedSingleton<IChatPlatform>(platform.Platform, platform);
         return builder.Build();
