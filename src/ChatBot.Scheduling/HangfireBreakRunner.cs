@@ -40,16 +40,21 @@ public sealed partial class HangfireBreakRunner(
     }
 
     /// <summary>
-    /// Idle when Hangfire has nothing enqueued or processing and no cue step scheduled. A prompt's safety-net
-    /// job (step 0, due a minute after the first cue) is not a thread in progress, so it is not waited for.
+    /// Idle when Hangfire has nothing enqueued or processing and no cue step scheduled, seen on several polls in
+    /// a row: a job a worker has just fetched but not yet marked processing shows up in none of those counts for
+    /// a moment. A prompt's safety-net job (step 0, due a minute after the first cue) is not a thread in
+    /// progress, so it is not waited for.
     /// </summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken)
     {
+        const int quietPollsNeeded = 3;
         var monitor = storage.GetMonitoringApi();
-        while (monitor.ProcessingCount() > 0
-            || monitor.Queues().Any(queue => queue.Length > 0)
-            || monitor.ScheduledJobs(0, int.MaxValue).Any(job => IsCueStep(job.Value.Job)))
+        for (var quietPolls = 0; quietPolls < quietPollsNeeded;)
         {
+            var busy = monitor.ProcessingCount() > 0
+                || monitor.Queues().Any(queue => queue.Length > 0)
+                || monitor.ScheduledJobs(0, int.MaxValue).Any(job => IsCueStep(job.Value.Job));
+            quietPolls = busy ? 0 : quietPolls + 1;
             await Task.Delay(TimeSpan.FromMilliseconds(250), clock, cancellationToken);
         }
     }

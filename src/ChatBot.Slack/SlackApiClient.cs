@@ -396,13 +396,7 @@ public sealed partial class SlackApiClient : IDisposable
         return DefaultRetryAfter;
     }
 
-    private static TimeSpan Backoff(int failures)
-    {
-        var ceiling = Math.Min(BackoffMax.TotalMilliseconds, BackoffBase.TotalMilliseconds * Math.Pow(2, failures - 1));
-#pragma warning disable CA5394 // jitter, not security
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-#pragma warning restore CA5394
-    }
+    private static TimeSpan Backoff(int failures) => Core.Backoff.Exponential(failures, BackoffBase, BackoffMax);
 
     private static async Task<JsonElement> ParseAsync(string method, HttpResponseMessage response, CancellationToken cancellationToken)
     {

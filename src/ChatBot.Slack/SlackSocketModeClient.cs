@@ -308,15 +308,8 @@ public sealed partial class SlackSocketModeClient(
         _ = task.ContinueWith(t => inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var ceiling = Math.Min(
-            settings.ReconnectMaxDelay.TotalMilliseconds,
-            settings.ReconnectInitialDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)));
-#pragma warning disable CA5394 // jitter, not security
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-#pragma warning restore CA5394
-    }
+    private TimeSpan Backoff(int failures) =>
+        Core.Backoff.Exponential(failures, settings.ReconnectInitialDelay, settings.ReconnectMaxDelay);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Slack Socket Mode slot {Slot}: connect failed ({ErrorType}: {Detail}); retrying in {Seconds:0.0} s")]
     private static partial void LogConnectFailed(ILogger logger, int slot, string errorType, string detail, double seconds);

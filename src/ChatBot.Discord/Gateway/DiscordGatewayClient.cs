@@ -149,13 +149,8 @@ public sealed partial class DiscordGatewayClient
         }
     }
 
-    private TimeSpan NextBackoff()
-    {
-        var exponent = Math.Min(_failures, 10);
-        _failures++;
-        var baseDelay = Math.Min(_options.ReconnectBaseDelay.TotalMilliseconds * Math.Pow(2, exponent), _options.ReconnectMaxDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(baseDelay * (0.5 + (_random.NextDouble() / 2)));
-    }
+    private TimeSpan NextBackoff() =>
+        Core.Backoff.Exponential(++_failures, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, _random);
 
     private async Task<Uri> GetGatewayUrlAsync(CancellationToken cancellationToken)
     {

@@ -366,11 +366,8 @@ public sealed partial class DiscordRestClient
         }
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        var baseMs = 500 * Math.Pow(2, attempt - 1);
-        return TimeSpan.FromMilliseconds(Math.Min(baseMs, 8000) * (0.5 + _random.NextDouble()));
-    }
+    private TimeSpan Backoff(int attempt) =>
+        Core.Backoff.Exponential(attempt, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(8), _random);
 
     private static (TimeSpan RetryAfter, bool Global) ReadRetryAfter(HttpResponseMessage response, string body)
     {
