@@ -82,6 +82,20 @@ public sealed class RegistrationAndOptionsTests
     }
 
     [Fact]
+    public void Every_drill_in_the_catalogue_has_its_own_subcommand()
+    {
+        var catalog = ChatBot.Core.Drills.DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "config", "drills.json"));
+        var subcommands = DrillCommandDefinition.Build()[0]!["options"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).ToList();
+
+        subcommands.ShouldBeUnique();
+        catalog.Drills.Select(d => d.Id).ShouldBeSubsetOf(subcommands);
+        foreach (var drill in DrillCommandDefinition.Drills)
+        {
+            catalog.TryFind(drill.Name, out _).ShouldBeTrue($"/drill {drill.Name} is registered on Discord but the catalogue has no such drill");
+        }
+    }
+
+    [Fact]
     public void A_changed_description_counts_as_a_changed_definition()
     {
         var wanted = DrillCommandDefinition.Build();

@@ -34,7 +34,7 @@ public static class DrillCommandDefinition
             Sub(
                 "leaderboard",
                 "This channel's top streaks (names, never pings)",
-                Text("period", "week, month or all time (default: all)", required: false, choices: ["week", "month", "all"])),
+                Text("period", "week, month or all time (default: this week)", required: false, choices: ["week", "month", "all"])),
             Sub("tz", "Set your own time zone, e.g. Europe/Berlin", Text("zone", "An IANA zone such as Europe/Berlin or America/New_York", required: true)),
         };
 
