@@ -37,7 +37,7 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
 
         services.AddSingleton(sp => new DiscordRestClient(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 16 }) { Timeout = TimeSpan.FromSeconds(30) },
             sp.GetRequiredService<IOptions<DiscordOptions>>(),
             sp.GetRequiredService<IFatalErrorReporter>(),
             sp.GetRequiredService<ILogger<DiscordRestClient>>(),

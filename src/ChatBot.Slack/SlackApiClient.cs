@@ -51,7 +51,7 @@ public sealed partial class SlackApiClient : IDisposable
         this.time = time;
         this.fatal = fatal;
         this.logger = logger;
-        http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 16 })
         {
             BaseAddress = this.options.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? this.options.ApiBaseUrl : new Uri(this.options.ApiBaseUrl.AbsoluteUri + "/"),
             Timeout = Timeout.InfiniteTimeSpan, // per attempt, see RequestTimeout
