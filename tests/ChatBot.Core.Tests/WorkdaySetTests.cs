@@ -5,8 +5,10 @@ namespace ChatBot.Core.Tests;
 public class WorkdaySetTests
 {
     [Theory]
-    [InlineData("Mon-Fri", "mon,tue,wed,thu,fri")]
-    [InlineData("weekdays", "mon,tue,wed,thu,fri")]
+    [InlineData("Mon-Fri", "weekdays")]
+    [InlineData("weekdays", "weekdays")]
+    [InlineData("weekends", "weekends")]
+    [InlineData("fri-mon", "mon,fri,sat,sun")]
     [InlineData("daily", "daily")]
     [InlineData("mon,wed,fri", "mon,wed,fri")]
     [InlineData("Monday, Wednesday", "mon,wed")]

@@ -29,7 +29,7 @@ public sealed class StreakReplies(ICompletionStore completions, UserClock userCl
         text.Append(CultureInfo.InvariantCulture, $"**Your streak: {Plural(stats.Current, "workday")}**{(stats.Current > 0 ? " 🔥" : "")}\n");
         text.Append(CultureInfo.InvariantCulture,
             $"Best: {Plural(stats.Best, "workday")} · Breaks in total: {stats.TotalBreaks} · Consistency: {stats.RecentWorkdaysDone} of the last {stats.RecentWorkdays} workdays\n");
-        text.Append(CultureInfo.InvariantCulture, $"Your days ({zone.Id}, workdays {Workdays}):\n");
+        text.Append(CultureInfo.InvariantCulture, $"Your days in {zone.Id} (workdays: {Workdays}):\n");
         for (var day = today; day >= stats.LedgerFrom; day = day.AddDays(-1))
         {
             var done = stats.DaysDone.Contains(day);

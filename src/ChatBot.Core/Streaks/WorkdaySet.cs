@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ChatBot.Core.Schedules;
 
 namespace ChatBot.Core.Streaks;
 
@@ -11,8 +12,6 @@ namespace ChatBot.Core.Streaks;
 public sealed class WorkdaySet : IEquatable<WorkdaySet>
 {
     private static readonly DateOnly Epoch = new(1970, 1, 1); // a Thursday
-
-    private static readonly string[] DayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
     private readonly int[] _countUpTo = new int[7]; // workdays among Monday..index
 
@@ -36,44 +35,24 @@ public sealed class WorkdaySet : IEquatable<WorkdaySet>
 
     public int PerWeek { get; }
 
+    /// <summary>Reads days the way <c>/drill schedule add</c> does (<see cref="ScheduleDaysFormat"/>): one grammar for days everywhere.</summary>
     public static bool TryParse(string? text, out WorkdaySet workdays, out string error)
     {
         workdays = MondayToFriday;
         error = "";
-        var value = (text ?? "").Trim().ToLowerInvariant();
-        switch (value)
+        if (!ScheduleDaysFormat.TryParse(text, out var days))
         {
-            case "weekdays" or "workdays" or "":
-                return true;
-            case "daily" or "everyday" or "every day":
-                workdays = new WorkdaySet(0b1111111);
-                return true;
+            error = $"'{text}' is not a set of days. Use {ScheduleDaysFormat.Valid}.";
+            return false;
         }
 
         var mask = 0;
-        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        for (var i = 0; i < 7; i++)
         {
-            var range = part.Split('-', StringSplitOptions.TrimEntries);
-            if (range.Length > 2 || !TryDay(range[0], out var first) || !TryDay(range[^1], out var last))
+            if (days.Includes((DayOfWeek)((i + 1) % 7)))
             {
-                error = $"'{part}' is not a day or a range of days. Use weekdays, daily, a range like mon-fri or a list like mon,wed,fri.";
-                return false;
+                mask |= 1 << i;
             }
-
-            for (var day = first; ; day = (day + 1) % 7)
-            {
-                mask |= 1 << day;
-                if (day == last)
-                {
-                    break;
-                }
-            }
-        }
-
-        if (mask == 0)
-        {
-            error = "No days given. Use weekdays, daily, a range like mon-fri or a list like mon,wed,fri.";
-            return false;
         }
 
         workdays = new WorkdaySet(mask);
@@ -125,30 +104,20 @@ public sealed class WorkdaySet : IEquatable<WorkdaySet>
 
     public override int GetHashCode() => Mask;
 
+    /// <summary>The days as <c>/drill schedule</c> writes them: "weekdays", "daily", "mon,wed,fri".</summary>
     public override string ToString()
     {
-        if (Mask == 0b1111111)
+        var days = ScheduleDays.None;
+        for (var i = 0; i < 7; i++)
         {
-            return "daily";
-        }
-
-        return string.Join(",", Enumerable.Range(0, 7).Where(i => ((Mask >> i) & 1) == 1).Select(i => DayNames[i]));
-    }
-
-    private static int MondayIndex(DayOfWeek day) => ((int)day + 6) % 7;
-
-    private static bool TryDay(string text, out int index)
-    {
-        // "mon", "monday", "tues", "thurs": any prefix of a day name of at least three letters.
-        for (index = 0; index < 7; index++)
-        {
-            var full = CultureInfo.InvariantCulture.DateTimeFormat.GetDayName((DayOfWeek)((index + 1) % 7)).ToLowerInvariant();
-            if (text.Length >= 3 && full.StartsWith(text, StringComparison.Ordinal))
+            if (((Mask >> i) & 1) == 1)
             {
-                return true;
+                days |= ScheduleDaysFormat.Flag((DayOfWeek)((i + 1) % 7));
             }
         }
 
-        return false;
+        return ScheduleDaysFormat.Format(days);
     }
+
+    private static int MondayIndex(DayOfWeek day) => ((int)day + 6) % 7;
 }
