@@ -51,8 +51,7 @@ public sealed class GatewayClientTests
 
         for (var beat = 0; beat < 3; beat++)
         {
-            clock.Advance(TimeSpan.FromMilliseconds(Interval));
-            var heartbeat = await connection.ExpectAsync(1);
+            var heartbeat = await AdvanceUntilAsync(clock, connection.ExpectAsync(1), TimeSpan.FromMilliseconds(Interval));
             heartbeat.GetProperty("d").GetInt64().ShouldBe(5);
             var seen = await trace.WaitForAsync("ack");
             seen.ShouldNotContain("zombie");
@@ -86,8 +85,7 @@ public sealed class GatewayClientTests
         (await first.ExpectAsync(1)).GetProperty("d").GetInt64().ShouldBe(2);
 
         // No ACK arrives; at the next beat the client gives up on this socket.
-        clock.Advance(TimeSpan.FromMilliseconds(Interval));
-        await trace.WaitForAsync("zombie");
+        await AdvanceUntilAsync(clock, trace.WaitForAsync("zombie"), TimeSpan.FromMilliseconds(Interval));
         var code = await first.ClientClosed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         code.ShouldNotBeNull();
         code.Value.ShouldNotBeOneOf(1000, 1001);
@@ -154,8 +152,7 @@ public sealed class GatewayClientTests
         await second.HelloAsync(45000);
 
         // max_concurrency 1: the second IDENTIFY waits until 5 s after the first.
-        clock.Advance(TimeSpan.FromSeconds(5));
-        var identify = await second.ExpectAsync(2);
+        var identify = await AdvanceUntilAsync(clock, second.ExpectAsync(2), TimeSpan.FromSeconds(5));
         identify.GetProperty("d").GetProperty("token").GetString().ShouldBe(DiscordHarness.Token);
         second.All.ShouldNotContain(p => p.GetProperty("op").GetInt32() == 6);
 
@@ -181,8 +178,7 @@ public sealed class GatewayClientTests
         var second = await harness.Fake.NextConnectionAsync();
         second.Path.ShouldBe("/gateway");
         await second.HelloAsync(45000);
-        clock.Advance(TimeSpan.FromSeconds(5));
-        await second.ExpectAsync(2);
+        await AdvanceUntilAsync(clock, second.ExpectAsync(2), TimeSpan.FromSeconds(5));
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -296,4 +292,22 @@ public sealed class GatewayClientTests
         limiter.DelayFor(isHeartbeat: false).ShouldBe(TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// Keeps the fake clock moving until <paramref name="awaited"/> completes. The client reads "now", computes
+    /// a wait and only then registers its timer; one Advance landing in between would leave that timer behind
+    /// for good, so time moves in steps, with a short real pause between steps for the client to react.
+    /// </summary>
+    private static async Task<T> AdvanceUntilAsync<T>(FakeTimeProvider clock, Task<T> awaited, TimeSpan step)
+    {
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!awaited.IsCompleted)
+        {
+            clock.Advance(step);
+            await Task.WhenAny(awaited, Task.Delay(TimeSpan.FromMilliseconds(50), guard.Token));
+            guard.Token.ThrowIfCancellationRequested();
+        }
+
+        return await awaited;
+    }
 }
