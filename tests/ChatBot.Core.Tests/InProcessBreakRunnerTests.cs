@@ -14,7 +14,7 @@ public class InProcessBreakRunnerTests
 {
     private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "console");
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(20);
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+    private readonly SignalingClock _clock = new(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
     private readonly InMemoryBreakStore _store = new();
     private readonly RecordingPlatform _platform;
     private readonly ServiceProvider _services;
@@ -46,17 +46,15 @@ public class InProcessBreakRunnerTests
         await runner.StartAsync(brk.Id, CancellationToken.None);
         _platform.Posts.Count.ShouldBe(1); // the prompt, before StartAsync returned
 
-        // Move time in one-second ticks; every cue must appear exactly when its interval is up.
-        while (_platform.Posts.Count < steps)
+        // Before each cue the runner sets a timer; it must be due exactly when that cue's interval is up,
+        // and nothing may post before the clock gets there.
+        for (var step = 1; step < steps; step++)
         {
-            var before = _platform.Posts.Count;
-            _clock.Advance(TimeSpan.FromSeconds(1));
-            if (_clock.GetUtcNow() - start == Interval * before)
-            {
-                await WaitForCountAsync(before + 1);
-            }
-
-            (_clock.GetUtcNow() - start).ShouldBeLessThanOrEqualTo(Interval * steps, "the thread stalled");
+            var due = await _clock.NextTimerAsync();
+            (_clock.GetUtcNow() + due - start).ShouldBe(Interval * step, $"cue {step} was not paced one interval after the last");
+            _platform.Posts.Count.ShouldBe(step, "a cue came early");
+            _clock.Inner.Advance(due);
+            await WaitForCountAsync(step + 1);
         }
 
         await runner.WhenIdleAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -79,7 +77,7 @@ public class InProcessBreakRunnerTests
 
         await ((IHostedService)runner).StopAsync(CancellationToken.None);
         await runner.WhenIdleAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        _clock.Advance(Interval * 10);
+        _clock.Inner.Advance(Interval * 10);
         _platform.Posts.Count.ShouldBe(1);
     }
 
