@@ -35,7 +35,7 @@ public class BreakPosterTests
         posts[0].Message.Text.ShouldContain("Upper back break: Quadruped thoracic rotation");
         posts[0].Message.Buttons.ShouldHaveSingleItem().ActionId.ShouldBe($"done:{id}");
         posts[0].Options.ThreadRootMessageId.ShouldBeNull();
-        posts[1].Options.ThreadRootMessageId.ShouldBe(posts[0].Id);
+        posts[1].Options.ThreadRootMessageId.ShouldBe(posts[0].MessageId);
         posts[1].Message.Text.ShouldStartWith("**1/5**");
     }
 
@@ -69,7 +69,7 @@ public class BreakPosterTests
     public async Task A_failed_post_releases_its_claim_so_a_retry_posts()
     {
         var id = await NewBreakAsync();
-        _platform.FailuresToThrow = 1;
+        _platform.TransientFailures = 1;
         await Should.ThrowAsync<ChatPlatformException>(() => _poster.PostStepAsync(id, 0, CancellationToken.None));
 
         (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using ChatBot.Core.Breaks;
-using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 
 namespace ChatBot.Core.Tests;
@@ -96,36 +95,5 @@ internal sealed class InMemoryBreakStore : IBreakStore
         {
             return Task.FromResult(_posts.TryGetValue((breakId, step), out var post) ? post.MessageId : null);
         }
-    }
-}
-
-/// <summary>Records every post; can be told to fail the next posts.</summary>
-internal sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Console, TimeProvider? clock = null) : IChatPlatform
-{
-    private int _next;
-
-    public ConcurrentQueue<(ChannelKey Channel, OutgoingMessage Message, PostOptions Options, string Id, DateTimeOffset At)> Posts { get; } = new();
-
-    public int FailuresToThrow { get; set; }
-
-    public bool FailPermanently { get; set; }
-
-    public ChatPlatform Platform => platform;
-
-    /// <summary>Signals each post so tests can wait for "n posts" without sleeping.</summary>
-    public SemaphoreSlim Posted { get; } = new(0);
-
-    public Task<string> PostAsync(ChannelKey channel, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
-    {
-        if (FailuresToThrow > 0)
-        {
-            FailuresToThrow--;
-            throw new ChatPlatformException("the platform said no", FailPermanently);
-        }
-
-        var id = $"m{Interlocked.Increment(ref _next)}";
-        Posts.Enqueue((channel, message, options, id, (clock ?? TimeProvider.System).GetUtcNow()));
-        Posted.Release();
-        return Task.FromResult(id);
     }
 }

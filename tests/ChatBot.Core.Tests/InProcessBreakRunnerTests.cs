@@ -54,7 +54,7 @@ public class InProcessBreakRunnerTests
             (_clock.GetUtcNow() + due - start).ShouldBe(Interval * step, $"cue {step} was not paced one interval after the last");
             _platform.Posts.Count.ShouldBe(step, "a cue came early");
             _clock.Inner.Advance(due);
-            await WaitForCountAsync(step + 1);
+            await _platform.WaitForPostsAsync(posts => posts.Count > step);
         }
 
         await runner.WhenIdleAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -86,23 +86,12 @@ public class InProcessBreakRunnerTests
     {
         var runner = _services.GetRequiredService<InProcessBreakRunner>();
         var brk = (await _store.CreateAsync(new NewBreak(Channel, "rotation", BreakOrigin.OnDemand, _clock.GetUtcNow()), CancellationToken.None)).Break;
-        _platform.FailuresToThrow = 1;
-        _platform.FailPermanently = true;
+        _platform.PermanentFailures = 1;
 
         await runner.StartAsync(brk.Id, CancellationToken.None);
 
         await runner.WhenIdleAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         _platform.Posts.ShouldBeEmpty();
         (await _store.GetPostedMessageIdAsync(brk.Id, 0, CancellationToken.None)).ShouldBeNull();
-    }
-
-    private async Task WaitForCountAsync(int count)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (_platform.Posts.Count < count)
-        {
-            await Task.Yield();
-            timeout.Token.ThrowIfCancellationRequested();
-        }
     }
 }

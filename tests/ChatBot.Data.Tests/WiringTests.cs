@@ -13,7 +13,7 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static IHost Build(string? path, RecordingLoggerProvider? logs = null)
+    private static IHost Build(string? path, CapturingLoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         if (path is not null)
@@ -38,7 +38,7 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
     public async Task Starting_the_host_creates_and_migrates_the_database_at_Storage_Path()
     {
         var file = temp.NewFile();
-        var logs = new RecordingLoggerProvider();
+        var logs = new CapturingLoggerProvider();
         using var host = Build(file, logs);
 
         await host.StartAsync(Ct);
@@ -53,7 +53,7 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
         await host.StopAsync(Ct);
 
         // A second start on the same file applies nothing.
-        var again = new RecordingLoggerProvider();
+        var again = new CapturingLoggerProvider();
         using var second = Build(file, again);
         await second.StartAsync(Ct);
         again.Lines.ShouldNotContain(line => line.Contains("applied schema version", StringComparison.Ordinal));
@@ -99,27 +99,3 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
     }
 }
 
-/// <summary>Keeps every formatted log line, to assert on what the store logs.</summary>
-public sealed class RecordingLoggerProvider : ILoggerProvider
-{
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(RecordingLoggerProvider provider) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            provider._lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
-    }
-}

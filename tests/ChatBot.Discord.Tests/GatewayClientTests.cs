@@ -249,7 +249,7 @@ public sealed class GatewayClientTests
         await connection.CloseAsync(closeCode);
 
         var report = await harness.Fatal.Reported.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        report.ShouldContain(closeCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        report.ToString().ShouldContain(closeCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken); // the client stopped by itself
         harness.Fake.Connections.Reader.TryRead(out _).ShouldBeFalse();
         stop.Dispose();

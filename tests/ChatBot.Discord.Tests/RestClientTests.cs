@@ -109,7 +109,7 @@ public sealed class RestClientTests
         var rest = harness.Services.GetRequiredService<DiscordRestClient>();
         var ex = await Should.ThrowAsync<DiscordApiException>(() => rest.GetGatewayBotAsync(TestContext.Current.CancellationToken));
         ex.IsPermanent.ShouldBeTrue();
-        (await harness.Fatal.Reported).ShouldContain("401");
+        (await harness.Fatal.Reported).ToString().ShouldContain("401");
         harness.Fake.Requests.Count.ShouldBe(1);
     }
 

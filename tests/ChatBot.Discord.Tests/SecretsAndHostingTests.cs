@@ -38,7 +38,7 @@ public sealed class SecretsAndHostingTests
         await harness.Logs.WaitForAsync(l => l.Contains("could not send a follow-up", StringComparison.Ordinal));
         await connection.CloseAsync(4004);
         await hosted.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken); // stopped by the fatal close
-        harness.Fatal.Reports.ShouldContain(r => r.Contains("4004", StringComparison.Ordinal));
+        harness.Fatal.Reports.ShouldContain(r => r.ToString().Contains("4004", StringComparison.Ordinal));
         await hosted.StopAsync(TestContext.Current.CancellationToken);
 
         harness.Fake.Requests.ShouldAllBe(r => r.Authorization == "Bot " + DiscordHarness.Token); // the token was really in use
@@ -48,6 +48,6 @@ public sealed class SecretsAndHostingTests
             || l.Contains("aW50ZXJhY3Rpb246Nzg2MDA4NzI5NzE1MjEyMzM4OnRva2Vu", StringComparison.Ordinal)
             || l.Contains("YnV0dG9uLXRva2Vu", StringComparison.Ordinal)).ToList();
         leaks.ShouldBeEmpty();
-        harness.Fatal.Reports.ShouldAllBe(r => !r.Contains(DiscordHarness.Token, StringComparison.Ordinal));
+        harness.Fatal.Reports.ShouldAllBe(r => !r.ToString().Contains(DiscordHarness.Token, StringComparison.Ordinal));
     }
 }

@@ -92,7 +92,7 @@ public sealed class BreakChainTests
 
         await RunStepAsync(host, breakId, 0); // does not throw: Hangfire must not retry what cannot work
 
-        logs.Lines.ShouldContain(l => l.Message.Contains($"Break {breakId}: step 0 was refused for good", StringComparison.Ordinal));
+        logs.Entries.ShouldContain(l => l.Message.Contains($"Break {breakId}: step 0 was refused for good", StringComparison.Ordinal));
         host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ScheduledCount().ShouldBe(0);
     }
 
@@ -133,7 +133,7 @@ public sealed class BreakChainTests
         await host.StopAsync(TestContext.Current.CancellationToken);
 
         AssertWholeThreadOnce(platform.Posts, brk.Id, steps);
-        logs.Lines.ShouldContain(l => l.Message.Contains($"Break {brk.Id}: the prompt could not be posted right away", StringComparison.Ordinal));
+        logs.Entries.ShouldContain(l => l.Message.Contains($"Break {brk.Id}: the prompt could not be posted right away", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -71,12 +71,12 @@ public sealed class ScheduledSlotTests
         if (expected == SlotOutcome.Started)
         {
             lastDrill.ShouldBe("extension");
-            logs.Lines.ShouldNotContain(l => l.Message.StartsWith("Skipped", StringComparison.Ordinal));
+            logs.Entries.ShouldNotContain(l => l.Message.StartsWith("Skipped", StringComparison.Ordinal));
         }
         else
         {
             lastDrill.ShouldBeNull();
-            logs.Lines.ShouldContain(l => l.Level == LogLevel.Warning
+            logs.Entries.ShouldContain(l => l.Level == LogLevel.Warning
                 && l.Message.Contains("Skipped the scheduled break 0930@2026-11-25", StringComparison.Ordinal)
                 && l.Message.Contains("catch-up window of 00:15:00", StringComparison.Ordinal));
         }

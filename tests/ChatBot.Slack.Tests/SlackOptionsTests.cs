@@ -90,7 +90,7 @@ public sealed class SlackOptionsTests
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Slack:AppToken"] = Secrets.AppToken });
-        builder.Services.AddSingleton<IFatalErrorReporter>(new RecordingFatalReporter());
+        builder.Services.AddSingleton<IFatalErrorReporter>(new RecordingFatalErrorReporter());
         builder.Services.AddSingleton<ICommandHandler>(new FakeCommandHandler());
         builder.Services.AddSlack(builder.Configuration);
         using var host = builder.Build();
@@ -104,7 +104,7 @@ public sealed class SlackOptionsTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IFatalErrorReporter>(new RecordingFatalReporter());
+        services.AddSingleton<IFatalErrorReporter>(new RecordingFatalErrorReporter());
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Slack:BotToken"] = Secrets.BotToken,

@@ -16,7 +16,7 @@ public sealed class WebApiTests : IAsyncLifetime
 {
     private static readonly ChannelKey Channel = new(ChatPlatform.Slack, "T111", "C111");
     private FakeSlackServer slack = null!;
-    private readonly RecordingFatalReporter fatal = new();
+    private readonly RecordingFatalErrorReporter fatal = new();
     private readonly CapturingLoggerProvider logs = new();
     private SlackApiClient api = null!;
 

@@ -18,89 +18,6 @@ public static class Secrets
     public const string SigningSecret = "8f742231b10e8888abcd99yyyzzz85a5";
 }
 
-/// <summary>Records fatal reports instead of stopping a host.</summary>
-public sealed class RecordingFatalReporter : IFatalErrorReporter
-{
-    private readonly TaskCompletionSource<(string Source, string Reason)> first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int count;
-
-    public int Count => count;
-
-    public Task<(string Source, string Reason)> Reported => first.Task.WaitAsync(TestTimeouts.Guard);
-
-    public bool HasReported => first.Task.IsCompleted;
-
-    public void ReportFatal(string source, string reason, Exception? exception = null)
-    {
-        Interlocked.Increment(ref count);
-        first.TrySetResult((source, reason + (exception is null ? "" : " | " + exception)));
-    }
-}
-
-/// <summary>Every log line (message, scopes and exception) of a run, for "no secret in the logs".</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-{
-    private readonly ConcurrentQueue<string> lines = new();
-    private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
-
-    public IReadOnlyCollection<string> Lines => lines.ToArray();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => scopes = scopeProvider;
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => owner.scopes.Push(state);
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var line = new System.Text.StringBuilder();
-            line.Append(logLevel).Append(' ').Append(category).Append(": ").Append(formatter(state, exception));
-            if (state is IEnumerable<KeyValuePair<string, object?>> values)
-            {
-                foreach (var (key, value) in values)
-                {
-                    line.Append(" [").Append(key).Append('=').Append(value).Append(']');
-                }
-            }
-
-            owner.scopes.ForEachScope(
-                (scope, builder) =>
-                {
-                    builder.Append(" {");
-                    if (scope is IEnumerable<KeyValuePair<string, object>> pairs)
-                    {
-                        foreach (var (key, value) in pairs)
-                        {
-                            builder.Append(key).Append('=').Append(value).Append(' ');
-                        }
-                    }
-                    else
-                    {
-                        builder.Append(scope);
-                    }
-
-                    builder.Append('}');
-                },
-                line);
-            if (exception is not null)
-            {
-                line.Append(" | ").Append(exception);
-            }
-
-            owner.lines.Enqueue(line.ToString());
-        }
-    }
-}
-
 /// <summary>
 /// Stands in for Core's command handler and break runner: records what it is asked, answers, and for a drill
 /// command hands a prompt plus three cues to <see cref="IChatPlatform"/> in the background, as the break runner does.
@@ -190,7 +107,7 @@ public sealed class FakeCommandHandler : ICommandHandler
 /// <summary>A real host with <c>AddSlack</c> against the fake Slack, with recording fakes for Core.</summary>
 public sealed class SlackTestHost : IAsyncDisposable
 {
-    private SlackTestHost(IHost host, FakeCommandHandler handler, RecordingFatalReporter fatal, CapturingLoggerProvider logs)
+    private SlackTestHost(IHost host, FakeCommandHandler handler, RecordingFatalErrorReporter fatal, CapturingLoggerProvider logs)
     {
         Host = host;
         Handler = handler;
@@ -202,7 +119,7 @@ public sealed class SlackTestHost : IAsyncDisposable
 
     public FakeCommandHandler Handler { get; }
 
-    public RecordingFatalReporter Fatal { get; }
+    public RecordingFatalErrorReporter Fatal { get; }
 
     public CapturingLoggerProvider Logs { get; }
 
@@ -231,7 +148,7 @@ public sealed class SlackTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(logs);
-        var fatal = new RecordingFatalReporter();
+        var fatal = new RecordingFatalErrorReporter();
         var handler = new FakeCommandHandler();
         builder.Services.AddSingleton<IFatalErrorReporter>(fatal);
         builder.Services.AddSingleton<ICommandHandler>(sp =>

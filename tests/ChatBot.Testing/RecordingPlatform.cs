@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ChatBot.Core;
+using ChatBot.Core.Messages;
+using ChatBot.Core.Ports;
+
+namespace ChatBot.Testing;
+
+/// <summary>One post the fake platform accepted, and when (by the clock it was given).</summary>
+public sealed record RecordedPost(ChannelKey Channel, OutgoingMessage Message, PostOptions Options, string MessageId, DateTimeOffset At);
+
+/// <summary>
+/// A chat platform that records every post it completes. Tests await posts with <see cref="WaitForPostsAsync"/>,
+/// can make the next posts fail (transiently or for good), and can make a post hang to catch the bot mid-thread.
+/// </summary>
+public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Console, TimeProvider? clock = null, string idPrefix = "m") : IChatPlatform
+{
+    private readonly ConcurrentQueue<RecordedPost> _posts = new();
+    private readonly Lock _gate = new();
+    private readonly List<(Func<IReadOnlyCollection<RecordedPost>, bool> Condition, TaskCompletionSource Signal)> _waiters = [];
+    private long _nextId;
+    private int _transientFailures;
+    private int _permanentFailures;
+
+    public ChatPlatform Platform => platform;
+
+    public IReadOnlyCollection<RecordedPost> Posts => _posts.ToArray();
+
+    /// <summary>This many posts fail first with a transient refusal (a 5xx, say).</summary>
+    public int TransientFailures
+    {
+        get => Volatile.Read(ref _transientFailures);
+        set => Volatile.Write(ref _transientFailures, value);
+    }
+
+    /// <summary>This many posts fail first with a permanent refusal (no access to the channel, say).</summary>
+    public int PermanentFailures
+    {
+        get => Volatile.Read(ref _permanentFailures);
+        set => Volatile.Write(ref _permanentFailures, value);
+    }
+
+    /// <summary>Posts whose options match hang until cancelled (the host stopping), never completing.</summary>
+    public Func<PostOptions, bool> Hang { get; set; } = _ => false;
+
+    /// <summary>Signalled when a post starts hanging.</summary>
+    public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<string> PostAsync(ChannelKey channel, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
+    {
+        if (Hang(options))
+        {
+            Hanging.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        if (Interlocked.Decrement(ref _permanentFailures) >= 0)
+        {
+            throw new ChatPlatformException("the fake platform refuses this channel", isPermanent: true);
+        }
+
+        if (Interlocked.Decrement(ref _transientFailures) >= 0)
+        {
+            throw new ChatPlatformException("503 from the fake platform", isPermanent: false);
+        }
+
+        var id = idPrefix + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
+        _posts.Enqueue(new RecordedPost(channel, message, options, id, (clock ?? TimeProvider.System).GetUtcNow()));
+        Notify();
+        return id;
+    }
+
+    /// <summary>Completes once the posts so far satisfy <paramref name="condition"/>.</summary>
+    public async Task WaitForPostsAsync(Func<IReadOnlyCollection<RecordedPost>, bool> condition, TimeSpan? timeout = null)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _waiters.Add((condition, signal));
+        }
+
+        Notify();
+        try
+        {
+            await signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The expected posts did not arrive. Got {_posts.Count}: {string.Join(", ", _posts.Select(p => p.Options.IdempotencyKey))}");
+        }
+    }
+
+    private void Notify()
+    {
+        var snapshot = _posts.ToArray();
+        lock (_gate)
+        {
+            foreach (var waiter in _waiters.Where(w => w.Condition(snapshot)).ToList())
+            {
+                waiter.Signal.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+}
