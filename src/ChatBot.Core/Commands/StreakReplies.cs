@@ -13,7 +13,7 @@ public sealed class StreakReplies(ICompletionStore completions, UserClock userCl
     public const int LedgerDays = 14;
     public const int LeaderboardSize = 10;
 
-    private WorkdaySet Workdays => options.Value.WorkdaySet;
+    private readonly WorkdaySet _workdays = options.Value.WorkdaySet;
 
     public string Summary(StreakStats stats) =>
         stats.Current == 1
@@ -29,12 +29,12 @@ public sealed class StreakReplies(ICompletionStore completions, UserClock userCl
         text.Append(CultureInfo.InvariantCulture, $"**Your streak: {Plural(stats.Current, "workday")}**{(stats.Current > 0 ? " 🔥" : "")}\n");
         text.Append(CultureInfo.InvariantCulture,
             $"Best: {Plural(stats.Best, "workday")} · Breaks in total: {stats.TotalBreaks} · Consistency: {stats.RecentWorkdaysDone} of the last {stats.RecentWorkdays} workdays\n");
-        text.Append(CultureInfo.InvariantCulture, $"Your days in {zone.Id} (workdays: {Workdays}):\n");
+        text.Append(CultureInfo.InvariantCulture, $"Your days in {zone.Id} (workdays: {_workdays}):\n");
         for (var day = today; day >= stats.LedgerFrom; day = day.AddDays(-1))
         {
             var done = stats.DaysDone.Contains(day);
             var label = day.ToString("ddd d MMM", CultureInfo.InvariantCulture);
-            var note = (done, Workdays.Contains(day), day == today) switch
+            var note = (done, _workdays.Contains(day), day == today) switch
             {
                 (true, true, _) => "✅ done",
                 (true, false, _) => "✅ done (not a workday: counts in totals)",
