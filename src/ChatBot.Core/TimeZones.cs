@@ -1,23 +1,74 @@
 namespace ChatBot.Core;
 
-/// <summary>IANA time zone lookup that answers instead of throwing.</summary>
+/// <summary>
+/// IANA time zone names, looked up case-insensitively and returned in their canonical spelling, so
+/// "europe/berlin" is stored as "Europe/Berlin". Windows names are refused: schedules and streaks speak IANA.
+/// </summary>
 public static class TimeZones
 {
-    public static bool TryFind(string? id, out TimeZoneInfo zone)
+    public const string Valid = "an IANA time zone such as `Europe/Berlin`, `America/New_York`, `Asia/Kolkata` or `UTC`";
+
+    private static readonly Lazy<Dictionary<string, string>> Canonical = new(BuildCanonical);
+
+    public static bool TryFind(string? name, out TimeZoneInfo zone)
     {
         zone = TimeZoneInfo.Utc;
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 64)
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
         {
             return false;
         }
 
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(id.Trim(), out var found))
+        var trimmed = name.Trim();
+        if (!Canonical.Value.TryGetValue(trimmed, out var id))
+        {
+            if (!trimmed.Contains('/', StringComparison.Ordinal) && !trimmed.Equals("UTC", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            id = trimmed;
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found) || !found.HasIanaId)
         {
             return false;
         }
 
         zone = found;
         return true;
+    }
+
+    /// <summary>The known zone name closest to a misspelt one, for "did you mean" replies.</summary>
+    public static string? Suggest(string name)
+    {
+        var wanted = name.Trim().ToLowerInvariant();
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var (lower, id) in Canonical.Value.Select(p => (p.Key.ToLowerInvariant(), p.Value)))
+        {
+            var distance = EditDistance.Between(wanted, lower);
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = id;
+            }
+        }
+
+        return bestDistance <= Math.Max(2, wanted.Length / 4) ? best : null;
+    }
+
+    private static Dictionary<string, string> BuildCanonical()
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["UTC"] = "UTC" };
+        foreach (var zone in TimeZoneInfo.GetSystemTimeZones())
+        {
+            if (zone.HasIanaId)
+            {
+                map.TryAdd(zone.Id, zone.Id);
+            }
+        }
+
+        return map;
     }
 
     /// <summary>The calendar date at <paramref name="moment"/> in <paramref name="zone"/>.</summary>

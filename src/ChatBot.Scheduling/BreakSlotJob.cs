@@ -50,8 +50,8 @@ public sealed partial class BreakSlotJob(
             return SlotOutcome.SlotGone;
         }
 
-        var zone = ZoneNames.TryFind(schedule.TimeZoneId, out var channelZone) ? channelZone
-            : ZoneNames.TryFind(options.Value.DefaultTimeZone, out var defaultZone) ? defaultZone
+        var zone = TimeZones.TryFind(schedule.TimeZoneId, out var channelZone) ? channelZone
+            : TimeZones.TryFind(options.Value.DefaultTimeZone, out var defaultZone) ? defaultZone
             : TimeZoneInfo.Utc;
         var now = clock.GetUtcNow();
         if (SlotOccurrences.Last(slot, now, zone) is not { } occurrence)

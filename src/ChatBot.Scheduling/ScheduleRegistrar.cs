@@ -96,7 +96,7 @@ public sealed partial class ScheduleRegistrar(
 
     private TimeZoneInfo ZoneOf(ChannelSchedule schedule)
     {
-        if (ZoneNames.TryFind(schedule.TimeZoneId, out var zone))
+        if (TimeZones.TryFind(schedule.TimeZoneId, out var zone))
         {
             return zone;
         }
@@ -106,7 +106,7 @@ public sealed partial class ScheduleRegistrar(
             LogBadZone(logger, schedule.Channel, schedule.TimeZoneId);
         }
 
-        return ZoneNames.TryFind(breaks.Value.DefaultTimeZone, out zone) ? zone : TimeZoneInfo.Utc;
+        return TimeZones.TryFind(breaks.Value.DefaultTimeZone, out zone) ? zone : TimeZoneInfo.Utc;
     }
 
     private List<string> ExistingJobIds()

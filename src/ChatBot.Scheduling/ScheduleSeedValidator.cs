@@ -51,7 +51,7 @@ internal sealed class ScheduleSeedValidator : IValidateOptions<ScheduleSeedOptio
                 failures.Add($"{key}:Days must be weekdays, daily, weekends, a range like mon-fri or a list like mon,wed,fri (was '{seed.Days}').");
             }
 
-            if (!string.IsNullOrWhiteSpace(seed.TimeZone) && !ZoneNames.TryFind(seed.TimeZone, out _))
+            if (!string.IsNullOrWhiteSpace(seed.TimeZone) && !TimeZones.TryFind(seed.TimeZone, out _))
             {
                 failures.Add($"{key}:TimeZone must be an IANA time zone like Europe/Berlin (was '{seed.TimeZone}').");
             }

@@ -39,7 +39,7 @@ internal sealed partial class ScheduleStartupService(
                     .Select(time => new ScheduleSlot(channel, time, days))
                     .ToList();
                 string? zone = null;
-                if (!string.IsNullOrWhiteSpace(seed.TimeZone) && ZoneNames.TryFind(seed.TimeZone, out var found))
+                if (!string.IsNullOrWhiteSpace(seed.TimeZone) && TimeZones.TryFind(seed.TimeZone, out var found))
                 {
                     zone = found.Id;
                 }

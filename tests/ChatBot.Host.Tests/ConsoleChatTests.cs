@@ -81,6 +81,17 @@ public sealed class ConsoleChatTests : IDisposable
     }
 
     [Fact]
+    public async Task Tz_takes_any_spelling_of_a_zone_and_suggests_one_for_a_typo()
+    {
+        var run = await RunBotAsync("/drill tz europe/berlin", "/drill tz Europe/Berln", "/drill tz");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldContain("Your time zone is now Europe/Berlin");
+        run.Output.ShouldContain("'Europe/Berln' is not a time zone I know. Did you mean Europe/Berlin?");
+        run.Output.ShouldContain("Your days are counted in Europe/Berlin");
+    }
+
+    [Fact]
     public async Task A_bad_setting_stops_the_bot_at_start_naming_the_key()
     {
         var run = await RunBotAsync(["/drill list"], ("Breaks__Workdays", "Funday"));

@@ -1,3 +1,4 @@
+using ChatBot.Core;
 using ChatBot.Core.Schedules;
 using Shouldly;
 
@@ -122,7 +123,7 @@ public sealed class ZoneNamesTests
     [InlineData(" Asia/Kolkata ", "Asia/Kolkata")]
     public void TryFind_KnownIanaZones_InCanonicalSpelling(string name, string id)
     {
-        ZoneNames.TryFind(name, out var zone).ShouldBeTrue();
+        TimeZones.TryFind(name, out var zone).ShouldBeTrue();
         zone.Id.ShouldBe(id);
     }
 
@@ -133,11 +134,11 @@ public sealed class ZoneNamesTests
     [InlineData("")]
     [InlineData("../../etc/passwd")]
     [InlineData(null)]
-    public void TryFind_UnknownOrNonIana_IsRefused(string? name) => ZoneNames.TryFind(name, out _).ShouldBeFalse();
+    public void TryFind_UnknownOrNonIana_IsRefused(string? name) => TimeZones.TryFind(name, out _).ShouldBeFalse();
 
     [Fact]
-    public void Suggest_ClosestZone() => ZoneNames.Suggest("Europe/Berln").ShouldBe("Europe/Berlin");
+    public void Suggest_ClosestZone() => TimeZones.Suggest("Europe/Berln").ShouldBe("Europe/Berlin");
 
     [Fact]
-    public void Suggest_NothingClose() => ZoneNames.Suggest("completely wrong text here").ShouldBeNull();
+    public void Suggest_NothingClose() => TimeZones.Suggest("completely wrong text here").ShouldBeNull();
 }

@@ -116,7 +116,7 @@ public sealed class CommandParser(DrillCatalog catalog)
         {
             var distance = candidate.StartsWith(word, StringComparison.OrdinalIgnoreCase) && word.Length >= 3
                 ? 1
-                : Distance(word, candidate);
+                : EditDistance.Between(word, candidate);
             var reach = Math.Max(1, Math.Min(word.Length, candidate.Length) / 4 + 1);
             if (distance <= reach && (best is null || distance < best.Distance))
             {
@@ -125,42 +125,5 @@ public sealed class CommandParser(DrillCatalog catalog)
         }
 
         return best;
-    }
-
-    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps cost one.</summary>
-    internal static int Distance(string a, string b)
-    {
-        if (a.Length > 64 || b.Length > 64)
-        {
-            return int.MaxValue;
-        }
-
-        a = a.ToLowerInvariant();
-        b = b.ToLowerInvariant();
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 }

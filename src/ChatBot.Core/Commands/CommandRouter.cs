@@ -72,10 +72,12 @@ public sealed class CommandRouter(
             return CommandReply.ToCaller($"Cleared your own time zone: your days now follow **{zone.Id}**.");
         }
 
-        if (!TimeZones.TryFind(zoneId, out var found) || !zoneId.Contains('/', StringComparison.Ordinal) && !zoneId.Equals("UTC", StringComparison.OrdinalIgnoreCase))
+        if (!TimeZones.TryFind(zoneId, out var found))
         {
+            var suggestion = TimeZones.Suggest(zoneId);
+            var hint = suggestion is null ? "" : $" Did you mean {Markup.Code(suggestion)}?";
             return CommandReply.ToCaller(
-                $"'{Markup.Plain(zoneId.Length > 40 ? zoneId[..40] : zoneId)}' is not a time zone I know. Use an IANA name like {Markup.Code("Europe/Berlin")}, {Markup.Code("America/New_York")}, {Markup.Code("Asia/Tokyo")} or {Markup.Code("UTC")}.");
+                $"'{Markup.Plain(zoneId.Length > 40 ? zoneId[..40] : zoneId)}' is not a time zone I know.{hint} Use {TimeZones.Valid}.");
         }
 
         await users.SeenAsync(team, invocation.Caller, cancellationToken);

@@ -154,11 +154,11 @@ public sealed partial class ScheduleCommandHandler(
         }
 
         var name = string.Join(' ', rest);
-        if (rest.Count != 1 || !ZoneNames.TryFind(name, out var zone))
+        if (rest.Count != 1 || !TimeZones.TryFind(name, out var zone))
         {
-            var suggestion = ZoneNames.Suggest(name);
+            var suggestion = TimeZones.Suggest(name);
             var hint = suggestion is null ? string.Empty : $" Did you mean `{suggestion}`?";
-            return CommandReply.ToCaller($"Unknown time zone '{Markup.Plain(Truncate(name))}'.{hint} Use {ZoneNames.Valid}.");
+            return CommandReply.ToCaller($"Unknown time zone '{Markup.Plain(Truncate(name))}'.{hint} Use {TimeZones.Valid}.");
         }
 
         await store.SetTimeZoneAsync(channel, zone.Id, cancellationToken);
@@ -168,7 +168,7 @@ public sealed partial class ScheduleCommandHandler(
     }
 
     private TimeZoneInfo EffectiveZone(string? channelZone) =>
-        ZoneNames.TryFind(channelZone, out var zone) || ZoneNames.TryFind(breaks.Value.DefaultTimeZone, out zone)
+        TimeZones.TryFind(channelZone, out var zone) || TimeZones.TryFind(breaks.Value.DefaultTimeZone, out zone)
             ? zone
             : TimeZoneInfo.Utc;
 
