@@ -23,6 +23,7 @@ public sealed class HttpModeTests : IAsyncLifetime
             ["Slack:SigningSecret"] = Secrets.SigningSecret,
             ["Slack:ApiBaseUrl"] = slack.ApiUrl.ToString(),
             ["Slack:HttpUrl"] = "http://127.0.0.1:0",
+            ["Slack:CommandAckBudget"] = "00:00:02", // the tests read the reply from the ack: no race with a 30 ms default
         });
         var address = host.Get<SlackHttpModeHostedService>().Addresses.ShouldHaveSingleItem();
         http = new HttpClient { BaseAddress = new Uri(address) };
