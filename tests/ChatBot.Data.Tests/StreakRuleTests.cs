@@ -1,3 +1,4 @@
+using Dapper;
 using static ChatBot.Data.Tests.TestStore;
 
 namespace ChatBot.Data.Tests;
@@ -220,6 +221,24 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
         (await backToWeekdays.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(s => s.Current.ShouldBe(2), s => s.Best.ShouldBe(2));
         var board = await backToWeekdays.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(23), 10, Ct);
         board.ShouldHaveSingleItem().ShouldSatisfyAllConditions(r => r.CurrentStreak.ShouldBe(2), r => r.BestStreak.ShouldBe(2));
+    }
+
+    [Fact]
+    public async Task Summaries_stored_under_the_old_rules_are_recomputed_once_at_start()
+    {
+        var store = await WithDaysAsync("Mon-Fri", Nov(20), Nov(21), Nov(23));
+        (await store.StreakAsync("U1", Nov(23))).Current.ShouldBe(3);
+
+        // What a database written by the previous build holds: Saturday not counted, a bare workday mask stamp.
+        await using (var connection = store.OpenRaw())
+        {
+            await connection.ExecuteAsync("UPDATE streaks SET best = 2, run_length = 2; UPDATE settings SET value = '31' WHERE key = 'streak_workdays';");
+        }
+
+        var upgraded = store.Reopen("Mon-Fri");
+        (await upgraded.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(s => s.Current.ShouldBe(3), s => s.Best.ShouldBe(3));
+        var board = await upgraded.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(23), 10, Ct);
+        board.ShouldHaveSingleItem().CurrentStreak.ShouldBe(3);
     }
 
     [Fact]
