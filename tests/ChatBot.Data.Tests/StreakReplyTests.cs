@@ -1,6 +1,7 @@
 using ChatBot.Core;
 using ChatBot.Core.Commands;
 using ChatBot.Core.Drills;
+using ChatBot.Core.Messages;
 using ChatBot.Core.Streaks;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -111,6 +112,20 @@ public sealed class StreakReplyTests(TempDirectoryFixture temp) : IClassFixture<
         bot.At(2026, 11, 22, 10, 30); // Monday 00:30 there, still Sunday in UTC: Monday is open, Friday stands
         (await bot.SayAsync("streak", Zone)).ShouldContain("**Your streak: 1 day** 🔥");
         (await bot.SayAsync("done", Zone)).ShouldBe("Logged ✅ a break on your own for Mon 23 Nov. Streak: 2 days 🔥");
+    }
+
+    [Fact]
+    public async Task A_hostile_display_name_reaches_the_leaderboard_as_one_literal_span_that_cannot_flip_the_line()
+    {
+        var bot = NewBot();
+        bot.At(2026, 11, 23, 12);
+        await bot.Store.SelfLogAsync("U2", Nov(23), name: "*boss* <!channel>\u202E\u200B");
+
+        var board = await bot.Replies.LeaderboardAsync(new CommandInvocation(General, new ChatUser("U1", "Ann"), "leaderboard"), LeaderboardPeriod.Week, Ct);
+
+        var literal = Markup.Tokenize(board.Message.Text).Where(t => t.Kind == MarkupKind.Literal).ShouldHaveSingleItem();
+        literal.Text.ShouldBe("*boss* <!channel>");
+        Markup.ToPlainText(board.Message.Text).ShouldContain("🥇 *boss* <!channel>: streak 1 day 🔥 · 1 break");
     }
 
     [Fact]

@@ -84,6 +84,20 @@ public sealed class ConsoleChatTests : IDisposable
     }
 
     [Fact]
+    public async Task Pasted_lines_with_unicode_spaces_and_invisible_characters_are_commands_too()
+    {
+        var run = await RunBotAsync("\uFEFF/drill\u00A0list", "/drill\u3000done\u200B", "/drill\tstreak\u2060", "/drill\u200B leaderboard\u202Fall");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldNotContain("The only command here is /drill");
+        run.Output.ShouldNotContain("Unknown");
+        run.Output.ShouldContain("Rock-back cat-camel");
+        run.Output.ShouldContain("Logged ✅ a break on your own");
+        run.Output.ShouldContain("Your streak: 1 day");
+        run.Output.ShouldContain("Leaderboard, all time");
+    }
+
+    [Fact]
     public async Task Tz_takes_any_spelling_of_a_zone_and_suggests_one_for_a_typo()
     {
         var run = await RunBotAsync("/drill tz europe/berlin", "/drill tz Europe/Berln", "/drill tz");
