@@ -69,6 +69,9 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
     public Func<string, JsonObject>? UserInfo { get; set; }
 
+    /// <summary>Sees every recorded call (Web API and <c>response_url</c>) as it arrives, without waiting lists.</summary>
+    public Action<ApiCall>? CallObserver { get; set; }
+
     public IReadOnlyCollection<FakeSocket> Sockets => sockets.ToArray();
 
     public static async Task<FakeSlackServer> StartAsync()
@@ -214,6 +217,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
     private void Record(ApiCall call)
     {
+        CallObserver?.Invoke(call);
         lock (gate)
         {
             calls.Add(call);
