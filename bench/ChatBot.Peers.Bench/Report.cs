@@ -7,7 +7,7 @@ namespace ChatBot.Peers.Bench;
 internal static class Report
 {
     public static void Run(string platform, RunResult r) => Line(
-        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s | loaded: CPU {r.BotCpuSeconds:0.00} s, " +
+        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s) | loaded: CPU {r.BotCpuSeconds:0.00} s, " +
         $"p50 {Percentile(r.LoadedReplyMs, 0.5):0.0} ms, p99 {Percentile(r.LoadedReplyMs, 0.99):0.0} ms (ack p99 {Percentile(r.LoadedAckMs, 0.99):0.0}), " +
         $"{r.WallSeconds:0.00} s wall, generator CPU {r.GeneratorCpuSeconds:0.00} s | one at a time: p50 {Percentile(r.SerialReplyMs, 0.5):0.00} ms, " +
         $"p99 {Percentile(r.SerialReplyMs, 0.99):0.00} ms | peak RSS {r.PeakRssMegabytes:0} MB" + (r.Failures > 0 ? $" | {r.Failures} FAILED" : ""));
@@ -16,12 +16,12 @@ internal static class Report
     {
         Console.WriteLine();
         Line($"== {platform}: {load.Commands:N0} /drill list commands, {load.InFlight} in flight (after {load.WarmUp:N0} warm-up); {load.Serial} one at a time ==");
-        Line($"{"bot",-12} {"start s",-13} {"CPU s",-13} {"CPU ms/cmd",-13} {"p50 ms",-13} {"p99 ms",-15} {"unloaded p50",-15} {"peak RSS MB",-13} {"generator CPU s",-15}");
+        Line($"{"bot",-12} {"start s",-13} {"start CPU s",-13} {"CPU s",-13} {"CPU ms/cmd",-13} {"p50 ms",-13} {"p99 ms",-15} {"unloaded p50",-15} {"peak RSS MB",-13} {"generator CPU s",-15}");
         foreach (var group in results.GroupBy(r => r.Contender))
         {
             var runs = group.ToList();
             Line(
-                $"{group.Key,-12} {Range(runs, r => r.StartSeconds, "0.00"),-13} {Range(runs, r => r.BotCpuSeconds, "0.00"),-13} " +
+                $"{group.Key,-12} {Range(runs, r => r.StartSeconds, "0.00"),-13} {Range(runs, r => r.StartCpuSeconds, "0.00"),-13} {Range(runs, r => r.BotCpuSeconds, "0.00"),-13} " +
                 $"{Range(runs, r => r.BotCpuSeconds * 1000 / load.Commands, "0.00"),-13} {Range(runs, r => Percentile(r.LoadedReplyMs, 0.5), "0.0"),-13} " +
                 $"{Range(runs, r => Percentile(r.LoadedReplyMs, 0.99), "0.0"),-15} {Range(runs, r => Percentile(r.SerialReplyMs, 0.5), "0.00"),-15} " +
                 $"{Range(runs, r => r.PeakRssMegabytes, "0"),-13} {Range(runs, r => r.GeneratorCpuSeconds, "0.00"),-15}");
@@ -56,6 +56,7 @@ internal static class Report
             Ratio("loaded p99", ours, theirs, r => Percentile(r.LoadedReplyMs, 0.99));
             Ratio("peak RSS", ours, theirs, r => r.PeakRssMegabytes);
             Ratio("start -> connected", ours, theirs, r => r.StartSeconds);
+            Ratio("CPU to connect", ours, theirs, r => r.StartCpuSeconds);
             if (floor.Count > 0)
             {
                 // Unloaded latency over the floor: what each bot adds to the cheapest possible answer.
@@ -73,6 +74,7 @@ internal static class Report
             Ratio("loaded p99", runs, ours, r => Percentile(r.LoadedReplyMs, 0.99));
             Ratio("peak RSS", runs, ours, r => r.PeakRssMegabytes);
             Ratio("start -> connected", runs, ours, r => r.StartSeconds);
+            Ratio("CPU to connect", runs, ours, r => r.StartCpuSeconds);
         }
 
         Console.WriteLine();

@@ -82,7 +82,7 @@ internal sealed class SlackRig : IPlatformRig
     public async Task<long> WaitConnectedAsync(BotProcess bot, TimeSpan timeout)
     {
         // The fake says hello as soon as the socket is up: the bot is connected from then on.
-        await fake.NextSocketAsync().WaitAsync(timeout);
+        await fake.NextSocketAsync(timeout);
         var at = Stopwatch.GetTimestamp();
         SnapshotConnections();
         return at;

@@ -12,6 +12,7 @@ internal sealed record RunResult(
     ContenderKind Kind,
     int Round,
     double StartSeconds,
+    double StartCpuSeconds,
     double BotCpuSeconds,
     double GeneratorCpuSeconds,
     double WallSeconds,
@@ -52,6 +53,7 @@ internal static class Runner
             using var bot = contender.Start(rig, peersDirectory, work.FullName);
             var connectedAt = await ConnectAsync(rig, bot);
             var start = Stopwatch.GetElapsedTime(bot.StartedAt, connectedAt).TotalSeconds;
+            var startCpu = bot.CpuSeconds(); // what starting cost the bot, whatever else the machine is doing
 
             var probe = await await rig.SendAsync();
             Fail(bot, probe);
@@ -82,6 +84,7 @@ internal static class Runner
                 contender.Kind,
                 round,
                 start,
+                startCpu,
                 botCpu,
                 generator,
                 wall,

@@ -124,7 +124,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
         }
     }
 
-    public async Task<FakeSocket> NextSocketAsync() => await connected.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Guard);
+    public async Task<FakeSocket> NextSocketAsync(TimeSpan? timeout = null) => await connected.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TestTimeouts.Guard);
 
     public Uri ResponseUrl(string id) => new(BaseUrl, "respond/" + id);
 
