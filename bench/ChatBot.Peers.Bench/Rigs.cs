@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using ChatBot.Discord.Tests.Fakes;
 using ChatBot.Slack.Tests.Fakes;
@@ -94,11 +95,47 @@ internal sealed class SlackRig : IPlatformRig
     {
         var n = Interlocked.Increment(ref sequence);
         var id = "cmd" + n.ToString(CultureInfo.InvariantCulture);
-        var socket = sockets[n % sockets.Length];
+        var socket = await OpenSocketAsync(n);
+        if (socket is null)
+        {
+            return Task.FromResult(Sample.Failed("no open Socket Mode connection for 20 s"));
+        }
+
         var response = new TaskCompletionSource<ApiCall>(TaskCreationOptions.RunContinuationsAsynchronously);
         responses[id] = response;
-        var envelopeId = await socket.SendEnvelopeAsync("slash_commands", Command(n, fake.ResponseUrl(id)), acceptsResponsePayload: true);
-        return CompleteAsync(socket, envelopeId, id, response.Task);
+        try
+        {
+            var envelopeId = await socket.SendEnvelopeAsync("slash_commands", Command(n, fake.ResponseUrl(id)), acceptsResponsePayload: true);
+            return CompleteAsync(socket, envelopeId, id, response.Task);
+        }
+        catch (WebSocketException)
+        {
+            // The bot dropped this connection (a reconnect): the command is lost, as it would be on Slack.
+            responses.TryRemove(id, out _);
+            return Task.FromResult(Sample.Failed("connection closed while sending"));
+        }
+    }
+
+    /// <summary>Connections come and go (a bot may reconnect when pings are late): use one that is open.</summary>
+    private async Task<FakeSocket?> OpenSocketAsync(int n)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Guard)
+        {
+            var open = sockets;
+            if (open.Length > 0 && open[n % open.Length] is { Closed.IsCompleted: false } socket)
+            {
+                return socket;
+            }
+
+            SnapshotConnections();
+            if (sockets.Length == 0)
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        return null;
     }
 
     public async ValueTask DisposeAsync() => await fake.DisposeAsync();
@@ -223,7 +260,17 @@ internal sealed class DiscordRig : IPlatformRig
         var entry = new Pending();
         pending[id] = entry;
         entry.SentAt = Stopwatch.GetTimestamp();
-        await connection!.DispatchAsync("INTERACTION_CREATE", Interlocked.Increment(ref sequence), Interaction(id));
+        try
+        {
+            await connection!.DispatchAsync("INTERACTION_CREATE", Interlocked.Increment(ref sequence), Interaction(id));
+        }
+        catch (WebSocketException)
+        {
+            // The bot dropped the gateway connection; the bench does not script resumes, so the rest fail.
+            pending.TryRemove(id, out _);
+            return Task.FromResult(Sample.Failed("gateway connection closed"));
+        }
+
         return CompleteAsync(id, entry);
     }
 
