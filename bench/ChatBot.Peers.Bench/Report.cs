@@ -86,6 +86,7 @@ internal static class Report
              $"max ack {s.MaxAckMs:0} ms, max reply {s.MaxReplyMs:0} ms, acks later than 3 s: {s.LateAcks}, no reply: {s.Failures} " +
              $"=> {(s.LateAcks == 0 && s.Failures == 0 ? "every ack within 3 s" : "FAILS the 3 s ack limit")}");
         Line($"    RSS over time (commands answered: MB): {string.Join("  ", s.Memory.Select(m => $"{m.Done}: {m.RssMegabytes:0}"))}");
+        Line($"    slowest ack per step (commands answered: ms): {string.Join("  ", s.Memory.Skip(1).Select(m => $"{m.Done}: {m.MaxAckMs:0}"))}");
         var quarter = s.Memory.FirstOrDefault(m => m.Done >= s.Memory[^1].Done / 4);
         Line($"    growth from {quarter.Done:N0} to {s.Memory[^1].Done:N0} commands: {s.Memory[^1].RssMegabytes - quarter.RssMegabytes:+0;-0} MB");
     }

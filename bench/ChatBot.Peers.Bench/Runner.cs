@@ -26,7 +26,7 @@ internal sealed record RunResult(
 /// <summary>The measured outcome of a scale run: memory over time and the slowest ack and reply.</summary>
 internal sealed record ScaleResult(
     string Contender,
-    IReadOnlyList<(int Done, double Seconds, double RssMegabytes)> Memory,
+    IReadOnlyList<(int Done, double Seconds, double RssMegabytes, double MaxAckMs)> Memory,
     double MaxAckMs,
     double MaxReplyMs,
     int LateAcks,
@@ -114,18 +114,20 @@ internal static class Runner
             using var bot = contender.Start(rig, peersDirectory, work.FullName);
             await ConnectAsync(rig, bot);
             Fail(bot, await await rig.SendAsync());
-            var memory = new List<(int, double, double)> { (0, 0, bot.RssMegabytes()) };
+            var memory = new List<(int, double, double, double)> { (0, 0, bot.RssMegabytes(), 0) };
             var clock = Stopwatch.StartNew();
             var cpu = bot.CpuSeconds();
             var done = 0;
-            var samples = await ConcurrentAsync(rig, commands, inFlight, () =>
+            var segmentMaxAck = 0.0;
+            var samples = await ConcurrentAsync(rig, commands, inFlight, sample =>
             {
-                var n = Interlocked.Increment(ref done);
-                if (n % sampleEvery == 0)
+                lock (memory)
                 {
-                    lock (memory)
+                    segmentMaxAck = Math.Max(segmentMaxAck, sample.Error is null ? sample.AckMs : 0);
+                    if (++done % sampleEvery == 0)
                     {
-                        memory.Add((n, clock.Elapsed.TotalSeconds, bot.RssMegabytes()));
+                        memory.Add((done, clock.Elapsed.TotalSeconds, bot.RssMegabytes(), segmentMaxAck));
+                        segmentMaxAck = 0;
                     }
                 }
             });
@@ -171,7 +173,7 @@ internal static class Runner
     }
 
     /// <summary>Keeps <paramref name="inFlight"/> commands outstanding until <paramref name="count"/> were answered.</summary>
-    private static async Task<List<Sample>> ConcurrentAsync(IPlatformRig rig, int count, int inFlight, Action? onReply = null)
+    private static async Task<List<Sample>> ConcurrentAsync(IPlatformRig rig, int count, int inFlight, Action<Sample>? onReply = null)
     {
         using var window = new SemaphoreSlim(inFlight);
         var outcomes = new List<Task<Sample>>(count);
@@ -186,15 +188,19 @@ internal static class Runner
 
         async Task<Sample> ReleaseWhenDone(Task<Sample> outcome)
         {
+            Sample sample;
             try
             {
-                return await outcome;
+                sample = await outcome;
             }
-            finally
+            catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException or System.Net.WebSockets.WebSocketException)
             {
-                window.Release();
-                onReply?.Invoke();
+                sample = Sample.Failed(ex.Message);
             }
+
+            window.Release();
+            onReply?.Invoke(sample);
+            return sample;
         }
     }
 
