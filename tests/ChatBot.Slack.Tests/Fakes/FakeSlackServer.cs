@@ -69,6 +69,9 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
     public Func<string, JsonObject>? UserInfo { get; set; }
 
+    /// <summary>Sees every recorded call (Web API and <c>response_url</c>) as it arrives, without waiting lists.</summary>
+    public Action<ApiCall>? CallObserver { get; set; }
+
     public IReadOnlyCollection<FakeSocket> Sockets => sockets.ToArray();
 
     public static async Task<FakeSlackServer> StartAsync()
@@ -121,7 +124,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
         }
     }
 
-    public async Task<FakeSocket> NextSocketAsync() => await connected.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Guard);
+    public async Task<FakeSocket> NextSocketAsync(TimeSpan? timeout = null) => await connected.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TestTimeouts.Guard);
 
     public Uri ResponseUrl(string id) => new(BaseUrl, "respond/" + id);
 
@@ -214,6 +217,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
 
     private void Record(ApiCall call)
     {
+        CallObserver?.Invoke(call);
         lock (gate)
         {
             calls.Add(call);
