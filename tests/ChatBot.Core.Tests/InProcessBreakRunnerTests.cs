@@ -29,6 +29,7 @@ public class InProcessBreakRunnerTests
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, _platform);
         services.AddSingleton<ChatPlatforms>();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton(new BotInstance("test"));
         services.AddSingleton<BreakPoster>();
         services.AddSingleton(Options.Create(new BreaksOptions { CueInterval = Interval }));
         services.AddSingleton<InProcessBreakRunner>();
