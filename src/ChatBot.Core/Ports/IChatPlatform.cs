@@ -70,10 +70,16 @@ public class ChatPlatformException : Exception
 
     /// <summary>A permanent refusal with its reason.</summary>
     public ChatPlatformException(string message, PostRefusal refusal, Exception? innerException = null)
+        : this(message, true, refusal, innerException)
+    {
+    }
+
+    /// <summary>For adapters' exceptions: <paramref name="refusal"/> only matters when <paramref name="isPermanent"/>.</summary>
+    protected ChatPlatformException(string message, bool isPermanent, PostRefusal? refusal, Exception? innerException)
         : base(message, innerException)
     {
-        IsPermanent = true;
-        Refusal = refusal;
+        IsPermanent = isPermanent;
+        Refusal = isPermanent ? refusal : null;
     }
 
     public bool IsPermanent { get; }
