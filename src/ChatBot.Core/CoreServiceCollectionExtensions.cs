@@ -13,9 +13,9 @@ namespace ChatBot.Core;
 public static class CoreServiceCollectionExtensions
 {
     /// <summary>
-    /// The command core: drill catalogue (from <paramref name="catalogPath"/>), parser, router, breaks,
-    /// streaks, and the in-process break runner (replaced by Hangfire when scheduling is added).
-    /// Stores and platform adapters come from the other projects.
+    /// The command core: drill catalogue (from <paramref name="catalogPath"/>), parser, router, breaks and
+    /// streaks. The <see cref="IBreakRunner"/> (Hangfire's, from <c>AddChatBotScheduling</c>), the stores and the
+    /// platform adapters come from the other projects.
     /// </summary>
     public static IServiceCollection AddChatBotCore(this IServiceCollection services, string catalogPath)
     {
@@ -34,10 +34,6 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CompletionCommands>();
         services.AddScoped<ICommandHandler, CommandRouter>();
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
-
-        services.AddSingleton<InProcessBreakRunner>();
-        services.TryAddSingleton<IBreakRunner>(sp => sp.GetRequiredService<InProcessBreakRunner>());
-        services.AddHostedService(sp => sp.GetRequiredService<InProcessBreakRunner>());
         return services;
     }
 

@@ -9,7 +9,7 @@ namespace ChatBot.Data;
 public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletionStore
 {
     /// <summary>Consistency looks at this many workdays.</summary>
-    public const int RecentWorkdays = 20;
+    public const int RecentWorkdays = StreakStats.ConsistencyWindow;
 
     private readonly WorkdaySet _workdays = database.Workdays;
 
@@ -70,14 +70,22 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
         var user = new { Platform = Names.Of(team.Platform), team.TeamId, UserId = userId };
         await using var connection = await database.OpenAsync(cancellationToken);
         var summary = await connection.QuerySingleOrDefaultAsync<SummaryRow>(new CommandDefinition(
-            "SELECT total, best, run_end, run_length FROM streaks WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId;",
+            """
+            SELECT s.total, s.best, s.run_end, s.run_length,
+                   (SELECT MIN(c.local_day) FROM completions c
+                    WHERE c.platform = s.platform AND c.team_id = s.team_id AND c.user_id = s.user_id) AS first_day
+            FROM streaks s WHERE s.platform = @Platform AND s.team_id = @TeamId AND s.user_id = @UserId;
+            """,
             user,
-            cancellationToken: cancellationToken)) ?? new SummaryRow(0, 0, null, 0);
+            cancellationToken: cancellationToken)) ?? new SummaryRow(0, 0, null, 0, null);
+        DateOnly? firstDay = summary.First_Day is { } first ? WorkdaySet.FromDayNumber(first) : null;
 
+        // Current while no workday lies between the run's last day and today (today itself stays open).
         var current = summary.Run_End >= _workdays.OrdinalBefore(today) ? (int)summary.Run_Length : 0;
-        var doneToday = summary.Run_End >= _workdays.Ordinal(today) && _workdays.Contains(today);
+        var doneToday = _workdays.Contains(today) && summary.Run_End >= _workdays.Ordinal(today);
 
-        // Consistency: the last 20 workdays, ending today if today is done, else at the last closed workday.
+        // Consistency: the last 20 workdays, ending today if today is a workday and done, else at the last
+        // workday before today; none before the first break.
         var windowEnd = doneToday ? today : LastWorkdayBefore(today);
         var windowStart = windowEnd;
         for (var counted = 1; counted < RecentWorkdays; counted++)
@@ -85,26 +93,50 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             windowStart = LastWorkdayBefore(windowStart);
         }
 
-        var ledgerFrom = today.AddDays(-Math.Max(0, ledgerDays - 1));
-        var from = WorkdaySet.DayNumber(windowStart < ledgerFrom ? windowStart : ledgerFrom);
-        var days = (await connection.QueryAsync<long>(new CommandDefinition(
-            """
-            SELECT DISTINCT local_day FROM completions
-            WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId AND local_day BETWEEN @from AND @to;
-            """,
-            new { user.Platform, user.TeamId, user.UserId, from, to = WorkdaySet.DayNumber(today) },
-            cancellationToken: cancellationToken))).Select(WorkdaySet.FromDayNumber).ToList();
+        if (firstDay is { } started && started > windowStart)
+        {
+            windowStart = started;
+        }
 
-        var recentDone = days.Count(d => d >= windowStart && d <= windowEnd && _workdays.Contains(d));
+        // The ledger: the asked-for calendar days back, from the first break on (only today before any break).
+        var ledgerFrom = today.AddDays(-Math.Max(0, ledgerDays - 1));
+        if (firstDay is null || (firstDay > ledgerFrom && firstDay <= today))
+        {
+            ledgerFrom = firstDay ?? today;
+        }
+
+        var from = WorkdaySet.DayNumber(windowStart < ledgerFrom ? windowStart : ledgerFrom);
+        var days = firstDay is null
+            ? []
+            : (await connection.QueryAsync<long>(new CommandDefinition(
+                """
+                SELECT DISTINCT local_day FROM completions
+                WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId AND local_day BETWEEN @from AND @to;
+                """,
+                new { user.Platform, user.TeamId, user.UserId, from, to = WorkdaySet.DayNumber(today) },
+                cancellationToken: cancellationToken))).Select(WorkdaySet.FromDayNumber).ToHashSet();
+
+        var window = 0;
+        var windowDone = 0;
+        for (var day = windowStart; firstDay is not null && day <= windowEnd; day = day.AddDays(1))
+        {
+            if (_workdays.Contains(day))
+            {
+                window++;
+                windowDone += days.Contains(day) ? 1 : 0;
+            }
+        }
+
         return new StreakStats(
             today,
             current,
             (int)summary.Best,
             (int)summary.Total,
-            recentDone,
-            RecentWorkdays,
+            windowDone,
+            window,
             ledgerFrom,
-            days.Where(d => d >= ledgerFrom).ToHashSet());
+            days.Where(d => d >= ledgerFrom).ToHashSet(),
+            firstDay);
     }
 
     public async Task<IReadOnlyList<LeaderboardRow>> GetLeaderboardAsync(
@@ -178,7 +210,7 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
         return day;
     }
 
-    private sealed record SummaryRow(long Total, long Best, long? Run_End, long Run_Length);
+    private sealed record SummaryRow(long Total, long Best, long? Run_End, long Run_Length, long? First_Day);
 
     /// <summary>
     /// A class with setters, not a positional record: on an empty result SQLite reports the computed columns as

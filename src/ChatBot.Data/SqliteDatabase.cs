@@ -10,7 +10,8 @@ namespace ChatBot.Data;
 
 /// <summary>
 /// The bot's SQLite file: opens connections, and on first use creates or migrates the schema (versioned),
-/// switches the file to WAL and refreshes the streak summaries if the workdays setting changed.
+/// switches the file to WAL and refreshes the streak summaries if the workdays setting or the streak rules
+/// (<see cref="StreakSql.RulesVersion"/>) changed.
 /// </summary>
 public sealed partial class SqliteDatabase
 {
@@ -103,14 +104,15 @@ public sealed partial class SqliteDatabase
             LogMigrated(_logger, Path, migration.Version, migration.Description);
         }
 
-        await RefreshStreaksIfWorkdaysChangedAsync(connection);
+        await RefreshStreaksIfRulesChangedAsync(connection);
     }
 
-    private async Task RefreshStreaksIfWorkdaysChangedAsync(SqliteConnection connection)
+    private async Task RefreshStreaksIfRulesChangedAsync(SqliteConnection connection)
     {
-        var mask = _workdays.Mask.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // "rules version:workday mask"; a bare mask was stored before the rules had versions (version 1).
+        var stamp = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{StreakSql.RulesVersion}:{_workdays.Mask}");
         var stored = await connection.ExecuteScalarAsync<string?>("SELECT value FROM settings WHERE key = 'streak_workdays';");
-        if (stored == mask)
+        if (stored == stamp)
         {
             return;
         }
@@ -118,8 +120,8 @@ public sealed partial class SqliteDatabase
         await using var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync(StreakSql.RefreshAll(_workdays), transaction: transaction);
         await connection.ExecuteAsync(
-            "INSERT INTO settings (key, value) VALUES ('streak_workdays', @mask) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
-            new { mask },
+            "INSERT INTO settings (key, value) VALUES ('streak_workdays', @stamp) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+            new { stamp },
             transaction);
         await transaction.CommitAsync();
         if (stored is not null)
@@ -131,6 +133,6 @@ public sealed partial class SqliteDatabase
     [LoggerMessage(Level = LogLevel.Information, Message = "Database {Path}: applied schema version {Version} ({Description})")]
     private static partial void LogMigrated(ILogger logger, string path, int version, string description);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workdays changed to {Workdays}: streaks recomputed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workdays ({Workdays}) or streak rules changed: streaks recomputed")]
     private static partial void LogWorkdaysChanged(ILogger logger, string workdays);
 }

@@ -75,6 +75,23 @@ public sealed partial class DiscordGatewayHostedService(
         await gateway.RunAsync(stoppingToken);
     }
 
+    /// <summary>
+    /// Stops the gateway, then lets interactions already received finish (their replies still go out) until
+    /// the host's shutdown timeout (<paramref name="cancellationToken"/>) runs out.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        var abandoned = await gateway.DrainInteractionsAsync(cancellationToken);
+        if (abandoned > 0)
+        {
+            LogAbandoned(logger, abandoned);
+        }
+    }
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "Discord: shutdown cut off {Count} interactions still in flight")]
+    private static partial void LogAbandoned(ILogger logger, int count);
+
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Invite the Discord bot to a server with: {InviteUrl}")]
     private static partial void LogInvite(ILogger logger, string inviteUrl);
 

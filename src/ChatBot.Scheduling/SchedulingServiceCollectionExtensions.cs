@@ -80,7 +80,6 @@ public static class SchedulingServiceCollectionExtensions
             }
         });
 
-        services.RemoveAll<IBreakRunner>();
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();

@@ -76,7 +76,7 @@ public static class SlackBlockKitRenderer
         return new SlackMessage(FallbackText(message.Text), blocks);
     }
 
-    /// <summary>Core markup to Slack mrkdwn: <c>&amp; &lt; &gt;</c> escaped, bold, code, and localised dates.</summary>
+    /// <summary>Core markup to Slack mrkdwn: <c>&amp; &lt; &gt;</c> escaped, bold, code, localised dates, and user text made inert.</summary>
     public static string ToMrkdwn(string text)
     {
         var builder = new StringBuilder(text.Length + 16);
@@ -89,6 +89,9 @@ public static class SlackBlockKitRenderer
                     break;
                 case MarkupKind.Code:
                     builder.Append('`').Append(Escape(token.Text)).Append('`');
+                    break;
+                case MarkupKind.Literal:
+                    builder.Append(EscapeLiteral(token.Text));
                     break;
                 case MarkupKind.Time:
                     var moment = token.Time!.Value;
@@ -123,6 +126,18 @@ public static class SlackBlockKitRenderer
         text.Replace("&", "&amp;", StringComparison.Ordinal)
             .Replace("<", "&lt;", StringComparison.Ordinal)
             .Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>
+    /// User text (<see cref="MarkupKind.Literal"/>) as mrkdwn that shows exactly what was typed: <c>&amp; &lt; &gt;</c>
+    /// escaped (so no <c>&lt;!channel&gt;</c>, <c>&lt;@U…&gt;</c> or link can form), and since mrkdwn has no escape
+    /// character, its formatting characters <c>* _ ~ `</c> become their full-width look-alikes (＊ ＿ ～ ｀).
+    /// </summary>
+    public static string EscapeLiteral(string text) =>
+        Escape(text)
+            .Replace('*', '\uFF0A')
+            .Replace('_', '\uFF3F')
+            .Replace('~', '\uFF5E')
+            .Replace('`', '\uFF40');
 
     /// <summary>Splits rendered mrkdwn into chunks of at most <see cref="MaxSectionText"/>, preferring line breaks.</summary>
     internal static List<string> SplitSections(string mrkdwn)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatBot.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,7 +19,8 @@ namespace ChatBot.Slack;
 /// <summary>
 /// HTTP mode (a signing secret and no app token): a small Kestrel app on <see cref="SlackOptions.HttpUrl"/> with
 /// <c>POST /slack/commands</c> and <c>POST /slack/interactivity</c>. Every request's v0 signature is checked on
-/// the raw body before anything is parsed; unsigned, forged or stale requests get 401 and change nothing.
+/// the raw body before anything is parsed; unsigned, forged or stale requests get 401 and change nothing, and so
+/// does a replay of a request already received (its signature is remembered while it could still be valid).
 /// </summary>
 public sealed partial class SlackHttpModeHostedService(
     SlackApiClient api,
@@ -35,6 +37,10 @@ public sealed partial class SlackHttpModeHostedService(
 
     private readonly SlackOptions settings = options.Value;
     private readonly CancellationTokenSource stopping = new();
+
+    // A signature is valid while its timestamp is within the window either side of now, so remembering each for
+    // twice the window covers every moment it could be replayed.
+    private readonly Deduplicator seenSignatures = new(time, 2 * SlackRequestSignature.Window, 100_000);
     private WebApplication? app;
     private Task startup = Task.CompletedTask;
 
@@ -85,10 +91,10 @@ public sealed partial class SlackHttpModeHostedService(
 
     private async Task<IResult> HandleCommandAsync(HttpContext context)
     {
-        var body = await ReadVerifiedBodyAsync(context);
+        var (body, refusal) = await ReadVerifiedBodyAsync(context);
         if (body is null)
         {
-            return Results.Unauthorized();
+            return refusal!;
         }
 
         var form = ParseForm(body);
@@ -122,10 +128,10 @@ public sealed partial class SlackHttpModeHostedService(
 
     private async Task<IResult> HandleInteractivityAsync(HttpContext context)
     {
-        var body = await ReadVerifiedBodyAsync(context);
+        var (body, refusal) = await ReadVerifiedBodyAsync(context);
         if (body is null)
         {
-            return Results.Unauthorized();
+            return refusal!;
         }
 
         var form = ParseForm(body);
@@ -169,8 +175,13 @@ public sealed partial class SlackHttpModeHostedService(
         return Results.Ok();
     }
 
-    /// <summary>The raw body when its signature is valid and fresh; null otherwise.</summary>
-    private async Task<byte[]?> ReadVerifiedBodyAsync(HttpContext context)
+    /// <summary>
+    /// The raw body when its signature is valid, fresh and seen for the first time; otherwise the answer to give
+    /// instead: 401 for a missing, forged or stale signature and for a replay (the same signed request again).
+    /// A repeat marked as Slack's own retry (<c>X-Slack-Retry-Num</c>) gets a plain 200, so Slack stops retrying
+    /// what already ran once.
+    /// </summary>
+    private async Task<(byte[]? Body, IResult? Refusal)> ReadVerifiedBodyAsync(HttpContext context)
     {
         byte[] body;
         try
@@ -181,18 +192,27 @@ public sealed partial class SlackHttpModeHostedService(
         }
         catch (BadHttpRequestException)
         {
-            return null;
+            return (null, Results.Unauthorized());
         }
 
+        var path = context.Request.Path.Value ?? "";
+        var remote = context.Connection.RemoteIpAddress?.ToString() ?? "?";
         var timestamp = context.Request.Headers["X-Slack-Request-Timestamp"].ToString();
         var signature = context.Request.Headers["X-Slack-Signature"].ToString();
         if (!SlackRequestSignature.IsValid(settings.SigningSecret!, timestamp, signature, body, time.GetUtcNow()))
         {
-            LogRejected(logger, context.Request.Path.Value ?? "", context.Connection.RemoteIpAddress?.ToString() ?? "?");
-            return null;
+            LogRejected(logger, path, remote);
+            return (null, Results.Unauthorized());
         }
 
-        return body;
+        if (!seenSignatures.TryClaim(signature.Trim()))
+        {
+            var retry = context.Request.Headers["X-Slack-Retry-Num"].ToString();
+            LogReplayed(logger, path, remote, string.IsNullOrEmpty(retry) ? "none" : retry);
+            return (null, string.IsNullOrEmpty(retry) ? Results.Unauthorized() : Results.Ok());
+        }
+
+        return (body, null);
     }
 
     private static Dictionary<string, string> ParseForm(byte[] body) =>
@@ -204,6 +224,9 @@ public sealed partial class SlackHttpModeHostedService(
 
     [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Slack HTTP request to {Path} from {Remote} rejected: missing, forged or stale signature")]
     private static partial void LogRejected(ILogger logger, string path, string remote);
+
+    [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "Slack HTTP request to {Path} from {Remote} not run: the same signed request was seen before (retry {RetryNum})")]
+    private static partial void LogReplayed(ILogger logger, string path, string remote, string retryNum);
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "Slack HTTP request dropped: {Problem}")]
     private static partial void LogBadRequest(ILogger logger, string problem);

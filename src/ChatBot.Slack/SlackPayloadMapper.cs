@@ -5,6 +5,10 @@ using ChatBot.Core.Commands;
 namespace ChatBot.Slack;
 
 /// <summary>A <c>/drill</c> slash command as Slack sent it (Socket Mode JSON or HTTP form, same keys).</summary>
+/// <param name="TeamId">
+/// The scope of channels and streaks (<see cref="SlackPayloadMapper.TeamKey"/>): the Enterprise Grid org id
+/// (<c>enterprise_id</c>) when there is one, else the workspace id (<c>team_id</c>).
+/// </param>
 public sealed record SlackSlashCommand(
     string TeamId,
     string ChannelId,
@@ -17,6 +21,10 @@ public sealed record SlackSlashCommand(
 /// <summary>One button tap from a <c>block_actions</c> payload.</summary>
 /// <param name="MessageTs">The clicked message (<c>container.message_ts</c>), for <c>chat.update</c>.</param>
 /// <param name="IsEphemeral">The clicked message was ephemeral: it cannot be updated with <c>chat.update</c>.</param>
+/// <param name="TeamId">
+/// The scope of channels and streaks (<see cref="SlackPayloadMapper.TeamKey"/>): the Enterprise Grid org id
+/// (<c>enterprise.id</c>, else <c>team.enterprise_id</c>) when there is one, else the workspace id (<c>team.id</c>).
+/// </param>
 public sealed record SlackBlockAction(
     string TeamId,
     string ChannelId,
@@ -34,6 +42,19 @@ public sealed record SlackBlockAction(
 /// </summary>
 public static class SlackPayloadMapper
 {
+    /// <summary>
+    /// The team a Slack channel and a person's streak belong to: the Enterprise Grid org when the payload names
+    /// one, else the workspace (design.md, "Streaks"). In a grid, channel and user ids are unique across the org
+    /// and a channel can be shared by several of its workspaces, so a command from workspace T1 and a tap from
+    /// workspace T2 in the same shared channel must land on the same key. Null when neither id is present.
+    /// </summary>
+    /// <remarks>
+    /// Data stored while a workspace was not yet in a grid stays under its workspace id; after it joins one,
+    /// the same people and channels are keyed by the org id (see the README's Slack section).
+    /// </remarks>
+    public static string? TeamKey(string? enterpriseId, string? teamId) =>
+        !string.IsNullOrWhiteSpace(enterpriseId) ? enterpriseId : string.IsNullOrWhiteSpace(teamId) ? null : teamId;
+
     /// <summary>Reads a <c>slash_commands</c> payload; null (with the reason) when required fields are missing.</summary>
     public static SlackSlashCommand? ReadSlashCommand(JsonElement payload, out string? problem) =>
         ReadSlashCommand(name => SlackApiClient.GetString(payload, name), out problem);
@@ -61,7 +82,10 @@ public static class SlackPayloadMapper
 
         var user = Child(payload, "user");
         var userId = SlackApiClient.GetString(user, "id");
-        var teamId = SlackApiClient.GetString(Child(payload, "team"), "id") ?? SlackApiClient.GetString(user, "team_id");
+        var team = Child(payload, "team");
+        var teamId = TeamKey(
+            SlackApiClient.GetString(Child(payload, "enterprise"), "id") ?? SlackApiClient.GetString(team, "enterprise_id"),
+            SlackApiClient.GetString(team, "id") ?? SlackApiClient.GetString(user, "team_id"));
         var container = Child(payload, "container");
         var channelId = SlackApiClient.GetString(Child(payload, "channel"), "id") ?? SlackApiClient.GetString(container, "channel_id");
         if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(teamId) || string.IsNullOrEmpty(channelId))
@@ -125,7 +149,7 @@ public static class SlackPayloadMapper
 
     private static SlackSlashCommand? ReadSlashCommand(Func<string, string?> field, out string? problem)
     {
-        var teamId = field("team_id");
+        var teamId = TeamKey(field("enterprise_id"), field("team_id"));
         var channelId = field("channel_id");
         var userId = field("user_id");
         var command = field("command");

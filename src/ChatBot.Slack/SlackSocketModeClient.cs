@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatBot.Core;
 using ChatBot.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,8 +28,8 @@ public sealed partial class SlackSocketModeClient(
     private static readonly HashSet<string> FatalDisconnects = new(StringComparer.Ordinal) { "link_disabled", "socket_mode_disabled" };
 
     private readonly SlackOptions settings = options.Value;
-    private readonly EnvelopeDeduplicator deduplicator = new(time, TimeSpan.FromMinutes(15), 10_000);
-    private readonly ConcurrentDictionary<Task, byte> inFlight = new();
+    private readonly Deduplicator deduplicator = new(time, TimeSpan.FromMinutes(15), 10_000);
+    private readonly InFlightWork inFlight = new();
     private int connectionIds;
     private volatile bool fatalStop;
 
@@ -44,17 +44,11 @@ public sealed partial class SlackSocketModeClient(
         await Task.WhenAll(slots);
 
         // Let envelopes already acknowledged finish their follow-up work (replies) for a moment.
-        var pending = inFlight.Keys.ToArray();
-        if (pending.Length > 0)
+        using var drainLimit = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+        var abandoned = await inFlight.DrainAsync(drainLimit.Token);
+        if (abandoned > 0)
         {
-            try
-            {
-                await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-            {
-                LogAbandoned(logger, pending.Count(t => !t.IsCompleted));
-            }
+            LogAbandoned(logger, abandoned);
         }
     }
 
@@ -107,7 +101,7 @@ public sealed partial class SlackSocketModeClient(
                     // The replacement is live (or failed): the old socket may now drain and close.
                     if (retiring is not null)
                     {
-                        Track(RetireAsync(retiring, cancellationToken));
+                        inFlight.Track(RetireAsync(retiring, cancellationToken));
                         retiring = null;
                     }
                 }
@@ -198,11 +192,11 @@ public sealed partial class SlackSocketModeClient(
         if (!deduplicator.TryStart(envelopeId, out var firstDelivery))
         {
             LogDuplicate(logger, envelopeId);
-            Track(HandleDuplicateAsync(connection, envelopeId, envelope, firstDelivery));
+            inFlight.Track(HandleDuplicateAsync(connection, envelopeId, envelope, firstDelivery));
             return;
         }
 
-        Track(Task.Run(() => ProcessAsync(connection, envelopeId, envelope)));
+        inFlight.Start(_ => ProcessAsync(connection, envelopeId, envelope));
     }
 
     /// <summary>
@@ -300,12 +294,6 @@ public sealed partial class SlackSocketModeClient(
         {
             LogAckFailed(logger, envelopeId, connection.Id, ex.Message);
         }
-    }
-
-    private void Track(Task task)
-    {
-        inFlight.TryAdd(task, 0);
-        _ = task.ContinueWith(t => inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private TimeSpan Backoff(int failures) =>

@@ -1,4 +1,5 @@
 using ChatBot.Core.Commands;
+using ChatBot.Core.Messages;
 using ChatBot.Core.Streaks;
 
 namespace ChatBot.Core.Tests;
@@ -15,6 +16,7 @@ public class CommandParserTests
     [InlineData("HELP")]
     [InlineData("/drill")]
     [InlineData("/drill help")]
+    [InlineData("\u0000\u0001\u200B\u00A0")] // only invisible characters: nothing was typed
     public void Help_is_what_an_empty_or_help_command_means(string? text) =>
         _parser.Parse(text).ShouldBeOfType<ParsedCommand.Help>();
 
@@ -28,6 +30,41 @@ public class CommandParserTests
     [InlineData("/drill rotation", "rotation")]
     public void A_drill_name_or_alias_starts_that_drill(string text, string drillId) =>
         _parser.Parse(text).ShouldBe(new ParsedCommand.StartDrill(drillId));
+
+    [Theory]
+    [InlineData("/drill streak\u200B")] // a zero-width space pasted from a web page
+    [InlineData("\uFEFF/drill streak")] // a byte order mark
+    [InlineData("/drill\u00A0streak")] // no-break space
+    [InlineData("/drill\u3000streak")] // ideographic space
+    [InlineData("/drill\tstreak\r\n")]
+    [InlineData("/drill\u2028streak")] // line separator
+    [InlineData("str\u200Deak\u2060")] // joiner inside, word joiner after
+    [InlineData("\u202Estreak\u202C")] // right-to-left override around it
+    [InlineData("\u2066streak\u2069")] // isolates
+    public void Pasted_spaces_and_invisible_characters_do_not_change_the_command(string text) =>
+        _parser.Parse(text).ShouldBeOfType<ParsedCommand.Streak>();
+
+    [Theory]
+    [InlineData("leaderboard\u00A0month", LeaderboardPeriod.Month)]
+    [InlineData("leaderboard\u2003\u200Ball\u200B", LeaderboardPeriod.All)]
+    [InlineData("\u200Bleaderboard\u202F\u202Fweek", LeaderboardPeriod.Week)]
+    public void Any_unicode_space_separates_arguments(string text, LeaderboardPeriod period) =>
+        _parser.Parse(text).ShouldBe(new ParsedCommand.Leaderboard(period));
+
+    [Fact]
+    public void Normalize_turns_every_space_into_a_space_and_drops_format_and_control_characters()
+    {
+        CommandText.Normalize("\uFEFF a\u00A0b\u2009c\u3000d\te\u0085f\u200Bg\u200Ch\u200Di\u2060j\u202Ek\u0007l ").ShouldBe("a b c d e fghijkl");
+        CommandText.Normalize(null).ShouldBe("");
+        CommandText.Normalize("tz Europe/Berlin").ShouldBe("tz Europe/Berlin");
+    }
+
+    [Fact]
+    public void Echoed_bad_input_is_a_literal_span_without_invisible_characters()
+    {
+        var invalid = _parser.Parse("leaderboard <!channel>\u202Eforever").ShouldBeOfType<ParsedCommand.Invalid>();
+        Markup.Tokenize(invalid.Message).Single(t => t.Kind == MarkupKind.Literal).Text.ShouldBe("<!channel>forever");
+    }
 
     [Theory]
     [InlineData("list", typeof(ParsedCommand.List))]
@@ -49,7 +86,7 @@ public class CommandParserTests
     public void A_bad_leaderboard_period_says_which_periods_are_valid()
     {
         var invalid = _parser.Parse("leaderboard year").ShouldBeOfType<ParsedCommand.Invalid>();
-        invalid.Message.ShouldContain("'year'");
+        Markup.ToPlainText(invalid.Message).ShouldContain("'year'");
         invalid.Message.ShouldContain("month");
         invalid.Message.ShouldContain("all");
     }
@@ -58,7 +95,7 @@ public class CommandParserTests
     public void A_typo_in_a_drill_names_the_drill_meant_and_lists_the_drills()
     {
         var invalid = _parser.Parse("rotaton").ShouldBeOfType<ParsedCommand.Invalid>();
-        invalid.Message.ShouldBe("Unknown drill 'rotaton'. Did you mean `rotation`? Drills: extension, rotation, catcamel, warmup.");
+        Markup.ToPlainText(invalid.Message).ShouldBe("Unknown drill 'rotaton'. Did you mean rotation? Drills: extension, rotation, catcamel, warmup.");
     }
 
     [Theory]
@@ -75,7 +112,6 @@ public class CommandParserTests
     [InlineData("xyzzy")]
     [InlineData("🙂🙂🙂")]
     [InlineData("'; DROP TABLE completions; --")]
-    [InlineData("\u0000\u0001\u0002")]
     public void Junk_gets_a_reply_listing_what_is_valid(string text)
     {
         var invalid = _parser.Parse(text).ShouldBeOfType<ParsedCommand.Invalid>();
@@ -87,9 +123,11 @@ public class CommandParserTests
     {
         var invalid = _parser.Parse("@everyone<!channel>**bold**" + new string('x', 5000)).ShouldBeOfType<ParsedCommand.Invalid>();
         invalid.Message.Length.ShouldBeLessThan(400);
-        invalid.Message.ShouldNotContain("@everyone");
-        invalid.Message.ShouldNotContain("<!channel>");
-        invalid.Message.ShouldNotContain("**bold**");
+
+        // The echo is one literal span (each renderer escapes it for its platform); nothing in it became markup.
+        var tokens = Markup.Tokenize(invalid.Message).ToList();
+        tokens.Where(t => t.Kind == MarkupKind.Literal).ShouldHaveSingleItem().Text.ShouldStartWith("@everyone<!channel>**bold**xxx");
+        tokens.ShouldNotContain(t => t.Kind == MarkupKind.Bold && t.Text == "bold");
     }
 
     [Fact]

@@ -184,7 +184,9 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
             s => s.Best.ShouldBe(0),
             s => s.TotalBreaks.ShouldBe(0),
             s => s.RecentWorkdaysDone.ShouldBe(0),
-            s => s.RecentWorkdays.ShouldBe(20),
+            s => s.RecentWorkdays.ShouldBe(0), // nothing counts before a first break
+            s => s.FirstDay.ShouldBeNull(),
+            s => s.LedgerFrom.ShouldBe(Nov(24)),
             s => s.DaysDone.ShouldBeEmpty());
     }
 }

@@ -3,47 +3,62 @@ using ChatBot.Core.Streaks;
 namespace ChatBot.Data.Tests;
 
 /// <summary>
-/// The streak rules written the plain way, day by day over a set of done dates, as a yardstick for the SQL.
+/// The streak rules (design.md "Streak rules") written the plain way, day by day over a set of done dates, as a
+/// yardstick for the SQL: a done day counts, a workday without a break ends a run, a day off without one is
+/// skipped. Consistency and everything else start at the first break.
 /// </summary>
 public static class StreakReference
 {
-    public sealed record Expected(int Current, int Best, int RecentWorkdaysDone);
+    public sealed record Expected(int Current, int Best, int RecentWorkdaysDone, int RecentWorkdays);
 
     public static Expected Compute(IReadOnlySet<DateOnly> done, WorkdaySet workdays, DateOnly today, int recent = 20)
     {
-        // Current: walk back over workdays from today (if done) or the last workday before today.
-        var start = workdays.Contains(today) && done.Contains(today) ? today : PreviousWorkday(today, workdays);
-        var current = 0;
-        for (var day = start; done.Contains(day); day = PreviousWorkday(day, workdays))
+        if (done.Count == 0)
         {
-            current++;
+            return new Expected(0, 0, 0, 0);
         }
 
-        // Best: the longest run of done workdays, scanning every calendar day.
-        int best = 0, run = 0;
-        if (done.Count > 0)
-        {
-            for (var day = done.Min(); day <= done.Max(); day = day.AddDays(1))
-            {
-                if (!workdays.Contains(day))
-                {
-                    continue;
-                }
+        var first = done.Min();
 
-                run = done.Contains(day) ? run + 1 : 0;
-                best = Math.Max(best, run);
+        // Current: walk back from today; today without a break is still open, so it is skipped like a day off.
+        var current = 0;
+        for (var day = today; day >= first; day = day.AddDays(-1))
+        {
+            if (done.Contains(day))
+            {
+                current++;
+            }
+            else if (workdays.Contains(day) && day != today)
+            {
+                break;
             }
         }
 
-        // Consistency: the last 20 workdays, ending today if done, else at the last workday before today.
-        var recentDone = 0;
-        var cursor = start;
-        for (var i = 0; i < recent; i++, cursor = PreviousWorkday(cursor, workdays))
+        // Best: the longest run, scanning every calendar day.
+        int best = 0, run = 0;
+        for (var day = first; day <= done.Max(); day = day.AddDays(1))
         {
+            if (done.Contains(day))
+            {
+                best = Math.Max(best, ++run);
+            }
+            else if (workdays.Contains(day))
+            {
+                run = 0;
+            }
+        }
+
+        // Consistency: the last 20 workdays, ending today if done, else at the last workday before today,
+        // none before the first break.
+        int recentDays = 0, recentDone = 0;
+        var cursor = workdays.Contains(today) && done.Contains(today) ? today : PreviousWorkday(today, workdays);
+        for (; recentDays < recent && cursor >= first; cursor = PreviousWorkday(cursor, workdays))
+        {
+            recentDays++;
             recentDone += done.Contains(cursor) ? 1 : 0;
         }
 
-        return new Expected(current, best, recentDone);
+        return new Expected(current, best, recentDone, recentDays);
     }
 
     private static DateOnly PreviousWorkday(DateOnly day, WorkdaySet workdays)

@@ -6,7 +6,7 @@ namespace ChatBot.Data.Tests;
 /// <summary>
 /// Property-style: random histories (fixed seeds) through the real store, compared with
 /// <see cref="StreakReference"/> for every person, several "todays" and several workday settings, both on the
-/// per-completion refresh and on the refresh-all that runs when the workdays setting changes.
+/// per-completion refresh and on the refresh-all that runs when the workdays setting (or the rules) change.
 /// </summary>
 public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
 {
@@ -29,13 +29,15 @@ public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixt
             var user = $"U{u}";
             var done = new HashSet<DateOnly>();
             var total = 0;
-            // Each person has their own habit: from dense to sparse, with streaky stretches.
+            // Each person has their own habit: from dense to sparse, with streaky stretches, and their own
+            // first day (some start weeks after the others: newcomers with fewer than 20 workdays behind them).
             var density = 0.35 + (0.6 * random.NextDouble());
-            var days = 60 + random.Next(100);
+            var begin = Start.AddDays(u % 2 == 0 ? 0 : 60 + random.Next(40));
+            var days = 20 + random.Next(100);
             var keepGoing = false;
             for (var d = 0; d < days; d++)
             {
-                var day = Start.AddDays(d);
+                var day = begin.AddDays(d);
                 keepGoing = random.NextDouble() < (keepGoing ? 0.9 : density);
                 if (!keepGoing)
                 {
@@ -83,6 +85,10 @@ public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixt
                 actual.Current.ShouldBe(expected.Current, context);
                 actual.Best.ShouldBe(expected.Best, context);
                 actual.RecentWorkdaysDone.ShouldBe(expected.RecentWorkdaysDone, context);
+                actual.RecentWorkdays.ShouldBe(expected.RecentWorkdays, context);
+                DateOnly? first = done.Count > 0 ? done.Min() : null;
+                actual.FirstDay.ShouldBe(first, context);
+                actual.LedgerFrom.ShouldBe(first is null ? today : first > today.AddDays(-29) ? first.Value : today.AddDays(-29), context);
                 actual.TotalBreaks.ShouldBe(total, context);
                 actual.DaysDone.OrderBy(d => d).ShouldBe(done.Where(d => d > today.AddDays(-30) && d <= today).OrderBy(d => d), context);
             }

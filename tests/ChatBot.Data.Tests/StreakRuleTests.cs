@@ -1,3 +1,4 @@
+using Dapper;
 using static ChatBot.Data.Tests.TestStore;
 
 namespace ChatBot.Data.Tests;
@@ -104,44 +105,88 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
     }
 
     [Fact]
-    public async Task A_break_logged_on_a_Saturday_counts_in_totals_but_not_in_the_streak()
+    public async Task A_break_on_a_Saturday_counts_toward_the_streak_and_a_Sunday_without_one_is_skipped()
     {
         var store = await WithDaysAsync("Mon-Fri", Nov(20), Nov(21), Nov(23));
 
         var stats = await store.StreakAsync("U1", Nov(23));
 
-        stats.Current.ShouldBe(2);
-        stats.Best.ShouldBe(2);
+        stats.Current.ShouldBe(3); // Fri, Sat, Mon: the empty Sunday is skipped
+        stats.Best.ShouldBe(3);
         stats.TotalBreaks.ShouldBe(3);
         stats.DaysDone.ShouldContain(Nov(21));
     }
 
     [Fact]
-    public async Task Breaks_only_on_a_weekend_give_totals_but_no_streak()
+    public async Task A_first_break_on_a_Sunday_is_a_streak_of_one_and_Monday_keeps_it_open()
     {
-        var store = await WithDaysAsync("Mon-Fri", Nov(21), Nov(22));
+        var store = await WithDaysAsync("Mon-Fri", Nov(22));
 
-        var stats = await store.StreakAsync("U1", Nov(23));
+        var sunday = await store.StreakAsync("U1", Nov(22));
+        sunday.Current.ShouldBe(1);
+        sunday.Best.ShouldBe(1);
+        sunday.FirstDay.ShouldBe(Nov(22));
+        sunday.RecentWorkdays.ShouldBe(0); // no workday since the first break yet
+        sunday.RecentWorkdaysDone.ShouldBe(0);
 
-        stats.Current.ShouldBe(0);
-        stats.Best.ShouldBe(0);
-        stats.TotalBreaks.ShouldBe(2);
-        stats.RecentWorkdaysDone.ShouldBe(0);
+        // Monday, not done yet: the day is open, the Sunday still stands.
+        (await store.StreakAsync("U1", Nov(23))).Current.ShouldBe(1);
+        await store.SelfLogAsync("U1", Nov(23));
+        (await store.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(
+            s => s.Current.ShouldBe(2),
+            s => s.RecentWorkdays.ShouldBe(1),
+            s => s.RecentWorkdaysDone.ShouldBe(1));
+
+        // Tuesday with Monday done is open; Wednesday after a missed Tuesday is not.
+        (await store.StreakAsync("U1", Nov(24))).Current.ShouldBe(2);
+        (await store.StreakAsync("U1", Nov(25))).Current.ShouldBe(0);
     }
 
     [Fact]
-    public async Task With_workdays_mon_wed_fri_the_days_between_neither_count_nor_break_the_streak()
+    public async Task Breaks_only_on_a_weekend_make_a_streak_that_a_missed_Monday_ends()
     {
-        // Tue 17 done (not a workday here), Thu 19 not done (not a workday either).
+        var store = await WithDaysAsync("Mon-Fri", Nov(21), Nov(22));
+
+        var monday = await store.StreakAsync("U1", Nov(23));
+        monday.Current.ShouldBe(2);
+        monday.Best.ShouldBe(2);
+        monday.TotalBreaks.ShouldBe(2);
+        monday.RecentWorkdays.ShouldBe(0);
+
+        var tuesday = await store.StreakAsync("U1", Nov(24));
+        tuesday.Current.ShouldBe(0);
+        tuesday.Best.ShouldBe(2);
+        tuesday.RecentWorkdays.ShouldBe(1);
+        tuesday.RecentWorkdaysDone.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_weekend_without_breaks_never_breaks_the_streak_however_many_days_off_follow()
+    {
+        // Daily-done Mon 16 … Fri 20, nothing on the weekend: Friday's run stands until Monday ends.
+        var store = await WithDaysAsync("Mon-Fri", Nov(16), Nov(17), Nov(18), Nov(19), Nov(20));
+
+        foreach (var day in new[] { Nov(20), Nov(21), Nov(22), Nov(23) })
+        {
+            (await store.StreakAsync("U1", day)).Current.ShouldBe(5, $"on {day:ddd d}");
+        }
+
+        (await store.StreakAsync("U1", Nov(24))).Current.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task With_workdays_mon_wed_fri_a_day_between_counts_when_done_and_is_skipped_when_not()
+    {
+        // Tue 17 done (a day off here: it counts), Thu 19 not done (a day off: skipped).
         var store = await WithDaysAsync("mon,wed,fri", Nov(16), Nov(17), Nov(18), Nov(20), Nov(23));
 
         var stats = await store.StreakAsync("U1", Nov(24));
 
-        stats.Current.ShouldBe(4);
-        stats.Best.ShouldBe(4);
+        stats.Current.ShouldBe(5);
+        stats.Best.ShouldBe(5);
         stats.TotalBreaks.ShouldBe(5);
         // Wednesday 25th is open; Friday 27th without Wednesday is not.
-        (await store.StreakAsync("U1", Nov(25))).Current.ShouldBe(4);
+        (await store.StreakAsync("U1", Nov(25))).Current.ShouldBe(5);
         (await store.StreakAsync("U1", Nov(27))).Current.ShouldBe(0);
     }
 
@@ -179,6 +224,24 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Summaries_stored_under_the_old_rules_are_recomputed_once_at_start()
+    {
+        var store = await WithDaysAsync("Mon-Fri", Nov(20), Nov(21), Nov(23));
+        (await store.StreakAsync("U1", Nov(23))).Current.ShouldBe(3);
+
+        // What a database written by the previous build holds: Saturday not counted, a bare workday mask stamp.
+        await using (var connection = store.OpenRaw())
+        {
+            await connection.ExecuteAsync("UPDATE streaks SET best = 2, run_length = 2; UPDATE settings SET value = '31' WHERE key = 'streak_workdays';");
+        }
+
+        var upgraded = store.Reopen("Mon-Fri");
+        (await upgraded.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(s => s.Current.ShouldBe(3), s => s.Best.ShouldBe(3));
+        var board = await upgraded.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(23), 10, Ct);
+        board.ShouldHaveSingleItem().CurrentStreak.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Consistency_counts_the_done_workdays_among_the_last_twenty()
     {
         // The 20 closed workdays before Tue 24th run from Tue 27 Oct to Mon 23 Nov.
@@ -198,6 +261,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
         await store.TakeBreakAsync("U1", Nov(23)); // a second break the same day: one day done
 
         var open = await store.StreakAsync("U1", Nov(24));
+        open.FirstDay.ShouldBe(new DateOnly(2026, 10, 26));
         open.RecentWorkdays.ShouldBe(20);
         open.RecentWorkdaysDone.ShouldBe(16);
 
@@ -207,6 +271,28 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
 
         // Seen from Saturday 28th with nothing after the 24th: the window is Mon 2 … Fri 27 Nov, 13 done.
         (await store.StreakAsync("U1", Nov(28))).RecentWorkdaysDone.ShouldBe(13);
+    }
+
+    [Fact]
+    public async Task Consistency_and_the_ledger_start_at_the_first_break()
+    {
+        // First break Tuesday 17th; Wed 18, Fri 20 and Mon 23 done, Thu 19 missed. Today: Tuesday 24th, open.
+        var store = await WithDaysAsync("Mon-Fri", Nov(17), Nov(18), Nov(20), Nov(23));
+
+        var stats = await store.StreakAsync("U1", Nov(24), ledgerDays: 14);
+
+        stats.FirstDay.ShouldBe(Nov(17));
+        stats.RecentWorkdays.ShouldBe(5); // Tue 17 … Mon 23: nothing before the first break counts as missed
+        stats.RecentWorkdaysDone.ShouldBe(4);
+        stats.LedgerFrom.ShouldBe(Nov(17)); // not the 11th: the ledger starts at the first break
+        stats.DaysDone.OrderBy(d => d).ShouldBe([Nov(17), Nov(18), Nov(20), Nov(23)]);
+
+        // Before any break there is no window and no ledger beyond today.
+        var nobody = await store.StreakAsync("U2", Nov(24), ledgerDays: 14);
+        nobody.FirstDay.ShouldBeNull();
+        nobody.RecentWorkdays.ShouldBe(0);
+        nobody.LedgerFrom.ShouldBe(Nov(24));
+        nobody.DaysDone.ShouldBeEmpty();
     }
 
     [Fact]
@@ -245,7 +331,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
         Add(new DateOnly(2025, 1, 6), new DateOnly(2025, 6, 27), skipWednesdays: false); // 25 full weeks: the best run, 125
         Add(new DateOnly(2025, 7, 1), new DateOnly(2026, 10, 30), skipWednesdays: true); // Mon 30 Jun missed
         Add(Nov(2), Nov(24), skipWednesdays: false); // Thu 29 + Fri 30 Oct, then 17 workdays
-        days.Add(new DateOnly(2025, 3, 1)); // a few Saturdays: totals only
+        days.Add(new DateOnly(2025, 3, 1)); // a Saturday inside the long run: it counts, 126
         days.Add(new DateOnly(2026, 8, 8));
         foreach (var day in days)
         {
@@ -254,15 +340,16 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var stats = await store.StreakAsync("U1", Nov(24));
 
-        stats.Best.ShouldBe(125);
+        stats.Best.ShouldBe(126);
         stats.Current.ShouldBe(19);
         stats.TotalBreaks.ShouldBe(days.Count);
         stats.RecentWorkdaysDone.ShouldBe(19); // Tue 24 back to Wed 28 Oct, which was skipped
 
-        // The same history read after a restart with recomputed summaries.
-        var recomputed = store.Reopen("mon-thu");
-        var monThu = await recomputed.StreakAsync("U1", Nov(24));
-        monThu.Best.ShouldBe(100); // 25 weeks of Mon-Thu
-        monThu.Current.ShouldBe(15); // Thu 29 Oct, then Mon-Thu of Nov 2 … Tue 24
+        // The same history read after a restart with recomputed summaries: with Wednesdays off, the skipped
+        // Wednesdays no longer break anything and the done ones count: one run from Tue 1 Jul 2025 to today.
+        var recomputed = store.Reopen("mon,tue,thu,fri");
+        var noWednesdays = await recomputed.StreakAsync("U1", Nov(24));
+        noWednesdays.Best.ShouldBe(297);
+        noWednesdays.Current.ShouldBe(297);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ChatBot.Discord.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Xunit;
 
@@ -80,7 +81,6 @@ public sealed class InteractionTests
         await harness.Logs.WaitForAsync(l => l.Contains("846462639134605312 seen before", StringComparison.Ordinal));
 
         harness.Handler.ClickCalls.ShouldBe(1);
-        harness.Handler.CompletionCount.ShouldBe(1);
         callbackSeenByHandler.ShouldBe([0]);
         harness.Fake.Requests.Count(r => r.Path.EndsWith("/callback", StringComparison.Ordinal)).ShouldBe(1);
         await stop.CancelAsync();
@@ -175,6 +175,29 @@ public sealed class InteractionTests
     }
 
     [Fact]
+    public async Task An_interaction_whose_token_is_refused_with_401_is_dropped_and_the_bot_keeps_running()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (request, _) => request.Path.StartsWith("interactions/786008729715212338/", StringComparison.Ordinal)
+            ? new FakeResponse(401, """{"message":"401: Unauthorized","code":0}""")
+            : null;
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_rotation.json")));
+        await harness.Logs.WaitForAsync(l => l.Contains("786008729715212338 expired", StringComparison.Ordinal));
+        harness.Handler.Invocations.ShouldBeEmpty();
+        harness.Fatal.HasReported.ShouldBeFalse();
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 3, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_leaderboard_week.json")));
+        await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        harness.Fatal.HasReported.ShouldBeFalse();
+        run.IsCompleted.ShouldBeFalse();
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task A_bogus_button_id_gets_a_reply_and_a_handler_failure_gets_an_apology()
     {
         await using var harness = await DiscordHarness.StartAsync();
@@ -199,6 +222,69 @@ public sealed class InteractionTests
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Shutdown_waits_for_an_interaction_in_flight_so_its_reply_still_goes_out()
+    {
+        await using var harness = await DiscordHarness.StartAsync(configure: s => s["Discord:RegisterCommands"] = "false");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Handler.BeforeClickReturns = _ =>
+        {
+            started.TrySetResult();
+            return release.Task;
+        };
+        var trace = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        harness.Gateway.Trace = trace.Writer;
+        var service = harness.Services.GetRequiredService<DiscordGatewayHostedService>();
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        var connection = await ReadyAsync(harness, trace.Reader);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json")));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        var stop = service.StopAsync(TestContext.Current.CancellationToken);
+        await service.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        stop.IsCompleted.ShouldBeFalse(); // the gateway is down, the click is still being handled
+        harness.Gateway.InteractionsInFlight.ShouldBe(1);
+
+        release.SetResult();
+        await stop.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        harness.Gateway.InteractionsInFlight.ShouldBe(0);
+        harness.Fake.Requests.ShouldContain(r => r.Route == "POST webhooks/111/YnV0dG9uLXRva2Vu");
+        harness.Logs.Lines.ShouldNotContain(l => l.Contains("cut off", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Shutdown_stops_waiting_for_interactions_when_the_host_shutdown_timeout_fires()
+    {
+        await using var harness = await DiscordHarness.StartAsync(configure: s => s["Discord:RegisterCommands"] = "false");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Handler.BeforeClickReturns = _ =>
+        {
+            started.TrySetResult();
+            return never.Task;
+        };
+        var trace = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        harness.Gateway.Trace = trace.Writer;
+        var service = harness.Services.GetRequiredService<DiscordGatewayHostedService>();
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        var connection = await ReadyAsync(harness, trace.Reader);
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json")));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        using var shutdownTimeout = new CancellationTokenSource();
+        var stop = service.StopAsync(shutdownTimeout.Token);
+        await service.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        stop.IsCompleted.ShouldBeFalse();
+
+        await shutdownTimeout.CancelAsync();
+        await stop.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await harness.Logs.WaitForAsync(l => l.Contains("cut off 1 interactions", StringComparison.Ordinal));
+        never.SetResult();
     }
 
     internal static async Task<FakeGatewayConnection> ReadyAsync(DiscordHarness harness, System.Threading.Channels.ChannelReader<string> trace)

@@ -15,6 +15,15 @@ public sealed class RendererTests
     }
 
     [Fact]
+    public void A_hostile_display_name_shows_verbatim_without_markdown_mentions_links_or_reordering()
+    {
+        var line = $"🥇 {Markup.Plain("*boss* <!channel> @everyone <@123> [x](https://e.vil) # -_~|`\\ \u202Eevil")}: streak **3 days**";
+
+        DiscordRenderer.RenderText(line).ShouldBe(
+            "🥇 \\*boss\\* \\<!channel\\> @\u200Beveryone \\<@\u200B123\\> \\[x\\]\\(https\\://e.vil\\) \\# \\-\\_\\~\\|\\`\\\\ evil: streak **3 days**");
+    }
+
+    [Fact]
     public void Every_payload_suppresses_mentions()
     {
         var payload = DiscordRenderer.RenderSingle(new OutgoingMessage("Leaderboard: @everyone"));

@@ -102,7 +102,7 @@ public sealed class RestClientTests
     }
 
     [Fact]
-    public async Task A_401_is_reported_as_fatal_and_not_retried()
+    public async Task A_401_on_a_bot_token_route_is_reported_as_fatal_and_not_retried()
     {
         await using var harness = await DiscordHarness.StartAsync();
         harness.Fake.RestHandler = (_, _) => new FakeResponse(401, """{"message":"401: Unauthorized","code":0}""");
@@ -111,6 +111,37 @@ public sealed class RestClientTests
         ex.IsPermanent.ShouldBeTrue();
         (await harness.Fatal.Reported).ToString().ShouldContain("401");
         harness.Fake.Requests.Count.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("callback")]
+    [InlineData("edit")]
+    [InlineData("follow-up")]
+    public async Task A_401_on_an_interaction_token_route_fails_that_call_only_and_is_not_fatal(string route)
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (_, _) => new FakeResponse(401, """{"message":"401: Unauthorized","code":0}""");
+        var rest = harness.Services.GetRequiredService<DiscordRestClient>();
+        var payload = new JsonObject { ["type"] = 6 };
+        Func<Task> call = route switch
+        {
+            "callback" => () => rest.CreateInteractionResponseAsync("786008729715212338", "expired-token", payload, TestContext.Current.CancellationToken),
+            "edit" => () => rest.EditOriginalResponseAsync("111", "expired-token", payload, TestContext.Current.CancellationToken),
+            _ => () => rest.CreateFollowupAsync("111", "expired-token", payload, TestContext.Current.CancellationToken),
+        };
+
+        var ex = await Should.ThrowAsync<DiscordApiException>(call);
+
+        ex.Status.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        ex.IsPermanent.ShouldBeTrue();
+        ex.Message.ShouldNotContain("expired-token");
+        harness.Fatal.HasReported.ShouldBeFalse();
+        harness.Fake.Requests.Count.ShouldBe(1);
+
+        // The bot token is still good: a bot route afterwards works and nothing was reported.
+        harness.Fake.RestHandler = null;
+        await rest.GetGatewayBotAsync(TestContext.Current.CancellationToken);
+        harness.Fatal.HasReported.ShouldBeFalse();
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using ChatBot.Discord.Http;
 using ChatBot.Discord.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Org.BouncyCastle.Math.EC.Rfc8032;
 using Shouldly;
 using Xunit;
@@ -51,9 +52,76 @@ public sealed class SignatureAndHttpModeTests
     }
 
     [Fact]
+    public void Timestamps_more_than_five_minutes_from_now_are_not_fresh()
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(1764061200);
+        DiscordSignature.IsFresh("1764061200", now).ShouldBeTrue();
+        DiscordSignature.IsFresh("1764060900", now).ShouldBeTrue();
+        DiscordSignature.IsFresh("1764061500", now).ShouldBeTrue();
+        DiscordSignature.IsFresh("1764060899", now).ShouldBeFalse();
+        DiscordSignature.IsFresh("1764061501", now).ShouldBeFalse();
+        DiscordSignature.IsFresh("-5", now).ShouldBeFalse();
+        DiscordSignature.IsFresh("soon", now).ShouldBeFalse();
+        DiscordSignature.IsFresh(null, now).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Http_mode_refuses_stale_timestamps_and_replayed_signatures_with_401()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1764061200));
+        await using var harness = await DiscordHarness.StartAsync(clock, s =>
+        {
+            s["Discord:PublicKey"] = Test1Public;
+            s["Discord:HttpUrl"] = "http://127.0.0.1:0";
+        });
+        var endpoint = harness.Services.GetRequiredService<DiscordHttpInteractionsHostedService>();
+        await endpoint.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = endpoint.BoundAddress };
+            var click = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json"));
+
+            // Correctly signed, but six minutes old (or six minutes ahead): a captured request replayed later.
+            using (var old = await PostAsync(http, click, Sign("1764060840", click), "1764060840"))
+            {
+                old.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            }
+
+            using (var ahead = await PostAsync(http, click, Sign("1764061560", click), "1764061560"))
+            {
+                ahead.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            }
+
+            harness.Handler.ClickCalls.ShouldBe(0);
+
+            var signature = Sign("1764061190", click);
+            using (var accepted = await PostAsync(http, click, signature, "1764061190"))
+            {
+                accepted.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+            }
+
+            // The same signed request again, still inside the window: refused before it reaches the bot.
+            clock.Advance(TimeSpan.FromMinutes(4));
+            using (var replay = await PostAsync(http, click, signature, "1764061190"))
+            {
+                replay.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            }
+
+            harness.Handler.ClickCalls.ShouldBe(1);
+            harness.Logs.Lines.ShouldContain(l => l.Contains("replayed", StringComparison.Ordinal));
+            harness.Fake.Requests.Count(r => r.Path.EndsWith("/callback", StringComparison.Ordinal)).ShouldBe(1);
+        }
+        finally
+        {
+            await endpoint.StopAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Http_mode_answers_ping_with_pong_rejects_bad_signatures_and_handles_signed_clicks()
     {
-        await using var harness = await DiscordHarness.StartAsync(configure: s =>
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1764061200));
+        await using var harness = await DiscordHarness.StartAsync(clock, s =>
         {
             s["Discord:PublicKey"] = Test1Public;
             s["Discord:HttpUrl"] = "http://127.0.0.1:0";
@@ -64,20 +132,20 @@ public sealed class SignatureAndHttpModeTests
         {
             using var http = new HttpClient { BaseAddress = endpoint.BoundAddress };
             var ping = Encoding.UTF8.GetBytes("""{"type":1,"id":"1","application_id":"111","token":"t","version":1}""");
-            using (var pong = await PostAsync(http, ping, Sign("100", ping), "100"))
+            using (var pong = await PostAsync(http, ping, Sign("1764061100", ping), "1764061100"))
             {
                 pong.StatusCode.ShouldBe(HttpStatusCode.OK);
                 (await pong.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldBe("""{"type":1}""");
             }
 
             var click = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Payloads", "button_done.json"));
-            using (var forged = await PostAsync(http, click, Sign("100", ping), "100"))
+            using (var forged = await PostAsync(http, click, Sign("1764061100", ping), "1764061100"))
             {
                 forged.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
             }
 
             var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(click).Replace("done:42", "done:43", StringComparison.Ordinal));
-            using (var modified = await PostAsync(http, tampered, Sign("100", click), "100"))
+            using (var modified = await PostAsync(http, tampered, Sign("1764061100", click), "1764061100"))
             {
                 modified.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
             }
@@ -85,7 +153,7 @@ public sealed class SignatureAndHttpModeTests
             harness.Handler.ClickCalls.ShouldBe(0);
             harness.Fake.Requests.ShouldBeEmpty();
 
-            using (var accepted = await PostAsync(http, click, Sign("200", click), "200"))
+            using (var accepted = await PostAsync(http, click, Sign("1764061200", click), "1764061200"))
             {
                 accepted.StatusCode.ShouldBe(HttpStatusCode.Accepted);
             }

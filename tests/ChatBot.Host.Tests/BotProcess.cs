@@ -5,7 +5,12 @@ namespace ChatBot.Host.Tests;
 
 internal sealed record BotRun(int ExitCode, string Output, string Errors);
 
-/// <summary>Runs the real bot binary (ChatBot.dll) as the README's run command does, with stdin piped.</summary>
+/// <summary>
+/// Runs the real bot binary (ChatBot.dll) as the README's run command does, with stdin piped. The binary reads
+/// the machine's real clock, so everything an assertion could depend on is set through configuration: every day
+/// is a workday and days are counted in UTC, so a streak reads the same on any weekday, at any hour, in any
+/// machine zone (the streak rules themselves are covered with a fake clock in ChatBot.Data.Tests).
+/// </summary>
 internal static class BotProcess
 {
     public static async Task<BotRun> RunAsync(string workingDirectory, string[] lines, (string Key, string Value)[] environment)
@@ -22,6 +27,8 @@ internal static class BotProcess
         start.Environment["Breaks__CueInterval"] = "00:00:00.05";
         start.Environment["Scheduling__PollingInterval"] = "00:00:00.100";
         start.Environment["DOTNET_ENVIRONMENT"] = "Test";
+        start.Environment["Breaks__Workdays"] = "daily";
+        start.Environment["Breaks__DefaultTimeZone"] = "UTC";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -30,8 +30,11 @@ public sealed class ConsoleChatTests : IDisposable
         run.Output.ShouldContain("5/5 Do 10–15 slow reps");
         run.Output.ShouldContain("Unknown drill 'rotaton'. Did you mean rotation?");
         run.Output.ShouldContain("Logged ✅ a break on your own");
-        run.Output.ShouldContain("Your streak: 1 workday");
-        run.Output.ShouldMatch(@"🥇 \S+: 1 workday streak");
+        run.Output.ShouldContain("Your first break: your streak starts today. Streak: 1 day 🔥");
+        run.Output.ShouldContain("Your streak: 1 day");
+        run.Output.ShouldContain("Consistency: 1 of the 1 workday since you started");
+        run.Output.ShouldNotContain("missed");
+        run.Output.ShouldMatch(@"🥇 \S+: streak 1 day");
     }
 
     [Fact]
@@ -55,7 +58,7 @@ public sealed class ConsoleChatTests : IDisposable
         var second = await RunBotAsync("/drill streak", "/drill now");
 
         second.Output.ShouldContain("Breaks in total: 1");
-        second.Output.ShouldContain("Your streak: 1 workday");
+        second.Output.ShouldContain("Your streak: 1 day");
     }
 
     [Fact]
@@ -78,6 +81,20 @@ public sealed class ConsoleChatTests : IDisposable
         run.Output.ShouldContain("Unknown period 'forever'");
         run.Output.ShouldContain("'Mars/Olympus' is not a time zone I know");
         run.Output.ShouldContain("Rock-back cat-camel"); // the last line was still answered
+    }
+
+    [Fact]
+    public async Task Pasted_lines_with_unicode_spaces_and_invisible_characters_are_commands_too()
+    {
+        var run = await RunBotAsync("\uFEFF/drill\u00A0list", "/drill\u3000done\u200B", "/drill\tstreak\u2060", "/drill\u200B leaderboard\u202Fall");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldNotContain("The only command here is /drill");
+        run.Output.ShouldNotContain("Unknown");
+        run.Output.ShouldContain("Rock-back cat-camel");
+        run.Output.ShouldContain("Logged ✅ a break on your own");
+        run.Output.ShouldContain("Your streak: 1 day");
+        run.Output.ShouldContain("Leaderboard, all time");
     }
 
     [Fact]

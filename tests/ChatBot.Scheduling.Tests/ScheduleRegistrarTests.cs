@@ -98,7 +98,7 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Wiring_UsesOurStorage_ReplacesTheRunner_AndOutlastsHangfiresShutdown()
+    public async Task Wiring_UsesOurStorage_ProvidesTheRunner_AndOutlastsHangfiresShutdown()
     {
         provider.GetRequiredService<JobStorage>().ShouldBeSameAs(storage);
         provider.GetRequiredService<ChatBot.Core.Breaks.IBreakRunner>().ShouldBeOfType<HangfireBreakRunner>();

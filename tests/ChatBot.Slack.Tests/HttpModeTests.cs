@@ -23,6 +23,7 @@ public sealed class HttpModeTests : IAsyncLifetime
             ["Slack:SigningSecret"] = Secrets.SigningSecret,
             ["Slack:ApiBaseUrl"] = slack.ApiUrl.ToString(),
             ["Slack:HttpUrl"] = "http://127.0.0.1:0",
+            ["Slack:CommandAckBudget"] = "00:00:02", // the tests read the reply from the ack: no race with a 30 ms default
         });
         var address = host.Get<SlackHttpModeHostedService>().Addresses.ShouldHaveSingleItem();
         http = new HttpClient { BaseAddress = new Uri(address) };
@@ -104,6 +105,81 @@ public sealed class HttpModeTests : IAsyncLifetime
         host.Handler.CommandCount.ShouldBe(0);
         host.Handler.ClickCount.ShouldBe(0);
         slack.Calls().Where(c => c.Method != "auth.test").ShouldBeEmpty();
+    }
+
+    private async Task<HttpResponseMessage> SendSignedAsync(string path, string body, string timestamp, string signature, string? retryNum = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        request.Headers.Add("X-Slack-Signature", signature);
+        if (retryNum is not null)
+        {
+            request.Headers.Add("X-Slack-Retry-Num", retryNum);
+            request.Headers.Add("X-Slack-Retry-Reason", "http_timeout");
+        }
+
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task ReplayedSignedRotationCommand_Gets401_AndStartsNoSecondBreak()
+    {
+        var body = CommandBody("rotation");
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var signature = SlackRequestSignature.Compute(Secrets.SigningSecret, timestamp, Encoding.UTF8.GetBytes(body));
+
+        using (var first = await SendSignedAsync(SlackHttpModeHostedService.CommandsPath, body, timestamp, signature))
+        {
+            first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        (await host.Handler.NextInvocationAsync()).Text.ShouldBe("rotation");
+
+        using (var replay = await SendSignedAsync(SlackHttpModeHostedService.CommandsPath, body, timestamp, signature))
+        {
+            replay.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        // Slack's own retry of the same delivery is acknowledged (so Slack stops) but not run again either.
+        using (var retry = await SendSignedAsync(SlackHttpModeHostedService.CommandsPath, body, timestamp, signature, retryNum: "1"))
+        {
+            retry.StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await retry.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        }
+
+        host.Handler.CommandCount.ShouldBe(1);
+
+        // A new request (new timestamp, so a new signature) with the same text is a new command and runs.
+        var later = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var fresh = await SendSignedAsync(
+            SlackHttpModeHostedService.CommandsPath, body, later, SlackRequestSignature.Compute(Secrets.SigningSecret, later, Encoding.UTF8.GetBytes(body))))
+        {
+            fresh.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        host.Handler.CommandCount.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task ReplayedSignedDoneClick_Gets401_AndIsNotStoredTwice()
+    {
+        var payload = SocketModeTests.DoneClick("1700000000.000778", responseUrlId: "http-replay", slack: slack).ToJsonString();
+        var body = "payload=" + Uri.EscapeDataString(payload);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var signature = SlackRequestSignature.Compute(Secrets.SigningSecret, timestamp, Encoding.UTF8.GetBytes(body));
+
+        using (var first = await SendSignedAsync(SlackHttpModeHostedService.InteractivityPath, body, timestamp, signature))
+        {
+            first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        using (var replay = await SendSignedAsync(SlackHttpModeHostedService.InteractivityPath, body, timestamp, signature))
+        {
+            replay.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        host.Handler.ClickCount.ShouldBe(1);
     }
 
     [Fact]

@@ -48,10 +48,24 @@ public sealed class SecretsTests
     }
 
     [Fact]
-    public void ApiExceptions_CarryMethodAndError_NeverAToken()
+    public async Task ApiExceptions_FromTheRealClient_CarryMethodAndError_NeverAToken()
     {
-        var ex = new SlackApiException("chat.postMessage", "invalid_auth", isPermanent: true);
-        ex.Message.ShouldBe("Slack chat.postMessage failed: invalid_auth");
+        await using var slack = await FakeSlackServer.StartAsync();
+        slack.Script("chat.update", _ => FakeReply.Error("invalid_auth"));
+        var fatal = new RecordingFatalErrorReporter();
+        using var api = new SlackApiClient(
+            Microsoft.Extensions.Options.Options.Create(new SlackOptions { BotToken = Secrets.BotToken, ApiBaseUrl = slack.ApiUrl }),
+            TimeProvider.System,
+            fatal,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<SlackApiClient>.Instance);
+
+        var ex = await Should.ThrowAsync<SlackApiException>(
+            () => api.UpdateMessageAsync("C1", "1.2", SlackBlockKitRenderer.Render(new ChatBot.Core.Messages.OutgoingMessage("x")), TestContext.Current.CancellationToken));
+
+        ex.Message.ShouldBe("Slack chat.update failed: invalid_auth");
         ex.IsFatal.ShouldBeTrue();
+        ex.ToString().ShouldNotContain("SECRETBOTTOKEN");
+        (await fatal.Reported).ToString().ShouldNotContain("SECRETBOTTOKEN");
+        slack.Calls("chat.update").ShouldHaveSingleItem().Authorization.ShouldBe("Bearer " + Secrets.BotToken); // the token was really sent
     }
 }

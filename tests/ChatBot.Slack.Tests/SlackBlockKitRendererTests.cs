@@ -15,6 +15,16 @@ public sealed class SlackBlockKitRendererTests
     }
 
     [Fact]
+    public void ToMrkdwn_ShowsAHostileDisplayNameVerbatimWithoutMarkupMentionsOrReordering()
+    {
+        var line = $"🥇 {Markup.Plain("*boss* <!channel> _x_ ~y~ `z` & \u202Eevil")}: streak **3 days**";
+
+        SlackBlockKitRenderer.ToMrkdwn(line)
+            .ShouldBe("🥇 ＊boss＊ &lt;!channel&gt; ＿x＿ ～y～ ｀z｀ &amp; evil: streak *3 days*");
+        SlackBlockKitRenderer.FallbackText(line).ShouldBe("🥇 *boss* &lt;!channel&gt; _x_ ~y~ `z` &amp; evil: streak 3 days");
+    }
+
+    [Fact]
     public void Render_ButtonsBecomeAnActionsBlockWithIdValueAndStyle()
     {
         var message = SlackBlockKitRenderer.Render(new OutgoingMessage("Break time", [

@@ -61,8 +61,63 @@ public sealed class SlackPayloadMapperTests
         action.IsEphemeral.ShouldBeFalse();
         var click = SlackPayloadMapper.ToClick(action, new SlackUserInfo("W111", "Owner", "America/New_York", false, IsOwner: true), []);
         click.ActionId.ShouldBe("done:42");
-        click.Channel.ShouldBe(new ChannelKey(ChatPlatform.Slack, "T111", "C111"));
+        click.Channel.ShouldBe(new ChannelKey(ChatPlatform.Slack, "E111", "C111")); // the payload names its Enterprise Grid org
         click.Caller.ShouldBe(new ChatUser("W111", "Owner", "America/New_York", IsAdmin: true));
+    }
+
+    [Fact]
+    public void SharedGridChannel_CommandFromOneWorkspace_AndTapFromAnother_AreTheSameChannelAndTeam()
+    {
+        var command = SlackPayloadMapper.ReadSlashCommand(Load("slash_command_grid_workspace1.json"), out var commandProblem).ShouldNotBeNull();
+        var tap = SlackPayloadMapper.ReadBlockActions(Load("block_actions_grid_workspace2.json"), out var tapProblem).ShouldHaveSingleItem();
+        commandProblem.ShouldBeNull();
+        tapProblem.ShouldBeNull();
+
+        var invocation = SlackPayloadMapper.ToInvocation(command, null, []);
+        var click = SlackPayloadMapper.ToClick(tap, null, []);
+
+        invocation.Channel.ShouldBe(new ChannelKey(ChatPlatform.Slack, "E0GRID", "C0SHARED"));
+        click.Channel.ShouldBe(invocation.Channel);
+        click.Channel.Team.ShouldBe(invocation.Channel.Team);
+    }
+
+    [Fact]
+    public void SameGridPerson_FromEitherWorkspace_IsOnePerson()
+    {
+        var fromOne = SlackPayloadMapper.ReadSlashCommand(
+            new Dictionary<string, string> { ["team_id"] = "T0ONE", ["enterprise_id"] = "E0GRID", ["channel_id"] = "C0SHARED", ["user_id"] = "W0ANN", ["command"] = "/drill", ["text"] = "streak" },
+            out _)!;
+        var fromTwo = SlackPayloadMapper.ReadSlashCommand(
+            new Dictionary<string, string> { ["team_id"] = "T0TWO", ["enterprise_id"] = "E0GRID", ["channel_id"] = "C0OTHER", ["user_id"] = "W0ANN", ["command"] = "/drill", ["text"] = "streak" },
+            out _)!;
+
+        var one = SlackPayloadMapper.ToInvocation(fromOne, null, []);
+        var two = SlackPayloadMapper.ToInvocation(fromTwo, null, []);
+
+        one.Channel.Team.ShouldBe(new TeamKey(ChatPlatform.Slack, "E0GRID"));
+        two.Channel.Team.ShouldBe(one.Channel.Team);
+        two.Caller.Id.ShouldBe(one.Caller.Id);
+    }
+
+    [Theory]
+    [InlineData("E0GRID", "T0ONE", "E0GRID")]
+    [InlineData("", "T0ONE", "T0ONE")]
+    [InlineData(null, "T0ONE", "T0ONE")]
+    [InlineData("E0GRID", null, "E0GRID")]
+    [InlineData(null, null, null)]
+    public void TeamKey_IsTheGridOrgWhenThereIsOne_ElseTheWorkspace(string? enterpriseId, string? teamId, string? expected) =>
+        SlackPayloadMapper.TeamKey(enterpriseId, teamId).ShouldBe(expected);
+
+    [Fact]
+    public void BlockActions_OrgWideInstallWithoutTeam_UsesTheEnterprise()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"type":"block_actions","user":{"id":"W0BOB","team_id":"T0TWO"},"team":null,"enterprise":{"id":"E0GRID"},
+             "is_enterprise_install":true,"channel":{"id":"C0SHARED"},"container":{"message_ts":"1.2"},
+             "actions":[{"action_id":"done:1","type":"button"}]}
+            """);
+        var action = SlackPayloadMapper.ReadBlockActions(doc.RootElement, out _).ShouldHaveSingleItem();
+        action.TeamId.ShouldBe("E0GRID");
     }
 
     [Fact]

@@ -3,7 +3,7 @@ namespace ChatBot.Core.Breaks;
 /// <summary>
 /// Paces a break: posts its prompt now, then each cue <c>Breaks:CueInterval</c> apart into the prompt's
 /// thread. Every post goes through <see cref="BreakPoster"/>, so running a step twice never posts twice.
-/// The foundation backs this in-process; the scheduling project backs it with Hangfire delayed jobs.
+/// The scheduling project backs it with Hangfire delayed jobs (<c>HangfireBreakRunner</c>), so a thread survives restarts.
 /// </summary>
 public interface IBreakRunner
 {

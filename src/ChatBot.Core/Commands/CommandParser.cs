@@ -4,7 +4,10 @@ using ChatBot.Core.Streaks;
 
 namespace ChatBot.Core.Commands;
 
-/// <summary>Turns the text after <c>/drill</c> into a <see cref="ParsedCommand"/>. Case-insensitive, whitespace-tolerant.</summary>
+/// <summary>
+/// Turns the text after <c>/drill</c> into a <see cref="ParsedCommand"/>. Case-insensitive; any Unicode space
+/// separates words and invisible format characters are ignored (<see cref="CommandText.Normalize"/>).
+/// </summary>
 public sealed class CommandParser(DrillCatalog catalog)
 {
     /// <summary>The action words, in the order help lists them.</summary>
@@ -14,7 +17,7 @@ public sealed class CommandParser(DrillCatalog catalog)
 
     public ParsedCommand Parse(string? text)
     {
-        var words = (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var words = CommandText.Normalize(text).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length > 0 && words[0].Equals("/drill", StringComparison.OrdinalIgnoreCase))
         {
             words = words[1..];
@@ -102,8 +105,8 @@ public sealed class CommandParser(DrillCatalog catalog)
 
     private static string Echo(string text)
     {
-        var plain = Markup.Plain(text);
-        return plain.Length <= MaxEcho ? plain : plain[..MaxEcho] + "…";
+        // Shortened before it is made a literal span, so the span's end marker is never cut off.
+        return Markup.Plain(text.Length <= MaxEcho ? text : text[..MaxEcho] + "…");
     }
 
     private sealed record Match(string Word, int Distance);

@@ -129,7 +129,7 @@ public sealed class CommandRouter(
         text.Append($"{Markup.Code("/drill leaderboard [week|month|all]")} the channel's top streaks\n");
         text.Append($"{Markup.Code("/drill tz <Area/City>")} set your time zone, e.g. Europe/Berlin\n");
         text.Append($"{Markup.Code("/drill schedule list|add HH:MM [days]|remove HH:MM|tz <Area/City>")} the channel's break times (admins)\n");
-        text.Append("Tap **Done** on a break to count it. Streaks count workdays in a row; days off never break one.");
+        text.Append("Tap **Done** on a break to count it. Streaks count days in a row with a break; a day off without one never breaks it.");
         return CommandReply.ToCaller(text.ToString());
     }
 

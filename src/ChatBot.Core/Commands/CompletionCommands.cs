@@ -37,14 +37,15 @@ public sealed class CompletionCommands(
 
         await users.SeenAsync(click.Channel.Team, click.Caller, cancellationToken);
         var zone = await userClock.ZoneOfAsync(click.Channel, click.Caller, cancellationToken);
+        var today = TimeZones.LocalDate(now, zone);
         var outcome = await completions.RecordAsync(
-            new NewCompletion(click.Channel.Team, click.Caller.Id, click.Caller.DisplayName, brk.Channel, brk.Id, CompletionKind.Button, now, TimeZones.LocalDate(now, zone)),
+            new NewCompletion(click.Channel.Team, click.Caller.Id, click.Caller.DisplayName, brk.Channel, brk.Id, CompletionKind.Button, now, today),
             cancellationToken);
-        var stats = await completions.GetStreakAsync(click.Channel.Team, click.Caller.Id, userClock.Today(zone), 0, cancellationToken);
+        var stats = await completions.GetStreakAsync(click.Channel.Team, click.Caller.Id, today, 0, cancellationToken);
         var doneCount = await completions.CountForBreakAsync(brk.Id, cancellationToken);
         var reply = outcome == CompletionOutcome.Recorded
-            ? $"Logged ✅ {drill.Title}. {streakReplies.Summary(stats)}"
-            : $"Already counted: this break is logged for you. {streakReplies.Summary(stats)}";
+            ? $"Logged ✅ {drill.Title}. {streakReplies.AfterLogging(today, stats)}"
+            : $"Already counted: this break is logged for you. {StreakReplies.Summary(stats)}";
         return new ClickOutcome(CommandReply.ToCaller(reply), BreakContent.Prompt(brk, drill, doneCount));
     }
 
@@ -60,7 +61,7 @@ public sealed class CompletionCommands(
         var stats = await completions.GetStreakAsync(invocation.Channel.Team, invocation.Caller.Id, today, 0, cancellationToken);
         var day = today.ToString("ddd d MMM", CultureInfo.InvariantCulture);
         return CommandReply.ToCaller(outcome == CompletionOutcome.Recorded
-            ? $"Logged ✅ a break on your own for {day}. {streakReplies.Summary(stats)}"
-            : $"You already logged a break on your own for {day}; it counts. Tap **Done** on the channel's breaks to log more. {streakReplies.Summary(stats)}");
+            ? $"Logged ✅ a break on your own for {day}. {streakReplies.AfterLogging(today, stats)}"
+            : $"You already logged a break on your own for {day}; it counts. Tap **Done** on the channel's breaks to log more. {StreakReplies.Summary(stats)}");
     }
 }

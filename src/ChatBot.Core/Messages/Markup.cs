@@ -6,13 +6,20 @@ namespace ChatBot.Core.Messages;
 
 /// <summary>
 /// The small, neutral markup Core writes message text in, and its one tokenizer that every adapter
-/// renders from. Supported: <c>**bold**</c>, <c>`code`</c>, and <c>{time:UNIXSECONDS}</c> (a moment each
-/// reader should see in their own local time). Text that came from users (names) goes through
-/// <see cref="Plain"/> first so it can never be read as markup or as a mention.
+/// renders from. Supported: <c>**bold**</c>, <c>`code`</c>, <c>{time:UNIXSECONDS}</c> (a moment each
+/// reader should see in their own local time), and literal spans of user text (<see cref="Plain"/>): every
+/// renderer shows a literal verbatim, escaped for its platform, so it can never be read as markup or a mention.
 /// </summary>
 public static partial class Markup
 {
-    public static string Bold(string text) => $"**{Plain(text)}**";
+    /// <summary>Opens a literal span (a private-use character, removed from user text so it can't forge one).</summary>
+    internal const char LiteralStart = '\uE000';
+
+    /// <summary>Closes a literal span.</summary>
+    internal const char LiteralEnd = '\uE001';
+
+    /// <summary>Our own words in bold (never pass user text here: use <see cref="Plain"/>).</summary>
+    public static string Bold(string text) => $"**{text.Replace("*", "", StringComparison.Ordinal)}**";
 
     /// <summary>Our own command syntax, shown verbatim (never pass user text here: use <see cref="Plain"/>).</summary>
     public static string Code(string text) => $"`{text.Replace("`", "", StringComparison.Ordinal)}`";
@@ -20,30 +27,52 @@ public static partial class Markup
     public static string Time(DateTimeOffset moment) =>
         "{time:" + moment.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "}";
 
-    /// <summary>Makes user-supplied text inert: removes markup characters and mention triggers.</summary>
+    /// <summary>
+    /// Marks user-supplied text (display names, echoed input) as a literal span, neutralised first so it can't
+    /// change how the rest of the message displays: control characters are removed (line breaks and tabs become
+    /// spaces), format characters are removed (zero-width spaces, bidi overrides and isolates, BOM, tags; the
+    /// zero-width (non-)joiners inside emoji and Persian names stay), lone surrogates become U+FFFD, and text
+    /// with right-to-left letters is wrapped in a first-strong isolate (U+2068 … U+2069) so it can't reorder
+    /// what follows. Each renderer then escapes the span for its platform (<see cref="MarkupKind.Literal"/>).
+    /// </summary>
     public static string Plain(string text)
     {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
+        var builder = new StringBuilder(text.Length + 4);
+        var rightToLeft = false;
+        foreach (var rune in text.EnumerateRunes())
         {
-            switch (c)
+            switch (Rune.GetUnicodeCategory(rune))
             {
-                case '*' or '`' or '{' or '}' or '<' or '>' or '|':
+                case UnicodeCategory.Control:
+                    if (rune.Value is '\t' or '\n' or '\r' or '\v' or '\f' or 0x85)
+                    {
+                        builder.Append(' ');
+                    }
+
                     break;
-                case '@':
-                    builder.Append('\uFF20'); // full-width at sign: reads as "@", never pings
-                    break;
-                case '\r' or '\n' or '\t':
+                case UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator:
                     builder.Append(' ');
                     break;
+                case UnicodeCategory.Format when rune.Value is not (0x200C or 0x200D):
+                    break;
+                case UnicodeCategory.PrivateUse when rune.Value is LiteralStart or LiteralEnd:
+                    break;
                 default:
-                    builder.Append(c);
+                    rightToLeft |= IsRightToLeft(rune.Value);
+                    builder.Append(rune.ToString());
                     break;
             }
         }
 
-        return builder.ToString();
+        return rightToLeft
+            ? $"{LiteralStart}\u2068{builder}\u2069{LiteralEnd}"
+            : $"{LiteralStart}{builder}{LiteralEnd}";
     }
+
+    /// <summary>Hebrew, Arabic, Syriac, Thaana, N'Ko … and their presentation forms: the strong right-to-left blocks.</summary>
+    private static bool IsRightToLeft(int codePoint) =>
+        codePoint is (>= 0x0590 and <= 0x08FF) or (>= 0xFB1D and <= 0xFDFF) or (>= 0xFE70 and <= 0xFEFF)
+            or (>= 0x10800 and <= 0x10FFF) or (>= 0x1E800 and <= 0x1EFFF);
 
     /// <summary>Splits markup into runs an adapter can render one by one.</summary>
     public static IEnumerable<MarkupToken> Tokenize(string text)
@@ -59,6 +88,10 @@ public static partial class Markup
             if (match.Groups["bold"].Success)
             {
                 yield return new MarkupToken(MarkupKind.Bold, match.Groups["bold"].Value);
+            }
+            else if (match.Groups["literal"].Success)
+            {
+                yield return new MarkupToken(MarkupKind.Literal, match.Groups["literal"].Value);
             }
             else if (match.Groups["code"].Success)
             {
@@ -79,7 +112,7 @@ public static partial class Markup
         }
     }
 
-    /// <summary>Renders markup as plain text (logs, fallbacks), with times as UTC clock times.</summary>
+    /// <summary>Renders markup as plain text (logs, fallbacks, the console), with times as UTC clock times.</summary>
     public static string ToPlainText(string text, TimeZoneInfo? zone = null)
     {
         var builder = new StringBuilder(text.Length);
@@ -103,16 +136,20 @@ public static partial class Markup
         return local.ToString("ddd HH:mm", CultureInfo.InvariantCulture) + " " + label;
     }
 
-    [GeneratedRegex(@"\*\*(?<bold>[^*]+)\*\*|`(?<code>[^`]+)`|\{time:(?<time>-?\d{1,12})\}")]
+    [GeneratedRegex("\uE000(?<literal>[^\uE000\uE001]*)\uE001|\\*\\*(?<bold>[^*\uE000\uE001]+)\\*\\*|`(?<code>[^`\uE000\uE001]+)`|\\{time:(?<time>-?\\d{1,12})\\}")]
     private static partial Regex TokenPattern();
 }
 
 public enum MarkupKind
 {
+    /// <summary>Our own words.</summary>
     Text,
     Bold,
     Code,
     Time,
+
+    /// <summary>Text a user controls (<see cref="Markup.Plain"/>): shown verbatim, escaped for each platform.</summary>
+    Literal,
 }
 
 public sealed record MarkupToken(MarkupKind Kind, string Text, DateTimeOffset? Time = null);

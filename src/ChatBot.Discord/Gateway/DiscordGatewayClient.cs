@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using ChatBot.Core;
 using ChatBot.Core.Ports;
 using ChatBot.Discord.Rest;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,10 @@ namespace ChatBot.Discord.Gateway;
 /// <summary>Receives what the gateway dispatches that the bot acts on.</summary>
 public interface IGatewayInteractionSink
 {
-    /// <summary>Called for each INTERACTION_CREATE, off the receive loop; must not throw.</summary>
+    /// <summary>
+    /// Called for each INTERACTION_CREATE, off the receive loop; must not throw. <paramref name="cancellationToken"/>
+    /// fires only when shutdown stops waiting for interactions in flight.
+    /// </summary>
     Task HandleGatewayInteractionAsync(JsonElement interaction, CancellationToken cancellationToken);
 }
 
@@ -40,6 +44,7 @@ public sealed partial class DiscordGatewayClient
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly Queue<DateTimeOffset> _identifies = new();
+    private readonly InFlightWork _interactions = new();
 
     private Uri? _gatewayUrl;
     private int _maxConcurrency = 1;
@@ -71,6 +76,15 @@ public sealed partial class DiscordGatewayClient
 
     /// <summary>Test hook: short notes ("hello", "identify", "resume", "ready", "resumed", "ack", "zombie", …) as they happen.</summary>
     internal ChannelWriter<string>? Trace { get; set; }
+
+    /// <summary>Interactions received and still being handled (answered, replied to).</summary>
+    public int InteractionsInFlight => _interactions.Count;
+
+    /// <summary>
+    /// Waits for the interactions already received to finish, until <paramref name="cancellationToken"/> fires
+    /// (the host's shutdown timeout); then cancels them. Returns how many were cut off (0 = all finished).
+    /// </summary>
+    public Task<int> DrainInteractionsAsync(CancellationToken cancellationToken) => _interactions.DrainAsync(cancellationToken);
 
     /// <summary>Connects and keeps the session alive until <paramref name="stoppingToken"/> fires or a fatal close.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -504,7 +518,7 @@ public sealed partial class DiscordGatewayClient
                     break;
                 case "INTERACTION_CREATE":
                     var interaction = data.Clone();
-                    _ = Task.Run(() => client._sink.HandleGatewayInteractionAsync(interaction, CancellationToken.None));
+                    client._interactions.Start(token => client._sink.HandleGatewayInteractionAsync(interaction, token));
                     break;
                 default:
                     break;

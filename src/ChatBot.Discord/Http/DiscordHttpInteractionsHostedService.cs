@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatBot.Core;
 using ChatBot.Discord.Interactions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,19 +16,24 @@ namespace ChatBot.Discord.Http;
 /// <summary>
 /// HTTP interactions mode (<c>Discord:PublicKey</c> set): a small Kestrel endpoint at
 /// <c>Discord:HttpUrl</c> + <c>Discord:HttpPath</c>. Every request's Ed25519 signature is checked against the raw
-/// body (401 and nothing else when it fails); PING gets PONG; other interactions are answered through the
+/// body (401 and nothing else when it fails, when its timestamp is more than 5 minutes from now, or when the
+/// same signature was seen before); PING gets PONG; other interactions are answered through the
 /// callback endpoint and the request gets 202.
 /// </summary>
 public sealed partial class DiscordHttpInteractionsHostedService(
     IOptions<DiscordOptions> options,
     DiscordInteractionProcessor processor,
+    TimeProvider time,
     ILoggerFactory loggerFactory,
     ILogger<DiscordHttpInteractionsHostedService> logger) : IHostedService, IAsyncDisposable
 {
     private const int MaxBodyBytes = 1024 * 1024;
     private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(2.8);
+    private readonly InFlightWork _interactions = new();
+
+    // A signature can pass the freshness check for up to twice the window (a timestamp ahead of our clock).
+    private readonly Deduplicator _seenSignatures = new(time, 2 * DiscordSignature.Window, 100_000);
     private WebApplication? _app;
-    private CancellationTokenSource? _stopping;
 
     /// <summary>The address Kestrel bound (useful with port 0).</summary>
     public Uri? BoundAddress { get; private set; }
@@ -40,7 +46,6 @@ public sealed partial class DiscordHttpInteractionsHostedService(
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.UseUrls(settings.HttpUrl.GetLeftPart(UriPartial.Authority));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
-        _stopping = new CancellationTokenSource();
         var app = builder.Build();
         app.MapPost(settings.HttpPath, HandleAsync);
         await app.StartAsync(cancellationToken);
@@ -51,16 +56,21 @@ public sealed partial class DiscordHttpInteractionsHostedService(
         LogListening(logger, address ?? settings.HttpUrl.ToString(), settings.HttpPath);
     }
 
+    /// <summary>
+    /// Stops listening, then lets interactions already accepted finish until the host's shutdown timeout
+    /// (<paramref name="cancellationToken"/>) runs out.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping is not null)
-        {
-            await _stopping.CancelAsync();
-        }
-
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken);
+        }
+
+        var abandoned = await _interactions.DrainAsync(cancellationToken);
+        if (abandoned > 0)
+        {
+            LogAbandoned(logger, abandoned);
         }
     }
 
@@ -70,8 +80,6 @@ public sealed partial class DiscordHttpInteractionsHostedService(
         {
             await _app.DisposeAsync();
         }
-
-        _stopping?.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -88,6 +96,20 @@ public sealed partial class DiscordHttpInteractionsHostedService(
         if (!DiscordSignature.VerifyRequest(options.Value.PublicKey!, signature, timestamp, body))
         {
             LogBadSignature(logger);
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
+        if (!DiscordSignature.IsFresh(timestamp, time.GetUtcNow()))
+        {
+            LogStale(logger, timestamp);
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
+        if (!_seenSignatures.TryClaim(signature.ToUpperInvariant()))
+        {
+            LogReplayed(logger);
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
@@ -115,7 +137,7 @@ public sealed partial class DiscordHttpInteractionsHostedService(
 
         // Answer through the callback endpoint; this request gets 202 once that answer is out (or timed out).
         var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = processor.ProcessAsync(interaction, acknowledged, _stopping?.Token ?? CancellationToken.None);
+        _interactions.Track(processor.ProcessAsync(interaction, acknowledged, _interactions.Token));
         await Task.WhenAny(acknowledged.Task, Task.Delay(AckWait, context.RequestAborted));
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
@@ -143,6 +165,15 @@ public sealed partial class DiscordHttpInteractionsHostedService(
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a bad signature: 401")]
     private static partial void LogBadSignature(ILogger logger);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Discord HTTP interaction signed at {Timestamp}, more than 5 minutes from now: 401")]
+    private static partial void LogStale(ILogger logger, string timestamp);
+
+    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "Discord HTTP interaction replayed (its signature was seen before): 401")]
+    private static partial void LogReplayed(ILogger logger);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "Discord HTTP: shutdown cut off {Count} interactions still in flight")]
+    private static partial void LogAbandoned(ILogger logger, int count);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a malformed body: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string reason);

@@ -10,6 +10,17 @@ namespace ChatBot.Discord.Http;
 /// </summary>
 public static class DiscordSignature
 {
+    /// <summary>
+    /// How far <c>X-Signature-Timestamp</c> (Unix seconds) may be from now, either way. Discord's docs set no
+    /// window (protocols.md A4: optional defence in depth); this uses Slack's five minutes, so a captured request cannot be replayed later.
+    /// </summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+
+    /// <summary>True when <paramref name="timestamp"/> is Unix seconds within <see cref="Window"/> of <paramref name="now"/>.</summary>
+    public static bool IsFresh(string? timestamp, DateTimeOffset now) =>
+        long.TryParse(timestamp, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+        && Math.Abs(now.ToUnixTimeSeconds() - seconds) <= (long)Window.TotalSeconds;
+
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
         if (publicKey.Length != Ed25519.PublicKeySize || signature.Length != Ed25519.SignatureSize)

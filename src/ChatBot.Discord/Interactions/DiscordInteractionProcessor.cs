@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatBot.Core;
 using ChatBot.Core.Commands;
 using ChatBot.Discord.Gateway;
 using ChatBot.Discord.Rendering;
@@ -27,7 +28,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     private readonly DiscordOptions _options;
     private readonly ILogger<DiscordInteractionProcessor> _logger;
     private readonly TimeProvider _time;
-    private readonly InteractionDeduplicator _dedupe;
+    private readonly Deduplicator _dedupe;
     private readonly AckPriority _priority = new();
 
     public DiscordInteractionProcessor(
@@ -42,7 +43,8 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         _options = options.Value;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _dedupe = new InteractionDeduplicator(_time);
+        // Longer than an interaction can live (15 minutes), so a redelivery (gateway resume replay, HTTP retry) runs once.
+        _dedupe = new Deduplicator(_time, TimeSpan.FromMinutes(20), 10_000);
     }
 
     public Task HandleGatewayInteractionAsync(JsonElement interaction, CancellationToken cancellationToken) =>
@@ -292,7 +294,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             await _rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, payload, cancellationToken);
             return true;
         }
-        catch (DiscordApiException ex) when (ex.Code == DiscordErrorCodes.UnknownInteraction)
+        catch (DiscordApiException ex) when (ex.Code == DiscordErrorCodes.UnknownInteraction || ex.Status == System.Net.HttpStatusCode.Unauthorized)
         {
             LogExpired(_logger, interaction.Id);
             return false;
@@ -370,7 +372,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Discord: the command handler failed for '{Input}'")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string input);
 
-    [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} expired before we answered (10062); dropped")]
+    [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} expired before we answered (10062 or 401); dropped")]
     private static partial void LogExpired(ILogger logger, string interactionId);
 
     [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} was acknowledged already (40060)")]

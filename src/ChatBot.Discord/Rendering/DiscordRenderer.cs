@@ -32,6 +32,9 @@ public static class DiscordRenderer
                 case MarkupKind.Code:
                     builder.Append('`').Append(token.Text.Replace("`", "'", StringComparison.Ordinal)).Append('`');
                     break;
+                case MarkupKind.Literal:
+                    builder.Append(EscapeLiteral(token.Text));
+                    break;
                 case MarkupKind.Time:
                     builder.Append("<t:")
                         .Append(token.Time!.Value.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
@@ -58,6 +61,32 @@ public static class DiscordRenderer
             }
 
             builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// User text (<see cref="MarkupKind.Literal"/>) as Discord markdown that shows exactly what was typed: every
+    /// markdown and link character (<c>\ * _ ~ ` | &gt; &lt; # - [ ] ( ) :</c>) backslash-escaped, and a zero-width
+    /// space after each <c>@</c> so <c>@everyone</c>, <c>@here</c> and <c>&lt;@id&gt;</c> never form a mention
+    /// (besides <c>allowed_mentions</c>, which already stops pings).
+    /// </summary>
+    public static string EscapeLiteral(string text)
+    {
+        var builder = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c is '\\' or '*' or '_' or '~' or '`' or '|' or '>' or '<' or '#' or '-' or '[' or ']' or '(' or ')' or ':')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+            if (c == '@')
+            {
+                builder.Append('\u200B');
+            }
         }
 
         return builder.ToString();

@@ -18,7 +18,7 @@ public sealed record GatewayInfo(Uri Url, int MaxConcurrency, int RemainingSessi
 /// <summary>
 /// Discord's REST API v10 over one <see cref="HttpClient"/>: bot authorization, the mandatory User-Agent,
 /// rate-limit buckets learned from headers, 429 and global limits honoured, 5xx and network faults retried
-/// with backoff and jitter, and a rejected token (401) reported as fatal. Log lines and exception messages
+/// with backoff and jitter, and a rejected bot token (401 outside the interaction-token routes) reported as fatal. Log lines and exception messages
 /// carry route templates only, never the bot token or an interaction token.
 /// </summary>
 public sealed partial class DiscordRestClient
@@ -330,6 +330,14 @@ public sealed partial class DiscordRestClient
                         continue;
                     }
 
+                    if (status == HttpStatusCode.Unauthorized && IsInteractionTokenRoute(path))
+                    {
+                        // These routes are authorised by the interaction token in the URL, not the bot token:
+                        // a 401 means that one interaction's token expired (15 min) or is unknown.
+                        throw new DiscordApiException(
+                            $"Discord {routeKey} answered 401 Unauthorized: the interaction token is no longer valid", status, null, true);
+                    }
+
                     if (status == HttpStatusCode.Unauthorized)
                     {
                         if (Interlocked.Exchange(ref _fatalReported, 1) == 0)
@@ -365,6 +373,13 @@ public sealed partial class DiscordRestClient
             bucket.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// Interaction callbacks and interaction webhooks (<c>interactions/{id}/{token}/callback</c>,
+    /// <c>webhooks/{application}/{token}/…</c>) are authorised by the interaction token in the path.
+    /// </summary>
+    private static bool IsInteractionTokenRoute(string path) =>
+        path.StartsWith("interactions/", StringComparison.Ordinal) || path.StartsWith("webhooks/", StringComparison.Ordinal);
 
     private TimeSpan Backoff(int attempt) =>
         Core.Backoff.Exponential(attempt, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(8), _random);

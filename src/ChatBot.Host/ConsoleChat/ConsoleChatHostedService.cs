@@ -34,7 +34,8 @@ internal sealed partial class ConsoleChatHostedService(
                     break;
                 }
 
-                await HandleLineAsync(line.Trim(), stoppingToken);
+                // Pasted text: no-break and other Unicode spaces count as spaces, invisible characters are ignored.
+                await HandleLineAsync(CommandText.Normalize(line), stoppingToken);
             }
 
             await breakRunner.WhenIdleAsync(stoppingToken);

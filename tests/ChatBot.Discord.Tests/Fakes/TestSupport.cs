@@ -25,8 +25,6 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
 
     public int ClickCalls => _clickCalls;
 
-    public int CompletionCount => _completions.Count;
-
     public TaskCompletionSource<string> BreakPosted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Func<ButtonClick, Task>? BeforeClickReturns { get; set; }
