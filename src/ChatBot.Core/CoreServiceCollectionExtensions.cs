@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => DrillCatalogLoader.LoadFile(catalogPath));
         services.AddHostedService<DrillCatalogCheck>();
+        services.TryAddSingleton<BotInstance>();
         services.AddSingleton<ChatPlatforms>();
         services.AddSingleton<CommandParser>();
         services.AddSingleton<UserClock>();

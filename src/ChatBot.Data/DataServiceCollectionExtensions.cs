@@ -1,6 +1,8 @@
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
+using ChatBot.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +22,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
+        services.TryAddSingleton<BotInstance>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<SqliteInstanceHeartbeat>();
         return services;
     }
 

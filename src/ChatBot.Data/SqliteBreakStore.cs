@@ -7,7 +7,7 @@ namespace ChatBot.Data;
 
 public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock) : IBreakStore
 {
-    private const string Columns = "id, platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key";
+    private const string Columns = "id, platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key, refused_step, refusal, refusal_detail";
 
     public async Task<(BreakRecord Break, bool Created)> CreateAsync(NewBreak newBreak, CancellationToken cancellationToken)
     {
@@ -65,13 +65,20 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
             cancellationToken: cancellationToken));
     }
 
-    public async Task<PostClaim> ClaimPostAsync(long breakId, int step, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<PostClaim> ClaimPostAsync(
+        long breakId, int step, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var nowMs = now.ToUnixTimeMilliseconds();
         var existing = await connection.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition(
-            "SELECT message_id, lease_until FROM break_posts WHERE break_id = @breakId AND step = @step;",
-            new { breakId, step },
+            $"""
+            SELECT p.message_id, p.lease_until,
+                   {InstanceSql.IsDead("i")} AS holder_dead
+            FROM break_posts p LEFT JOIN instances i ON i.id = p.instance_id
+            WHERE p.break_id = @breakId AND p.step = @step;
+            """,
+            new { breakId, step, nowMs, deadBefore = nowMs - (long)BotInstance.DeadAfter.TotalMilliseconds },
             transaction,
             cancellationToken: cancellationToken));
         if (existing is { MessageId: { } messageId })
@@ -79,18 +86,18 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
             return new PostClaim.AlreadyPosted(messageId);
         }
 
-        var nowMs = now.ToUnixTimeMilliseconds();
-        if (existing is { } held && held.LeaseUntil > nowMs)
+        if (existing is { } held && held.LeaseUntil > nowMs && !held.HolderDead)
         {
             return new PostClaim.HeldElsewhere(DateTimeOffset.FromUnixTimeMilliseconds(held.LeaseUntil));
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO break_posts (break_id, step, claimed_at, lease_until) VALUES (@breakId, @step, @nowMs, @leaseUntil)
-            ON CONFLICT (break_id, step) DO UPDATE SET claimed_at = excluded.claimed_at, lease_until = excluded.lease_until;
+            INSERT INTO break_posts (break_id, step, claimed_at, lease_until, instance_id) VALUES (@breakId, @step, @nowMs, @leaseUntil, @instanceId)
+            ON CONFLICT (break_id, step) DO UPDATE
+            SET claimed_at = excluded.claimed_at, lease_until = excluded.lease_until, instance_id = excluded.instance_id;
             """,
-            new { breakId, step, nowMs, leaseUntil = (now + lease).ToUnixTimeMilliseconds() },
+            new { breakId, step, nowMs, leaseUntil = (now + lease).ToUnixTimeMilliseconds(), instanceId },
             transaction,
             cancellationToken: cancellationToken));
         var promptId = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -99,7 +106,7 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
             transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return new PostClaim.Granted(promptId);
+        return new PostClaim.Granted(promptId, Resend: existing is not null);
     }
 
     public async Task RecordPostAsync(long breakId, int step, string messageId, CancellationToken cancellationToken)
@@ -120,9 +127,56 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM break_posts WHERE break_id = @breakId AND step = @step AND message_id IS NULL;",
+            "UPDATE break_posts SET lease_until = 0, instance_id = NULL WHERE break_id = @breakId AND step = @step AND message_id IS NULL;",
             new { breakId, step },
             cancellationToken: cancellationToken));
+    }
+
+    public async Task RecordRefusalAsync(long breakId, BreakRefusal refusal, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE breaks SET refused_at = @at, refused_step = @Step, refusal = @Reason, refusal_detail = @Detail
+            WHERE id = @breakId AND refused_at IS NULL;
+            """,
+            new { breakId, at = at.ToUnixTimeMilliseconds(), refusal.Step, Reason = refusal.Reason.ToString(), refusal.Detail },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task RecordFinishedAsync(long breakId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE breaks SET finished_at = @at WHERE id = @breakId AND finished_at IS NULL;",
+            new { breakId, at = at.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<UnfinishedBreak>> GetUnfinishedAsync(DateTimeOffset startedSince, CancellationToken cancellationToken)
+    {
+        const string Open = "finished_at IS NULL AND refused_at IS NULL AND started_at >= @since";
+        var since = startedSince.ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<BreakRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM breaks WHERE {Open} ORDER BY id;", new { since }, transaction, cancellationToken: cancellationToken));
+        var progress = (await connection.QueryAsync<ProgressRow>(new CommandDefinition(
+            $"""
+            SELECT break_id AS BreakId, COUNT(*) AS Posted, MAX(posted_at) AS LastPostedAt
+            FROM break_posts
+            WHERE message_id IS NOT NULL AND break_id IN (SELECT id FROM breaks WHERE {Open})
+            GROUP BY break_id;
+            """,
+            new { since },
+            transaction,
+            cancellationToken: cancellationToken))).ToDictionary(p => p.BreakId);
+        await transaction.CommitAsync(cancellationToken);
+        return rows
+            .Select(r => progress.TryGetValue(r.Id, out var p)
+                ? new UnfinishedBreak(r.ToRecord(), (int)p.Posted, p.LastPostedAt is { } last ? DateTimeOffset.FromUnixTimeMilliseconds(last) : null)
+                : new UnfinishedBreak(r.ToRecord(), 0, null))
+            .ToList();
     }
 
     public async Task<string?> GetPostedMessageIdAsync(long breakId, int step, CancellationToken cancellationToken)
@@ -134,15 +188,28 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
             cancellationToken: cancellationToken));
     }
 
-    private sealed record ClaimRow(string? Message_Id, long Lease_Until)
+    private sealed record ClaimRow(string? Message_Id, long Lease_Until, long Holder_Dead)
     {
         public string? MessageId => Message_Id;
 
         public long LeaseUntil => Lease_Until;
+
+        public bool HolderDead => Holder_Dead != 0;
     }
 
     private sealed record BreakRow(
-        long Id, string Platform, string Team_Id, string Channel_Id, string Drill_Id, long Origin, long Started_At, string? Started_By, string? Slot_Key)
+        long Id,
+        string Platform,
+        string Team_Id,
+        string Channel_Id,
+        string Drill_Id,
+        long Origin,
+        long Started_At,
+        string? Started_By,
+        string? Slot_Key,
+        long? Refused_Step,
+        string? Refusal,
+        string? Refusal_Detail)
     {
         public BreakRecord ToRecord() => new(
             Id,
@@ -151,6 +218,21 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
             (BreakOrigin)Origin,
             DateTimeOffset.FromUnixTimeMilliseconds(Started_At),
             Started_By,
-            Slot_Key);
+            Slot_Key,
+            Refusal is null
+                ? null
+                : new BreakRefusal(
+                    (int)(Refused_Step ?? 0),
+                    Enum.TryParse<PostRefusal>(Refusal, out var reason) ? reason : PostRefusal.Other,
+                    Refusal_Detail ?? ""));
+    }
+
+    private sealed class ProgressRow
+    {
+        public long BreakId { get; set; }
+
+        public long Posted { get; set; }
+
+        public long? LastPostedAt { get; set; }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
@@ -10,13 +11,18 @@ namespace ChatBot.Discord;
 /// <summary>
 /// Core's outbound port on Discord. A post without a thread root is a channel message; a post with one goes
 /// into the public thread started from that message (created on first use; the thread id is the message id).
-/// Every post carries a nonce from <see cref="PostOptions.IdempotencyKey"/> with <c>enforce_nonce</c>, so a
-/// retried post returns the first message instead of a second one.
+/// Where Discord refuses the thread for good (the channel is itself a thread, 50024; a voice channel's chat, a
+/// DM, no Create Public Threads permission), the post is a reply to the root message in the same channel
+/// instead. Every post carries a nonce from <see cref="PostOptions.IdempotencyKey"/> with <c>enforce_nonce</c>,
+/// so a retried post (in the REST client's retries, or a <see cref="PostOptions.Resend"/> after a crash) returns
+/// the first message instead of a second one.
 /// </summary>
 public sealed class DiscordPlatform(DiscordRestClient rest) : IChatPlatform
 {
     private const int MaxRememberedThreads = 4096;
-    private readonly ConcurrentDictionary<string, byte> _threads = new(StringComparer.Ordinal);
+
+    // Root message id → true: its thread exists; false: the channel takes no thread, reply instead.
+    private readonly ConcurrentDictionary<string, bool> _threads = new(StringComparer.Ordinal);
 
     public ChatPlatform Platform => ChatPlatform.Discord;
 
@@ -30,10 +36,17 @@ public sealed class DiscordPlatform(DiscordRestClient rest) : IChatPlatform
         try
         {
             var target = channel.ChannelId;
+            string? replyTo = null;
             if (options.ThreadRootMessageId is { Length: > 0 } root)
             {
-                await EnsureThreadAsync(channel.ChannelId, root, options.ThreadTitle, cancellationToken);
-                target = root; // a thread started from a message has that message's id
+                if (await EnsureThreadAsync(channel.ChannelId, root, options.ThreadTitle, cancellationToken))
+                {
+                    target = root; // a thread started from a message has that message's id
+                }
+                else
+                {
+                    replyTo = root;
+                }
             }
 
             var parts = DiscordRenderer.RenderMessages(message);
@@ -41,31 +54,61 @@ public sealed class DiscordPlatform(DiscordRestClient rest) : IChatPlatform
             for (var i = 0; i < parts.Count; i++)
             {
                 var key = i == 0 ? options.IdempotencyKey : options.IdempotencyKey + "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (replyTo is not null)
+                {
+                    parts[i]["message_reference"] = new JsonObject { ["message_id"] = replyTo, ["fail_if_not_exists"] = false };
+                }
+
                 var id = await rest.CreateMessageAsync(target, parts[i], key, cancellationToken);
                 firstId ??= id;
             }
 
             return firstId!;
         }
+        catch (DiscordApiException ex) when (ex.IsPermanent)
+        {
+            throw new ChatPlatformException(ex.Message, RefusalOf(ex.Code), ex);
+        }
         catch (DiscordApiException ex)
         {
-            throw new ChatPlatformException(ex.Message, ex.IsPermanent, ex);
+            throw new ChatPlatformException(ex.Message, isPermanent: false, ex);
         }
     }
 
-    private async Task EnsureThreadAsync(string channelId, string rootMessageId, string? title, CancellationToken cancellationToken)
+    /// <summary>What a permanent refusal of a message post means to the caller (JSON codes: /topics/opcodes-and-status-codes).</summary>
+    internal static PostRefusal RefusalOf(int? code) => code switch
     {
-        if (_threads.ContainsKey(rootMessageId))
+        DiscordErrorCodes.UnknownChannel or DiscordErrorCodes.MissingAccess => PostRefusal.NotInChannel,
+        DiscordErrorCodes.MissingPermissions => PostRefusal.NotAllowed,
+        DiscordErrorCodes.ArchivedThread => PostRefusal.ChannelArchived,
+        DiscordErrorCodes.InvalidChannelType or DiscordErrorCodes.CannotSendInDm => PostRefusal.UnsupportedChannel,
+        _ => PostRefusal.Other,
+    };
+
+    /// <summary>True: cues go into the root's thread. False: this channel takes no thread; cues reply to the root.</summary>
+    private async Task<bool> EnsureThreadAsync(string channelId, string rootMessageId, string? title, CancellationToken cancellationToken)
+    {
+        if (_threads.TryGetValue(rootMessageId, out var threaded))
         {
-            return;
+            return threaded;
         }
 
-        await rest.StartThreadFromMessageAsync(channelId, rootMessageId, title ?? "Upper back break", cancellationToken);
+        try
+        {
+            await rest.StartThreadFromMessageAsync(channelId, rootMessageId, title ?? "Upper back break", cancellationToken);
+            threaded = true;
+        }
+        catch (DiscordApiException ex) when (ex.IsPermanent && ex.Status != System.Net.HttpStatusCode.Unauthorized)
+        {
+            threaded = false; // a thread in a thread (50024), a voice or DM channel, no thread permission
+        }
+
         if (_threads.Count >= MaxRememberedThreads)
         {
             _threads.Clear();
         }
 
-        _threads.TryAdd(rootMessageId, 0);
+        _threads.TryAdd(rootMessageId, threaded);
+        return threaded;
     }
 }

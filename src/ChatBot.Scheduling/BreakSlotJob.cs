@@ -75,7 +75,8 @@ public sealed partial class BreakSlotJob(
 
         // The slot's break exists: this is a second firing. If an earlier run died between storing the break
         // and handing it to the runner, its prompt was never posted; start it now (claims keep it to one post).
-        if (await breakStore.GetPostedMessageIdAsync(started.Id, 0, cancellationToken) is null
+        if (started.Refusal is null
+            && await breakStore.GetPostedMessageIdAsync(started.Id, 0, cancellationToken) is null
             && clock.GetUtcNow() - started.StartedAt > UnstartedAfter)
         {
             await runner.StartAsync(started.Id, cancellationToken);

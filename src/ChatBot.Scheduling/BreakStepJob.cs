@@ -25,22 +25,16 @@ public sealed partial class BreakStepJob(
 {
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
     {
-        StepResult result;
-        try
-        {
-            result = await poster.PostStepAsync(breakId, step, cancellationToken);
-        }
-        catch (ChatPlatformException exception) when (exception.IsPermanent)
-        {
-            // Retrying cannot help (no access to the channel, no adapter): end the thread here, loudly.
-            LogGaveUp(logger, exception, breakId, step);
-            return;
-        }
-
+        var result = await poster.PostStepAsync(breakId, step, cancellationToken);
         switch (result.Status)
         {
             case StepStatus.NoSuchStep:
                 LogNoSuchStep(logger, breakId, step);
+                return;
+            case StepStatus.Refused:
+                // Retrying cannot help (no access to the channel, no adapter). BreakPoster logged the refusal once
+                // and put it on the break; every later run of its steps (a re-run, the safety net) ends here quietly.
+                LogRefused(logger, breakId, step);
                 return;
             case StepStatus.HeldElsewhere:
                 // Someone else holds a live claim and may be posting right now. Fail, so Hangfire retries after
@@ -108,8 +102,8 @@ public sealed partial class BreakStepJob(
     [LoggerMessage(EventId = 3233, Level = LogLevel.Debug, Message = "Break {BreakId}: step {Step} was scheduled by an earlier run; not again")]
     private static partial void LogAlreadyScheduled(ILogger logger, long breakId, int step);
 
-    [LoggerMessage(EventId = 3231, Level = LogLevel.Error, Message = "Break {BreakId}: step {Step} was refused for good; the rest of its thread is dropped")]
-    private static partial void LogGaveUp(ILogger logger, Exception exception, long breakId, int step);
+    [LoggerMessage(EventId = 3231, Level = LogLevel.Debug, Message = "Break {BreakId}: step {Step} not posted, the platform refused the break")]
+    private static partial void LogRefused(ILogger logger, long breakId, int step);
 
     [LoggerMessage(EventId = 3232, Level = LogLevel.Warning, Message = "Break {BreakId} has no step {Step} (deleted break or changed drill); nothing posted")]
     private static partial void LogNoSuchStep(ILogger logger, long breakId, int step);

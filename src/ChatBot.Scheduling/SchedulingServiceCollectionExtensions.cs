@@ -89,6 +89,7 @@ public static class SchedulingServiceCollectionExtensions
         services.RemoveAll<IScheduleCommandHandler>();
         services.AddScoped<IScheduleCommandHandler, ScheduleCommandHandler>();
         services.AddHostedService<ScheduleStartupService>();
+        services.AddHostedService<BreakResumeService>();
         return services;
     }
 }

@@ -29,6 +29,7 @@ public sealed partial class SlackApiClient : IDisposable
     private static readonly TimeSpan BackoffMax = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
     private const int MaxUserCacheEntries = 10_000;
+    private const int MaxSearchPages = 5;
 
     private readonly HttpClient http;
     private readonly SlackOptions options;
@@ -88,7 +89,21 @@ public sealed partial class SlackApiClient : IDisposable
     /// <c>chat.postMessage</c> through the channel's queue (at most one per second). Joins a public channel
     /// and retries once on <c>not_in_channel</c>. Returns the message <c>ts</c>.
     /// </summary>
-    public async Task<string> PostMessageAsync(string channel, SlackMessage message, string? threadTs, CancellationToken cancellationToken)
+    public Task<string> PostMessageAsync(string channel, SlackMessage message, string? threadTs, CancellationToken cancellationToken) =>
+        PostMessageAsync(channel, message, threadTs, tag: null, resend: false, cancellationToken);
+
+    /// <summary>
+    /// <c>chat.postMessage</c> as above; with a <paramref name="tag"/> the post is exactly-once. The message carries
+    /// the tag as message <c>metadata</c>, and whenever the outcome of an earlier attempt is unknown (a timeout, a
+    /// dropped connection or a 5xx here, or <paramref name="resend"/> from the caller after a crash) the conversation
+    /// is searched for the tagged message (<c>conversations.history</c>, or <c>conversations.replies</c> in a thread,
+    /// with <c>include_all_metadata</c>) and its <c>ts</c> adopted instead of posting again. The search needs the
+    /// <c>channels:history</c>/<c>groups:history</c>/<c>im:history</c>/<c>mpim:history</c> scopes; without them it
+    /// logs a warning and posts (a duplicate is then possible).
+    /// </summary>
+    /// <exception cref="SlackApiException">Slack refused the post (permanent, with a <see cref="ChatPlatformException.Refusal"/>) or kept failing.</exception>
+    public async Task<string> PostMessageAsync(
+        string channel, SlackMessage message, string? threadTs, SlackPostTag? tag, bool resend, CancellationToken cancellationToken)
     {
         var body = message.WriteTo(new JsonObject { ["channel"] = channel, ["unfurl_links"] = false, ["unfurl_media"] = false });
         if (threadTs is not null)
@@ -96,10 +111,22 @@ public sealed partial class SlackApiClient : IDisposable
             body["thread_ts"] = threadTs;
         }
 
+        Func<CancellationToken, Task<string?>>? findEarlier = null;
+        if (tag is not null)
+        {
+            body["metadata"] = tag.ToMetadata();
+            findEarlier = ct => FindTaggedAsync(channel, threadTs, tag, ct);
+        }
+
         var lane = lanes.GetOrAdd(channel, _ => new ChannelLane());
         await lane.Gate.WaitAsync(cancellationToken);
         try
         {
+            if (resend && findEarlier is not null && await findEarlier(cancellationToken) is { } earlier)
+            {
+                return earlier;
+            }
+
             var wait = lane.LastPostAt + PostInterval - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
@@ -109,13 +136,22 @@ public sealed partial class SlackApiClient : IDisposable
             JsonElement root;
             try
             {
-                root = await CallAsync("chat.postMessage", body, cancellationToken, channel: channel);
+                root = await CallAsync("chat.postMessage", body, cancellationToken, channel: channel, findEarlier: findEarlier);
             }
             catch (SlackApiException ex) when (ex.Error == "not_in_channel")
             {
                 LogJoining(logger, channel);
-                await CallAsync("conversations.join", new JsonObject { ["channel"] = channel }, cancellationToken);
-                root = await CallAsync("chat.postMessage", body, cancellationToken, channel: channel);
+                try
+                {
+                    await CallAsync("conversations.join", new JsonObject { ["channel"] = channel }, cancellationToken);
+                }
+                catch (SlackApiException joinFailed) when (joinFailed.IsPermanent)
+                {
+                    // A private channel or someone else's DM can't be joined: the post's own refusal says why.
+                    throw joinFailed.Error == "is_archived" ? joinFailed : ex;
+                }
+
+                root = await CallAsync("chat.postMessage", body, cancellationToken, channel: channel, findEarlier: findEarlier);
             }
             finally
             {
@@ -128,6 +164,52 @@ public sealed partial class SlackApiClient : IDisposable
         {
             lane.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The <c>ts</c> of the message carrying <paramref name="tag"/> in the channel (or the thread under
+    /// <paramref name="threadTs"/>), or null. Reads at most <see cref="MaxSearchPages"/> pages of 200 messages
+    /// posted since the break started.
+    /// </summary>
+    private async Task<string?> FindTaggedAsync(string channel, string? threadTs, SlackPostTag tag, CancellationToken cancellationToken)
+    {
+        var method = threadTs is null ? "conversations.history" : "conversations.replies";
+        var oldest = (tag.NotBefore - TimeSpan.FromMinutes(1)).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) + ".000000";
+        string? cursor = null;
+        try
+        {
+            for (var page = 0; page < MaxSearchPages; page++)
+            {
+                var query = "channel=" + Uri.EscapeDataString(channel)
+                    + (threadTs is null ? "" : "&ts=" + Uri.EscapeDataString(threadTs))
+                    + "&oldest=" + oldest + "&include_all_metadata=true&limit=200"
+                    + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+                var root = await CallAsync(method, null, cancellationToken, query: query);
+                if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var candidate in messages.EnumerateArray())
+                    {
+                        if (tag.IsOn(candidate) && GetString(candidate, "ts") is { } ts)
+                        {
+                            LogFoundEarlier(logger, tag.BreakId, tag.Step, ts);
+                            return ts;
+                        }
+                    }
+                }
+
+                cursor = root.TryGetProperty("response_metadata", out var meta) ? GetString(meta, "next_cursor") : null;
+                if (string.IsNullOrEmpty(cursor))
+                {
+                    return null;
+                }
+            }
+        }
+        catch (SlackApiException ex) when (ex.IsPermanent && !ex.IsFatal)
+        {
+            LogCannotSearch(logger, method, ex.Error);
+        }
+
+        return null;
     }
 
     /// <summary><c>chat.update</c>: replaces a message's content (e.g. the prompt's done count).</summary>
@@ -236,6 +318,9 @@ public sealed partial class SlackApiClient : IDisposable
     /// <summary>
     /// Calls a Web API method with retries. <paramref name="body"/> goes as JSON (null: no body);
     /// <paramref name="query"/> makes it a GET. <paramref name="channel"/> keys the per-channel 429 pause.
+    /// <paramref name="findEarlier"/>, when given, runs before every re-send after a failure whose outcome is
+    /// unknown (a timeout, a transport error, a 5xx or a transient error code): a <c>ts</c> it finds is returned
+    /// as the call's answer instead of sending again.
     /// </summary>
     internal async Task<JsonElement> CallAsync(
         string method,
@@ -243,7 +328,8 @@ public sealed partial class SlackApiClient : IDisposable
         CancellationToken cancellationToken,
         string? channel = null,
         bool useAppToken = false,
-        string? query = null)
+        string? query = null,
+        Func<CancellationToken, Task<string?>>? findEarlier = null)
     {
         var token = useAppToken ? options.AppToken : options.BotToken;
         var failures = 0;
@@ -345,6 +431,10 @@ public sealed partial class SlackApiClient : IDisposable
             var delay = Backoff(failures);
             LogRetrying(logger, method, failure, failures, delay.TotalMilliseconds);
             await Task.Delay(delay, time, cancellationToken);
+            if (findEarlier is not null && await findEarlier(cancellationToken) is { } earlierTs)
+            {
+                return JsonSerializer.SerializeToElement(new JsonObject { ["ok"] = true, ["ts"] = earlierTs });
+            }
         }
     }
 
@@ -454,6 +544,12 @@ public sealed partial class SlackApiClient : IDisposable
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Slack {Method} warning: {Warning}")]
     private static partial void LogWarning(ILogger logger, string method, string warning);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "Slack: break {BreakId} step {Step} was posted before (ts {Ts}); not posting it again")]
+    private static partial void LogFoundEarlier(ILogger logger, long breakId, int step, string ts);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Slack {Method} failed ({Error}): can't check whether an earlier attempt was posted, so posting again (add the *:history scopes to rule out duplicates)")]
+    private static partial void LogCannotSearch(ILogger logger, string method, string error);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Slack response_url answered HTTP {Status}")]
     private static partial void LogResponseUrlFailed(ILogger logger, int status);

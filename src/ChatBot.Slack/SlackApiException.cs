@@ -9,7 +9,7 @@ namespace ChatBot.Slack;
 public sealed class SlackApiException : ChatPlatformException
 {
     public SlackApiException(string method, string error, bool isPermanent, Exception? innerException = null)
-        : base($"Slack {method} failed: {error}", isPermanent, innerException)
+        : base($"Slack {method} failed: {error}", isPermanent, SlackErrors.RefusalOf(error), innerException)
     {
         Method = method;
         Error = error;
@@ -51,6 +51,21 @@ public static class SlackErrors
         "request_timeout",
         "timeout",
         "http_error",
+    };
+
+    /// <summary>
+    /// What a permanent error means to the person who asked for the post. Codes from the <c>chat.postMessage</c>
+    /// reference (docs.slack.dev/reference/methods/chat.postMessage, "Errors").
+    /// </summary>
+    public static PostRefusal RefusalOf(string error) => error switch
+    {
+        "channel_not_found" or "not_in_channel" => PostRefusal.NotInChannel,
+        "is_archived" => PostRefusal.ChannelArchived,
+        "restricted_action" or "restricted_action_read_only_channel" or "restricted_action_thread_only_channel"
+            or "restricted_action_non_threadable_channel" or "ekm_access_denied" or "team_access_not_granted"
+            or "cannot_reply_to_message" => PostRefusal.NotAllowed,
+        "method_not_supported_for_channel_type" => PostRefusal.UnsupportedChannel,
+        _ => PostRefusal.Other,
     };
 
     /// <summary>Unrecoverable: stop the bot and tell the operator.</summary>

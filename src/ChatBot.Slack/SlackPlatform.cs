@@ -6,8 +6,10 @@ namespace ChatBot.Slack;
 
 /// <summary>
 /// Core's view of Slack for proactive posts: a prompt is a <c>chat.postMessage</c>, each cue the same with
-/// <c>thread_ts</c> set to the prompt's <c>ts</c>. Slack has no nonce, so <see cref="PostOptions.IdempotencyKey"/>
-/// cannot make a retry a no-op here; Core's post claims keep a post from being sent twice.
+/// <c>thread_ts</c> set to the prompt's <c>ts</c> (threads work in every conversation type Slack lets the bot post
+/// in). Slack has no nonce: a break post carries its <see cref="PostOptions.Tag"/> as message metadata, and a
+/// post whose earlier outcome is unknown (<see cref="PostOptions.Resend"/>, a timeout) is looked for before it is
+/// sent again (see <see cref="SlackApiClient.PostMessageAsync(string, SlackMessage, string?, SlackPostTag?, bool, CancellationToken)"/>).
 /// </summary>
 public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
 {
@@ -20,6 +22,7 @@ public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
             throw new ChatPlatformException($"Slack cannot post to a {channel.Platform} channel", isPermanent: true);
         }
 
-        return api.PostMessageAsync(channel.ChannelId, SlackBlockKitRenderer.Render(message), options.ThreadRootMessageId, cancellationToken);
+        var tag = options.Tag is { } step ? new SlackPostTag(step.BreakId, step.Step, step.StartedAt) : null;
+        return api.PostMessageAsync(channel.ChannelId, SlackBlockKitRenderer.Render(message), options.ThreadRootMessageId, tag, options.Resend, cancellationToken);
     }
 }

@@ -18,7 +18,8 @@ public class BreakPosterTests
     {
         var services = new ServiceCollection();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, _platform);
-        _poster = new BreakPoster(_store, TestCatalog.Shipped, new ChatPlatforms(services.BuildServiceProvider()), _clock, NullLogger<BreakPoster>.Instance);
+        _poster = new BreakPoster(
+            _store, TestCatalog.Shipped, new ChatPlatforms(services.BuildServiceProvider()), new BotInstance("this"), _clock, NullLogger<BreakPoster>.Instance);
     }
 
     private async Task<long> NewBreakAsync(string drill = "rotation") =>
@@ -54,7 +55,7 @@ public class BreakPosterTests
     public async Task A_step_claimed_by_a_live_worker_is_left_to_it_until_the_lease_runs_out()
     {
         var id = await NewBreakAsync();
-        await _store.ClaimPostAsync(id, 0, _clock.GetUtcNow(), BreakPoster.ClaimLease, CancellationToken.None);
+        await _store.ClaimPostAsync(id, 0, "other", _clock.GetUtcNow(), BreakPoster.ClaimLease, CancellationToken.None);
 
         var held = await _poster.PostStepAsync(id, 0, CancellationToken.None);
         held.Status.ShouldBe(StepStatus.HeldElsewhere);
@@ -62,7 +63,54 @@ public class BreakPosterTests
 
         _clock.Advance(BreakPoster.ClaimLease + TimeSpan.FromSeconds(1)); // the holder died mid-post
         (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
-        _platform.Posts.ShouldHaveSingleItem().Options.IdempotencyKey.ShouldBe($"b{id}s0");
+        var post = _platform.Posts.ShouldHaveSingleItem();
+        post.Options.IdempotencyKey.ShouldBe($"b{id}s0");
+        post.Options.Resend.ShouldBeTrue(); // the dead holder may have sent it: the adapter must look before posting
+        post.Options.Tag.ShouldBe(new BreakStepTag(id, 0, _clock.GetUtcNow() - BreakPoster.ClaimLease - TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task A_claim_of_a_dead_instance_is_taken_over_at_once_and_resent_under_the_same_key()
+    {
+        var id = await NewBreakAsync();
+        await _store.ClaimPostAsync(id, 0, "crashed", _clock.GetUtcNow(), BreakPoster.ClaimLease, CancellationToken.None);
+        _store.DeadInstances.Add("crashed");
+
+        (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
+        _platform.Resends.ShouldHaveSingleItem().IdempotencyKey.ShouldBe($"b{id}s0");
+    }
+
+    [Fact]
+    public async Task A_refused_prompt_ends_the_break_for_good_and_no_later_step_reaches_the_platform()
+    {
+        var id = await NewBreakAsync();
+        _platform.PermanentFailures = 1;
+        _platform.PermanentRefusal = PostRefusal.NotInChannel;
+
+        var refused = await _poster.PostStepAsync(id, 0, CancellationToken.None);
+
+        refused.ShouldBe(new StepResult(StepStatus.Refused, HasNextStep: false));
+        (await _store.GetAsync(id, CancellationToken.None))!.Refusal.ShouldBe(
+            new BreakRefusal(0, PostRefusal.NotInChannel, "the fake platform refuses this channel"));
+        _platform.PermanentFailures = 0;
+        (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Refused); // the safety net, a restart
+        (await _poster.PostStepAsync(id, 1, CancellationToken.None)).Status.ShouldBe(StepStatus.Refused);
+        _platform.Posts.ShouldBeEmpty();
+        (await _store.GetUnfinishedAsync(DateTimeOffset.MinValue, CancellationToken.None)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Posting_the_last_step_finishes_the_break()
+    {
+        var id = await NewBreakAsync("rotation");
+        var steps = BreakContent.StepCount(TestCatalog.Shipped.Get("rotation"));
+        for (var step = 0; step < steps; step++)
+        {
+            _store.IsFinished(id).ShouldBeFalse();
+            await _poster.PostStepAsync(id, step, CancellationToken.None);
+        }
+
+        _store.IsFinished(id).ShouldBeTrue();
     }
 
     [Fact]
@@ -73,7 +121,7 @@ public class BreakPosterTests
         await Should.ThrowAsync<ChatPlatformException>(() => _poster.PostStepAsync(id, 0, CancellationToken.None));
 
         (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
-        _platform.Posts.Count.ShouldBe(1);
+        _platform.Posts.ShouldHaveSingleItem().Options.Resend.ShouldBeTrue(); // a failed attempt's outcome may be unknown
     }
 
     [Fact]

@@ -9,7 +9,8 @@ internal sealed class InMemoryBreakStore : IBreakStore
 {
     private readonly Lock _gate = new();
     private readonly List<BreakRecord> _breaks = [];
-    private readonly Dictionary<(long, int), (string? MessageId, DateTimeOffset LeaseUntil)> _posts = [];
+    private readonly Dictionary<(long, int), (string? MessageId, DateTimeOffset LeaseUntil, string? Instance)> _posts = [];
+    private readonly Dictionary<long, DateTimeOffset> _finished = [];
 
     public Task<(BreakRecord Break, bool Created)> CreateAsync(NewBreak newBreak, CancellationToken cancellationToken)
     {
@@ -43,26 +44,30 @@ internal sealed class InMemoryBreakStore : IBreakStore
         }
     }
 
-    public Task<PostClaim> ClaimPostAsync(long breakId, int step, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Instances the test declares dead (the SQLite store reads this from the instances table).</summary>
+    public HashSet<string> DeadInstances { get; } = [];
+
+    public Task<PostClaim> ClaimPostAsync(long breakId, int step, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_posts.TryGetValue((breakId, step), out var post))
+            var attempted = _posts.TryGetValue((breakId, step), out var post);
+            if (attempted)
             {
                 if (post.MessageId is not null)
                 {
                     return Task.FromResult<PostClaim>(new PostClaim.AlreadyPosted(post.MessageId));
                 }
 
-                if (post.LeaseUntil > now)
+                if (post.LeaseUntil > now && !DeadInstances.Contains(post.Instance ?? ""))
                 {
                     return Task.FromResult<PostClaim>(new PostClaim.HeldElsewhere(post.LeaseUntil));
                 }
             }
 
-            _posts[(breakId, step)] = (null, now + lease);
+            _posts[(breakId, step)] = (null, now + lease, instanceId);
             _posts.TryGetValue((breakId, 0), out var prompt);
-            return Task.FromResult<PostClaim>(new PostClaim.Granted(prompt.MessageId));
+            return Task.FromResult<PostClaim>(new PostClaim.Granted(prompt.MessageId, attempted));
         }
     }
 
@@ -70,7 +75,7 @@ internal sealed class InMemoryBreakStore : IBreakStore
     {
         lock (_gate)
         {
-            _posts[(breakId, step)] = (messageId, DateTimeOffset.MinValue);
+            _posts[(breakId, step)] = (messageId, DateTimeOffset.MinValue, null);
         }
 
         return Task.CompletedTask;
@@ -82,11 +87,55 @@ internal sealed class InMemoryBreakStore : IBreakStore
         {
             if (_posts.TryGetValue((breakId, step), out var post) && post.MessageId is null)
             {
-                _posts.Remove((breakId, step));
+                _posts[(breakId, step)] = (null, DateTimeOffset.MinValue, null);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task RecordRefusalAsync(long breakId, BreakRefusal refusal, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var index = _breaks.FindIndex(b => b.Id == breakId);
+            if (index >= 0 && _breaks[index].Refusal is null)
+            {
+                _breaks[index] = _breaks[index] with { Refusal = refusal };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RecordFinishedAsync(long breakId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _finished.TryAdd(breakId, at);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<UnfinishedBreak>> GetUnfinishedAsync(DateTimeOffset startedSince, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<UnfinishedBreak> open = _breaks
+                .Where(b => b.Refusal is null && !_finished.ContainsKey(b.Id) && b.StartedAt >= startedSince)
+                .Select(b => new UnfinishedBreak(b, _posts.Count(p => p.Key.Item1 == b.Id && p.Value.MessageId is not null), null))
+                .ToList();
+            return Task.FromResult(open);
+        }
+    }
+
+    public bool IsFinished(long breakId)
+    {
+        lock (_gate)
+        {
+            return _finished.ContainsKey(breakId);
+        }
     }
 
     public Task<string?> GetPostedMessageIdAsync(long breakId, int step, CancellationToken cancellationToken)

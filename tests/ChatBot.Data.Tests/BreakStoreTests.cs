@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Ports;
 using static ChatBot.Data.Tests.TestStore;
 
 namespace ChatBot.Data.Tests;
@@ -80,13 +81,13 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
         var store = new TestStore(temp.NewFile());
         var breakId = await store.NewBreakAsync();
 
-        (await store.Breaks.ClaimPostAsync(breakId, 0, T0, Lease, Ct)).ShouldBe(new PostClaim.Granted(null));
+        (await store.Breaks.ClaimPostAsync(breakId, 0, "w1", T0, Lease, Ct)).ShouldBe(new PostClaim.Granted(null));
         (await store.Breaks.GetPostedMessageIdAsync(breakId, 0, Ct)).ShouldBeNull();
         await store.Breaks.RecordPostAsync(breakId, 0, "msg-0", Ct);
 
-        (await store.Breaks.ClaimPostAsync(breakId, 0, T0.AddSeconds(1), Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-0"));
+        (await store.Breaks.ClaimPostAsync(breakId, 0, "w1", T0.AddSeconds(1), Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-0"));
         // Even long after the lease: a posted step never posts again.
-        (await store.Breaks.ClaimPostAsync(breakId, 0, T0.AddDays(1), Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-0"));
+        (await store.Breaks.ClaimPostAsync(breakId, 0, "w1", T0.AddDays(1), Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-0"));
         (await store.Breaks.GetPostedMessageIdAsync(breakId, 0, Ct)).ShouldBe("msg-0");
     }
 
@@ -96,12 +97,12 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
         var store = new TestStore(temp.NewFile());
         var breakId = await store.NewBreakAsync();
 
-        (await store.Breaks.ClaimPostAsync(breakId, 1, T0, Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
 
-        (await store.Breaks.ClaimPostAsync(breakId, 1, T0.AddMinutes(1), Lease, Ct)).ShouldBe(new PostClaim.HeldElsewhere(T0 + Lease));
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0.AddMinutes(1), Lease, Ct)).ShouldBe(new PostClaim.HeldElsewhere(T0 + Lease));
         // Other steps of the same break and the same step of another break are free.
-        (await store.Breaks.ClaimPostAsync(breakId, 2, T0.AddMinutes(1), Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
-        (await store.Breaks.ClaimPostAsync(await store.NewBreakAsync(), 1, T0.AddMinutes(1), Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
+        (await store.Breaks.ClaimPostAsync(breakId, 2, "w1", T0.AddMinutes(1), Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
+        (await store.Breaks.ClaimPostAsync(await store.NewBreakAsync(), 1, "w1", T0.AddMinutes(1), Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
     }
 
     [Fact]
@@ -109,13 +110,13 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     {
         var store = new TestStore(temp.NewFile());
         var breakId = await store.NewBreakAsync();
-        await store.Breaks.ClaimPostAsync(breakId, 1, T0, Lease, Ct);
+        await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct);
 
         var retry = T0 + Lease + TimeSpan.FromSeconds(1);
-        (await store.Breaks.ClaimPostAsync(breakId, 1, retry, Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", retry, Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
 
         // The new holder's lease now protects it.
-        (await store.Breaks.ClaimPostAsync(breakId, 1, retry.AddSeconds(30), Lease, Ct)).ShouldBe(new PostClaim.HeldElsewhere(retry + Lease));
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", retry.AddSeconds(30), Lease, Ct)).ShouldBe(new PostClaim.HeldElsewhere(retry + Lease));
     }
 
     [Fact]
@@ -123,14 +124,14 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     {
         var store = new TestStore(temp.NewFile());
         var breakId = await store.NewBreakAsync();
-        await store.Breaks.ClaimPostAsync(breakId, 1, T0, Lease, Ct);
+        await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct);
 
         await store.Breaks.ReleaseClaimAsync(breakId, 1, Ct);
 
-        (await store.Breaks.ClaimPostAsync(breakId, 1, T0.AddSeconds(1), Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0.AddSeconds(1), Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
         await store.Breaks.RecordPostAsync(breakId, 1, "msg-1", Ct);
         await store.Breaks.ReleaseClaimAsync(breakId, 1, Ct);
-        (await store.Breaks.ClaimPostAsync(breakId, 1, T0.AddSeconds(2), Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-1"));
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0.AddSeconds(2), Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-1"));
     }
 
     [Fact]
@@ -138,13 +139,13 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     {
         var store = new TestStore(temp.NewFile());
         var breakId = await store.NewBreakAsync();
-        await store.Breaks.ClaimPostAsync(breakId, 0, T0, Lease, Ct);
-        (await store.Breaks.ClaimPostAsync(breakId, 1, T0, Lease, Ct)).ShouldBe(new PostClaim.Granted(null));
+        await store.Breaks.ClaimPostAsync(breakId, 0, "w1", T0, Lease, Ct);
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct)).ShouldBe(new PostClaim.Granted(null));
 
         await store.Breaks.RecordPostAsync(breakId, 0, "prompt-ts", Ct);
 
-        (await store.Breaks.ClaimPostAsync(breakId, 2, T0.AddSeconds(20), Lease, Ct)).ShouldBe(new PostClaim.Granted("prompt-ts"));
-        (await store.Breaks.ClaimPostAsync(breakId, 1, T0 + Lease + Lease, Lease, Ct)).ShouldBe(new PostClaim.Granted("prompt-ts"));
+        (await store.Breaks.ClaimPostAsync(breakId, 2, "w1", T0.AddSeconds(20), Lease, Ct)).ShouldBe(new PostClaim.Granted("prompt-ts"));
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0 + Lease + Lease, Lease, Ct)).ShouldBe(new PostClaim.Granted("prompt-ts", Resend: true));
     }
 
     [Fact]
@@ -156,7 +157,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
         await store.Breaks.RecordPostAsync(breakId, 3, "msg-3", Ct);
 
         (await store.Breaks.GetPostedMessageIdAsync(breakId, 3, Ct)).ShouldBe("msg-3");
-        (await store.Breaks.ClaimPostAsync(breakId, 3, T0, Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-3"));
+        (await store.Breaks.ClaimPostAsync(breakId, 3, "w1", T0, Lease, Ct)).ShouldBe(new PostClaim.AlreadyPosted("msg-3"));
     }
 
     [Fact]
@@ -169,7 +170,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
         var claims = Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
         {
             await go.Task;
-            return await store.Breaks.ClaimPostAsync(breakId, 0, T0, Lease, Ct);
+            return await store.Breaks.ClaimPostAsync(breakId, 0, "w1", T0, Lease, Ct);
         }, Ct)).ToList();
         go.SetResult();
         var results = await Task.WhenAll(claims).WaitAsync(TimeSpan.FromSeconds(60), Ct);
@@ -177,4 +178,67 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
         results.OfType<PostClaim.Granted>().Count().ShouldBe(1);
         results.OfType<PostClaim.HeldElsewhere>().Count().ShouldBe(9);
     }
+
+    [Fact]
+    public async Task A_claim_left_by_the_previous_process_of_this_file_is_free_as_soon_as_the_next_one_starts()
+    {
+        var store = new TestStore(temp.NewFile());
+        var breakId = await store.NewBreakAsync();
+        var crashed = Heartbeat(store, "crashed");
+        await crashed.StartAsync(Ct);
+        await store.Breaks.ClaimPostAsync(breakId, 1, "crashed", T0, Lease, Ct);
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "next", T0.AddSeconds(1), Lease, Ct)).ShouldBeOfType<PostClaim.HeldElsewhere>();
+
+        // SIGKILL: no StopAsync. Only one process may use the file, so the next one to start ends every other row.
+        await Heartbeat(store, "next").StartAsync(Ct);
+
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "next", T0.AddSeconds(2), Lease, Ct))
+            .ShouldBe(new PostClaim.Granted(null, Resend: true)); // the dead holder may have sent it
+    }
+
+    [Fact]
+    public async Task A_claim_of_an_instance_whose_heartbeat_went_stale_is_free_while_a_live_instances_claim_holds()
+    {
+        // Several instances on one database (the PostgreSQL case): liveness comes from the heartbeat's age.
+        var store = new TestStore(temp.NewFile(), clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0));
+        var breakId = await store.NewBreakAsync();
+        await using var connection = await store.Database.OpenAsync(Ct);
+        await Dapper.SqlMapper.ExecuteAsync(
+            connection,
+            "INSERT INTO instances (id, started_at, last_seen) VALUES ('a', @t, @t), ('b', @t, @t);",
+            new { t = T0.ToUnixTimeMilliseconds() });
+        await store.Breaks.ClaimPostAsync(breakId, 1, "a", T0, Lease, Ct);
+        await store.Breaks.ClaimPostAsync(breakId, 2, "b", T0, Lease, Ct);
+        var later = T0 + BotInstance.DeadAfter + TimeSpan.FromSeconds(1);
+        await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE instances SET last_seen = @t WHERE id = 'b';", new { t = later.ToUnixTimeMilliseconds() });
+
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "b", later, Lease, Ct)).ShouldBe(new PostClaim.Granted(null, Resend: true));
+        (await store.Breaks.ClaimPostAsync(breakId, 2, "a", later, Lease, Ct)).ShouldBe(new PostClaim.HeldElsewhere(T0 + Lease));
+    }
+
+    [Fact]
+    public async Task A_refusal_reads_back_on_the_break_and_takes_it_out_of_the_unfinished_ones()
+    {
+        var store = new TestStore(temp.NewFile());
+        var refused = await store.NewBreakAsync();
+        var finished = await store.NewBreakAsync();
+        var open = await store.NewBreakAsync();
+        await store.Breaks.RecordPostAsync(open, 0, "p", Ct);
+        await store.Breaks.RecordPostAsync(open, 1, "c1", Ct);
+        await store.Breaks.ClaimPostAsync(open, 2, "w1", T0, Lease, Ct); // in flight when the process died
+
+        await store.Breaks.RecordRefusalAsync(refused, new BreakRefusal(0, PostRefusal.NotInChannel, "Slack chat.postMessage failed: channel_not_found"), T0, Ct);
+        await store.Breaks.RecordFinishedAsync(finished, T0, Ct);
+
+        (await store.Breaks.GetAsync(refused, Ct))!.Refusal.ShouldBe(new BreakRefusal(0, PostRefusal.NotInChannel, "Slack chat.postMessage failed: channel_not_found"));
+        var unfinished = await store.Breaks.GetUnfinishedAsync(DateTimeOffset.MinValue, Ct);
+        var only = unfinished.ShouldHaveSingleItem();
+        only.Break.Id.ShouldBe(open);
+        only.NextStep.ShouldBe(2);
+        only.LastPostedAt.ShouldBe(store.Clock.GetUtcNow());
+        (await store.Reopen().Breaks.GetUnfinishedAsync(only.Break.StartedAt.AddSeconds(1), Ct)).ShouldBeEmpty();
+    }
+
+    private static SqliteInstanceHeartbeat Heartbeat(TestStore store, string id) =>
+        new(store.Database, new BotInstance(id), store.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SqliteInstanceHeartbeat>.Instance);
 }

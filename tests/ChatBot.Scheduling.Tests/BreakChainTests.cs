@@ -70,7 +70,7 @@ public sealed class BreakChainTests
         var breakId = await CreateBreakAsync(host, "rotation");
         await RunStepAsync(host, breakId, 0);
         var store = host.Services.GetRequiredService<IBreakStore>();
-        (await store.ClaimPostAsync(breakId, 1, clock.GetUtcNow(), BreakPoster.ClaimLease, CancellationToken.None))
+        (await store.ClaimPostAsync(breakId, 1, host.Services.GetRequiredService<BotInstance>().Id, clock.GetUtcNow(), BreakPoster.ClaimLease, CancellationToken.None))
             .ShouldBeOfType<PostClaim.Granted>(); // another worker, mid-post
 
         await Should.ThrowAsync<StepHeldException>(() => RunStepAsync(host, breakId, 1));

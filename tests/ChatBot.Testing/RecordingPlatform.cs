@@ -16,6 +16,7 @@ public sealed record RecordedPost(ChannelKey Channel, OutgoingMessage Message, P
 public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Console, TimeProvider? clock = null, string idPrefix = "m") : IChatPlatform
 {
     private readonly ConcurrentQueue<RecordedPost> _posts = new();
+    private readonly ConcurrentQueue<PostOptions> _resends = new();
     private readonly Lock _gate = new();
     private readonly List<(Func<IReadOnlyCollection<RecordedPost>, bool> Condition, TaskCompletionSource Signal)> _waiters = [];
     private long _nextId;
@@ -40,6 +41,25 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
         set => Volatile.Write(ref _permanentFailures, value);
     }
 
+    /// <summary>The reason the permanent failures give (see <see cref="PermanentFailures"/>).</summary>
+    public PostRefusal PermanentRefusal { get; set; } = PostRefusal.NotInChannel;
+
+    /// <summary>
+    /// Behave as the real adapters do for a <see cref="PostOptions.Resend"/> (Discord's nonce, Slack's metadata
+    /// lookup): a post already made under the same idempotency key is returned instead of posted again.
+    /// </summary>
+    public bool FindsResends { get; set; } = true;
+
+    /// <summary>Resends (posts with <see cref="PostOptions.Resend"/>) this platform was asked for, found or not.</summary>
+    public IReadOnlyCollection<PostOptions> Resends => _resends.ToArray();
+
+    /// <summary>
+    /// Runs before a post is recorded, with the options and whether the platform has taken the message yet
+    /// (false: before; true: after it is recorded, before the answer returns). A test blocks here to "kill" the bot
+    /// at that point.
+    /// </summary>
+    public Func<PostOptions, bool, Task>? Intercept { get; set; }
+
     /// <summary>Posts whose options match hang until cancelled (the host stopping), never completing.</summary>
     public Func<PostOptions, bool> Hang { get; set; } = _ => false;
 
@@ -56,7 +76,7 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
 
         if (Interlocked.Decrement(ref _permanentFailures) >= 0)
         {
-            throw new ChatPlatformException("the fake platform refuses this channel", isPermanent: true);
+            throw new ChatPlatformException("the fake platform refuses this channel", PermanentRefusal);
         }
 
         if (Interlocked.Decrement(ref _transientFailures) >= 0)
@@ -64,9 +84,28 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
             throw new ChatPlatformException("503 from the fake platform", isPermanent: false);
         }
 
+        if (options.Resend)
+        {
+            _resends.Enqueue(options);
+            if (FindsResends && _posts.FirstOrDefault(p => p.Options.IdempotencyKey == options.IdempotencyKey) is { } earlier)
+            {
+                return earlier.MessageId;
+            }
+        }
+
+        if (Intercept is { } before)
+        {
+            await before(options, false);
+        }
+
         var id = idPrefix + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
         _posts.Enqueue(new RecordedPost(channel, message, options, id, (clock ?? TimeProvider.System).GetUtcNow()));
         Notify();
+        if (Intercept is { } after)
+        {
+            await after(options, true);
+        }
+
         return id;
     }
 

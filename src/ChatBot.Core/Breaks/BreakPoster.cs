@@ -17,6 +17,9 @@ public enum StepStatus
 
     /// <summary>The break does not exist or has no such step.</summary>
     NoSuchStep,
+
+    /// <summary>The platform refused this step, or an earlier one, for good: the break is over (see <see cref="BreakRecord.Refusal"/>).</summary>
+    Refused,
 }
 
 public sealed record StepResult(StepStatus Status, bool HasNextStep, DateTimeOffset? RetryAfter = null);
@@ -24,13 +27,16 @@ public sealed record StepResult(StepStatus Status, bool HasNextStep, DateTimeOff
 /// <summary>
 /// Posts one step of a break exactly once from the users' side: claim it in the bot's database, post,
 /// record the message id. A run that finds the step posted does nothing; a run that finds a live claim
-/// backs off; a claim whose holder died mid-post expires after <see cref="ClaimLease"/> and is taken over,
-/// re-posting with the same idempotency key (which Discord de-duplicates by nonce).
+/// backs off; a claim whose holder died mid-post (its <see cref="BotInstance"/> is dead, or its lease of
+/// <see cref="ClaimLease"/> ran out) is taken over and re-posted as a <see cref="PostOptions.Resend"/> with the
+/// same idempotency key and tag, which Discord de-duplicates by nonce and Slack by looking for the tagged
+/// message first. A permanent refusal is recorded on the break, which ends it for good.
 /// </summary>
 public sealed partial class BreakPoster(
     IBreakStore breaks,
     DrillCatalog catalog,
     ChatPlatforms platforms,
+    BotInstance instance,
     TimeProvider clock,
     ILogger<BreakPoster> logger)
 {
@@ -45,18 +51,30 @@ public sealed partial class BreakPoster(
             return new StepResult(StepStatus.NoSuchStep, HasNextStep: false);
         }
 
+        if (brk.Refusal is { } refused)
+        {
+            LogRefusedBefore(logger, breakId, step, refused.Step);
+            return new StepResult(StepStatus.Refused, HasNextStep: false);
+        }
+
         var hasNext = step + 1 < BreakContent.StepCount(drill);
-        var claim = await breaks.ClaimPostAsync(breakId, step, clock.GetUtcNow(), ClaimLease, cancellationToken);
+        var claim = await breaks.ClaimPostAsync(breakId, step, instance.Id, clock.GetUtcNow(), ClaimLease, cancellationToken);
         switch (claim)
         {
             case PostClaim.AlreadyPosted:
                 LogAlreadyPosted(logger, breakId, step);
+                if (!hasNext)
+                {
+                    await breaks.RecordFinishedAsync(breakId, clock.GetUtcNow(), CancellationToken.None);
+                }
+
                 return new StepResult(StepStatus.AlreadyPosted, hasNext);
             case PostClaim.HeldElsewhere held:
                 return new StepResult(StepStatus.HeldElsewhere, hasNext, held.LeaseExpiresAt);
         }
 
-        var promptId = ((PostClaim.Granted)claim).PromptMessageId;
+        var granted = (PostClaim.Granted)claim;
+        var promptId = granted.PromptMessageId;
         if (step > 0 && promptId is null)
         {
             // Cues go into the prompt's thread; without a posted prompt there is no thread yet.
@@ -67,12 +85,22 @@ public sealed partial class BreakPoster(
         var options = new PostOptions(
             BreakContent.IdempotencyKey(breakId, step),
             step == 0 ? null : promptId,
-            BreakContent.ThreadTitle(drill));
+            BreakContent.ThreadTitle(drill),
+            new BreakStepTag(breakId, step, brk.StartedAt),
+            granted.Resend);
         string messageId;
         try
         {
             messageId = await platforms.Get(brk.Channel.Platform)
                 .PostAsync(brk.Channel, BreakContent.Step(brk, drill, step), options, cancellationToken);
+        }
+        catch (ChatPlatformException exception) when (exception.IsPermanent)
+        {
+            var refusal = new BreakRefusal(step, exception.Refusal ?? PostRefusal.Other, Truncate(exception.Message, 300));
+            await breaks.RecordRefusalAsync(breakId, refusal, clock.GetUtcNow(), CancellationToken.None);
+            await breaks.ReleaseClaimAsync(breakId, step, CancellationToken.None);
+            LogRefused(logger, exception, breakId, step, refusal.Reason);
+            return new StepResult(StepStatus.Refused, HasNextStep: false);
         }
         catch
         {
@@ -81,8 +109,21 @@ public sealed partial class BreakPoster(
         }
 
         await breaks.RecordPostAsync(breakId, step, messageId, CancellationToken.None);
+        if (!hasNext)
+        {
+            await breaks.RecordFinishedAsync(breakId, clock.GetUtcNow(), CancellationToken.None);
+        }
+
         return new StepResult(StepStatus.Posted, hasNext);
     }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Break {BreakId}: step {Step} was refused for good ({Reason}); the break ends here and is not retried")]
+    private static partial void LogRefused(ILogger logger, Exception exception, long breakId, int step, PostRefusal reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Break {BreakId}: step {Step} not posted, the platform refused step {RefusedStep} before")]
+    private static partial void LogRefusedBefore(ILogger logger, long breakId, int step, int refusedStep);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Break {BreakId} step {Step} was posted before; not posting again")]
     private static partial void LogAlreadyPosted(ILogger logger, long breakId, int step);

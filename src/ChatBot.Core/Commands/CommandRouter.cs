@@ -49,9 +49,33 @@ public sealed class CommandRouter(
     private async Task<CommandReply> StartBreakAsync(CommandInvocation invocation, string? drillId, CancellationToken cancellationToken)
     {
         await users.SeenAsync(invocation.Channel.Team, invocation.Caller, cancellationToken);
-        var (brk, _) = await breakService.StartAsync(invocation.Channel, drillId, BreakOrigin.OnDemand, invocation.Caller.Id, null, cancellationToken);
-        var drill = catalog.Get(brk.DrillId);
-        return CommandReply.ToCaller($"Starting **{drill.Title}** for the channel: the steps follow in the thread. Tap **Done** when you've done it.");
+        var start = await breakService.StartAsync(invocation.Channel, drillId, BreakOrigin.OnDemand, invocation.Caller.Id, null, cancellationToken);
+        var drill = catalog.Get(start.Break.DrillId);
+        return start.Prompt switch
+        {
+            PromptState.Posted => CommandReply.ToCaller(
+                $"Started **{drill.Title}** for the channel: the steps follow under the prompt. Tap **Done** when you've done it."),
+            PromptState.Refused => CommandReply.ToCaller(RefusalText(drill, start.Break.Refusal!)),
+            _ => CommandReply.ToCaller(
+                $"**{drill.Title}** isn't posted yet: the chat service didn't take the prompt just now. I'll keep trying for a few minutes; nothing else to do."),
+        };
+    }
+
+    /// <summary>Why the break could not be posted and what the caller can do about it (shown to the caller only).</summary>
+    internal static string RefusalText(Drill drill, BreakRefusal refusal)
+    {
+        var what = refusal.Step == 0 ? $"I couldn't post **{drill.Title}** here" : $"**{drill.Title}** stopped after step {refusal.Step}";
+        var why = refusal.Reason switch
+        {
+            PostRefusal.NotInChannel =>
+                "I'm not a member of this conversation (a private channel, or a direct message I'm not part of). Invite me to the channel (on Slack: type `/invite` and pick me), or run the command in a channel I'm in.",
+            PostRefusal.ChannelArchived => "this channel is archived. Run the command in an active channel.",
+            PostRefusal.NotAllowed =>
+                "I'm not allowed to post here. Ask an admin to let me send messages (and create threads) in this channel, or use another channel.",
+            PostRefusal.UnsupportedChannel => "this kind of channel doesn't take my messages. Run the command in a regular text channel.",
+            _ => "the chat service refused the post. Try another channel, or tell whoever runs the bot.",
+        };
+        return $"{what}: {why} ({Markup.Plain(refusal.Detail)})";
     }
 
     private async Task<CommandReply> TimeZoneAsync(CommandInvocation invocation, string? zoneId, CancellationToken cancellationToken)

@@ -13,7 +13,10 @@ public interface IChatPlatform
     /// <summary>
     /// Posts a message to the channel, or into the thread under <see cref="PostOptions.ThreadRootMessageId"/>
     /// (the adapter creates the thread if its platform needs one). Returns the platform's message id.
-    /// Throws <see cref="ChatPlatformException"/> when the platform refuses the post.
+    /// Throws <see cref="ChatPlatformException"/> when the platform refuses the post (with a
+    /// <see cref="ChatPlatformException.Refusal"/> saying why when the platform says so). Where the platform
+    /// refuses to make a thread (a thread inside a thread, a forum, voice or DM channel), the adapter posts the
+    /// message as a reply to the thread root in the same channel instead.
     /// </summary>
     Task<string> PostAsync(ChannelKey channel, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken);
 }
@@ -21,7 +24,40 @@ public interface IChatPlatform
 /// <param name="IdempotencyKey">Stable per logical post (break and step); adapters that can (Discord nonce) make retries with it no-ops.</param>
 /// <param name="ThreadRootMessageId">Post as a reply in the thread under this message.</param>
 /// <param name="ThreadTitle">A name for the thread where the platform names threads (Discord).</param>
-public sealed record PostOptions(string IdempotencyKey, string? ThreadRootMessageId = null, string? ThreadTitle = null);
+/// <param name="Tag">Which break step this post is; adapters without a nonce (Slack) attach it to the message so it can be found again.</param>
+/// <param name="Resend">
+/// An earlier attempt of this same post may have reached the platform (its outcome is unknown: a timeout, a
+/// crash after sending). Adapters without a nonce look for the tagged message before posting again.
+/// </param>
+public sealed record PostOptions(
+    string IdempotencyKey,
+    string? ThreadRootMessageId = null,
+    string? ThreadTitle = null,
+    BreakStepTag? Tag = null,
+    bool Resend = false);
+
+/// <summary>Identifies one post of a break: step 0 is the prompt, 1..n the cues and the closing line.</summary>
+/// <param name="StartedAt">When the break started (UTC): no post of it can be older, so searches start there.</param>
+public sealed record BreakStepTag(long BreakId, int Step, DateTimeOffset StartedAt);
+
+/// <summary>Why a platform refused a post for good, in terms the caller can act on.</summary>
+public enum PostRefusal
+{
+    /// <summary>Any other refusal (the message itself, an unknown error code).</summary>
+    Other,
+
+    /// <summary>The bot is not a member of the conversation and cannot join it (private channel, someone else's DM, Discord missing access).</summary>
+    NotInChannel,
+
+    /// <summary>The channel is archived (Slack <c>is_archived</c>, Discord archived thread 50083).</summary>
+    ChannelArchived,
+
+    /// <summary>The bot is in the channel but not allowed to post there (Slack <c>restricted_action</c>, Discord 50013).</summary>
+    NotAllowed,
+
+    /// <summary>The channel type takes no messages from bots (Discord forum, category or stage channel, 50024 on a post).</summary>
+    UnsupportedChannel,
+}
 
 /// <summary>A platform refused a call. <see cref="IsPermanent"/>: retrying the same call cannot succeed.</summary>
 public class ChatPlatformException : Exception
@@ -32,5 +68,22 @@ public class ChatPlatformException : Exception
         IsPermanent = isPermanent;
     }
 
+    /// <summary>A permanent refusal with its reason.</summary>
+    public ChatPlatformException(string message, PostRefusal refusal, Exception? innerException = null)
+        : this(message, true, refusal, innerException)
+    {
+    }
+
+    /// <summary>For adapters' exceptions: <paramref name="refusal"/> only matters when <paramref name="isPermanent"/>.</summary>
+    protected ChatPlatformException(string message, bool isPermanent, PostRefusal? refusal, Exception? innerException)
+        : base(message, innerException)
+    {
+        IsPermanent = isPermanent;
+        Refusal = isPermanent ? refusal : null;
+    }
+
     public bool IsPermanent { get; }
+
+    /// <summary>Why the post was refused for good, when the platform said so; null for transient failures.</summary>
+    public PostRefusal? Refusal { get; }
 }

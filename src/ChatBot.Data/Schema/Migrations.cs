@@ -122,5 +122,25 @@ public static class Migrations
                 PRIMARY KEY (platform, team_id, channel_id)
             ) WITHOUT ROWID;
             """),
+        new(3, "instances, claim holders, break refusals and ends", """
+            -- One row per bot process that ever used this database; last_seen is renewed every few seconds.
+            CREATE TABLE instances (
+                id         TEXT PRIMARY KEY,
+                started_at INTEGER NOT NULL,
+                last_seen  INTEGER NOT NULL,
+                ended_at   INTEGER
+            ) WITHOUT ROWID;
+
+            -- The instance that holds a post's claim (NULL for claims made before this version: lease only).
+            ALTER TABLE break_posts ADD COLUMN instance_id TEXT;
+
+            -- A break ends when its last step is posted (finished_at) or a post is refused for good (refused_*).
+            ALTER TABLE breaks ADD COLUMN finished_at INTEGER;
+            ALTER TABLE breaks ADD COLUMN refused_at INTEGER;
+            ALTER TABLE breaks ADD COLUMN refused_step INTEGER;
+            ALTER TABLE breaks ADD COLUMN refusal TEXT;
+            ALTER TABLE breaks ADD COLUMN refusal_detail TEXT;
+            CREATE INDEX ix_breaks_open ON breaks (started_at) WHERE finished_at IS NULL AND refused_at IS NULL;
+            """),
     ];
 }

@@ -33,6 +33,9 @@ internal static class DiscordErrorCodes
     public const int UnknownInteraction = 10062;
     public const int InteractionAlreadyAcknowledged = 40060;
     public const int MissingAccess = 50001;
+    public const int CannotSendInDm = 50003;
     public const int MissingPermissions = 50013;
+    public const int InvalidChannelType = 50024;
+    public const int ArchivedThread = 50083;
     public const int ThreadAlreadyCreated = 160004;
 }

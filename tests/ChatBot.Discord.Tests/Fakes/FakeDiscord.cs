@@ -81,6 +81,19 @@ public sealed class FakeDiscord : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>Message ids created per nonce (for posts with <c>enforce_nonce</c>).</summary>
+    public ConcurrentDictionary<string, string> Nonces { get; } = new(StringComparer.Ordinal);
+
+    private string MessageId(RecordedRequest request)
+    {
+        using var body = System.Text.Json.JsonDocument.Parse(request.Body.Length == 0 ? "{}" : request.Body);
+        var root = body.RootElement;
+        return root.TryGetProperty("enforce_nonce", out var enforce) && enforce.ValueKind == System.Text.Json.JsonValueKind.True
+            && root.TryGetProperty("nonce", out var nonce) && nonce.GetString() is { } key
+            ? Nonces.GetOrAdd(key, _ => NextId())
+            : NextId();
+    }
+
     public string NextId() => Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Waits for the next REST request matching <paramref name="predicate"/> (earlier ones are skipped).</summary>
@@ -153,7 +166,8 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
     }
 
-    private FakeResponse Default(RecordedRequest request)
+    /// <summary>Discord's answer when no handler overrides it. Message posts honour <c>enforce_nonce</c> as Discord does.</summary>
+    public FakeResponse Default(RecordedRequest request)
     {
         var segments = request.Path.Split('/');
         return (request.Method, segments) switch
@@ -163,7 +177,7 @@ public sealed class FakeDiscord : IAsyncDisposable
                 $$$"""{"url":"{{{GatewayUrl.ToString().TrimEnd('/')}}}","shards":1,"session_start_limit":{"total":1000,"remaining":999,"reset_after":14400000,"max_concurrency":1}}"""),
             ("GET", ["applications", "@me"]) => new FakeResponse(200, """{"id":"111","verify_key":"00"}"""),
             ("POST", ["channels", var channel, "messages"]) => new FakeResponse(
-                200, $$"""{"id":"{{NextId()}}","channel_id":"{{channel}}"}"""),
+                200, $$"""{"id":"{{MessageId(request)}}","channel_id":"{{channel}}"}"""),
             ("POST", ["channels", _, "messages", var message, "threads"]) => new FakeResponse(201, $$"""{"id":"{{message}}","type":11}"""),
             ("PATCH", ["channels", var channel, "messages", var message]) => new FakeResponse(
                 200, $$"""{"id":"{{message}}","channel_id":"{{channel}}"}"""),

@@ -40,7 +40,8 @@ internal static class TestBot
         RecordingPlatform platform,
         Dictionary<string, string?>? settings = null,
         TimeProvider? clock = null,
-        CapturingLoggerProvider? logs = null)
+        CapturingLoggerProvider? logs = null,
+        Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
         var config = new Dictionary<string, string?>
@@ -71,6 +72,7 @@ internal static class TestBot
         builder.Services.AddChatBotData();
         builder.Services.AddChatBotScheduling(builder.Configuration);
         builder.Services.AddKeyedSingleton<IChatPlatform>(platform.Platform, platform);
+        configure?.Invoke(builder.Services);
         return builder.Build();
     }
 

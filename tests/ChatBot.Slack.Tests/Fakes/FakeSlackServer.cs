@@ -31,6 +31,9 @@ public sealed record FakeReply(int Status, string Json, IReadOnlyDictionary<stri
         return new FakeReply(200, body.ToJsonString());
     }
 
+    /// <summary>No answer at all: the fake holds the request until the client gives up (a lost answer).</summary>
+    public static FakeReply NoAnswer { get; } = new(0, "");
+
     public static FakeReply Error(string error) => new(200, new JsonObject { ["ok"] = false, ["error"] = error }.ToJsonString());
 
     public static FakeReply RateLimited(int retryAfterSeconds) =>
@@ -46,6 +49,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
     private readonly WebApplication app;
     private readonly Lock gate = new();
     private readonly List<ApiCall> calls = [];
+    private readonly List<JsonObject> messages = [];
     private readonly List<(Func<ApiCall, bool> Match, int Count, TaskCompletionSource<IReadOnlyList<ApiCall>> Done)> callWaiters = [];
     private readonly ConcurrentDictionary<string, Func<ApiCall, FakeReply?>> scripts = new(StringComparer.Ordinal);
     private readonly Channel<FakeSocket> connected = Channel.CreateUnbounded<FakeSocket>();
@@ -161,6 +165,12 @@ public sealed class FakeSlackServer : IAsyncDisposable
         Record(call);
 
         var reply = (scripts.TryGetValue(method, out var script) ? script(call) : null) ?? Default(call);
+        if (reply == FakeReply.NoAnswer)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+
         context.Response.StatusCode = reply.Status;
         if (reply.Headers is not null)
         {
@@ -184,17 +194,87 @@ public sealed class FakeSlackServer : IAsyncDisposable
         await context.Response.WriteAsync("ok");
     }
 
-    private FakeReply Default(ApiCall call) => call.Method switch
+    /// <summary>The messages chat.postMessage stored, per channel, oldest first (as Slack keeps them).</summary>
+    public IReadOnlyList<JsonObject> Messages(string channel)
+    {
+        lock (gate)
+        {
+            return messages.Where(m => m["channel"]!.GetValue<string>() == channel).Select(m => (JsonObject)m.DeepClone()).ToList();
+        }
+    }
+
+    /// <summary>What Slack itself does with the call when no script answers (stores posted messages, serves history).</summary>
+    public FakeReply Default(ApiCall call) => call.Method switch
+    {
+        "chat.postMessage" => Post(call),
+        "conversations.history" => History(call.Arg("channel")!, m => m["thread_ts"] is null || m["thread_ts"]!.GetValue<string>() == m["ts"]!.GetValue<string>(), call),
+        "conversations.replies" => History(
+            call.Arg("channel")!,
+            m => m["ts"]!.GetValue<string>() == call.Arg("ts") || m["thread_ts"]?.GetValue<string>() == call.Arg("ts"),
+            call,
+            oldestFirst: true),
+        _ => BuiltIn(call),
+    };
+
+    private FakeReply Post(ApiCall call)
+    {
+        var ts = "1700000000." + Interlocked.Increment(ref messageTs).ToString("000000", System.Globalization.CultureInfo.InvariantCulture);
+        var stored = new JsonObject
+        {
+            ["channel"] = call.Arg("channel"),
+            ["ts"] = ts,
+            ["text"] = call.Body?["text"]?.DeepClone(),
+            ["bot_id"] = "BBOT",
+        };
+        if (call.Body?["thread_ts"] is { } thread)
+        {
+            stored["thread_ts"] = thread.DeepClone();
+        }
+
+        if (call.Body?["metadata"] is { } metadata)
+        {
+            stored["metadata"] = metadata.DeepClone();
+        }
+
+        lock (gate)
+        {
+            messages.Add(stored);
+        }
+
+        return FakeReply.Ok(new JsonObject { ["channel"] = call.Arg("channel"), ["ts"] = ts });
+    }
+
+    /// <summary>Slack's history reads: metadata only with <c>include_all_metadata=true</c>; 200 a page at most.</summary>
+    private FakeReply History(string channel, Func<JsonObject, bool> match, ApiCall call, bool oldestFirst = false)
+    {
+        var withMetadata = call.Arg("include_all_metadata") == "true";
+        var found = Messages(channel).Where(match).ToList();
+        if (!oldestFirst)
+        {
+            found.Reverse();
+        }
+
+        var page = new JsonArray();
+        foreach (var message in found.Take(200))
+        {
+            if (!withMetadata)
+            {
+                message.Remove("metadata");
+            }
+
+            message.Remove("channel");
+            page.Add(message);
+        }
+
+        return FakeReply.Ok(new JsonObject { ["messages"] = page, ["has_more"] = false });
+    }
+
+    private FakeReply BuiltIn(ApiCall call) => call.Method switch
     {
         "auth.test" => FakeReply.Ok(new JsonObject { ["team_id"] = "T111", ["team"] = "Test Team", ["user_id"] = "UBOT", ["user"] = "drillbot" }),
         "apps.connections.open" => FakeReply.Ok(new JsonObject
         {
             ["url"] = new Uri(BaseUrl, "socket").ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "?ticket=t" + Interlocked.Increment(ref ticket),
-        }),
-        "chat.postMessage" => FakeReply.Ok(new JsonObject
-        {
-            ["channel"] = call.Arg("channel"),
-            ["ts"] = "1700000000." + Interlocked.Increment(ref messageTs).ToString("000000", System.Globalization.CultureInfo.InvariantCulture),
         }),
         "chat.update" => FakeReply.Ok(new JsonObject { ["channel"] = call.Arg("channel"), ["ts"] = call.Arg("ts") }),
         "chat.postEphemeral" => FakeReply.Ok(new JsonObject { ["message_ts"] = "1700000000.999999" }),

@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Commands;
+using ChatBot.Core.Drills;
+using ChatBot.Core.Ports;
+using ChatBot.Data;
+using ChatBot.Scheduling.Tests.Fakes;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Shouldly;
+
+namespace ChatBot.Scheduling.Tests;
+
+/// <summary>Where in a step the process "dies" (see <see cref="CrashRecoveryTests"/>).</summary>
+public enum KillPoint
+{
+    /// <summary>The step's job is due but has not claimed the post.</summary>
+    BeforeClaim,
+
+    /// <summary>The post is claimed; the request has not reached the platform.</summary>
+    AfterClaim,
+
+    /// <summary>The platform took the message, but the answer never came back.</summary>
+    RequestSent,
+
+    /// <summary>The answer (message id) came back, but was not recorded.</summary>
+    AfterAnswer,
+
+    /// <summary>The message id is recorded; the next step is not scheduled yet.</summary>
+    AfterRecord,
+}
+
+/// <summary>
+/// A crash at each point of a step, then a restart on the same SQLite files: the rest of the thread follows
+/// within seconds of the new process being ready, every step exactly once. The first process is frozen at the
+/// fault-injection point (its call never returns, like a SIGKILLed process) and abandoned without any clean-up:
+/// no claim released, no instance row ended, no job acknowledged.
+/// </summary>
+public sealed class CrashRecoveryTests
+{
+    private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "general");
+
+    [Theory]
+    [InlineData(KillPoint.BeforeClaim, 0)]
+    [InlineData(KillPoint.AfterClaim, 0)]
+    [InlineData(KillPoint.RequestSent, 0)]
+    [InlineData(KillPoint.AfterAnswer, 0)]
+    [InlineData(KillPoint.AfterRecord, 0)]
+    [InlineData(KillPoint.BeforeClaim, 2)]
+    [InlineData(KillPoint.AfterClaim, 2)]
+    [InlineData(KillPoint.RequestSent, 2)]
+    [InlineData(KillPoint.AfterAnswer, 2)]
+    [InlineData(KillPoint.AfterRecord, 2)]
+    public async Task A_kill_at_any_point_of_a_step_is_followed_after_restart_by_the_rest_of_the_thread_each_step_once(KillPoint point, int step)
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var steps = StepCount("rotation");
+        var faults = new FaultInjection(point, step, frozen);
+
+        // The first process: steps run by hand (no job server), so the kill lands exactly where the test says.
+        var first = TestBot.Build(files, platform, configure: services => faults.Install(services));
+        await StartHeartbeatAsync(first);
+        var breakId = (await first.Services.GetRequiredService<IBreakStore>().CreateAsync(
+            new NewBreak(Channel, "rotation", BreakOrigin.OnDemand, DateTimeOffset.UtcNow, "U1"), CancellationToken.None)).Break.Id;
+        for (var s = 0; s < step; s++)
+        {
+            await RunStepAsync(first, breakId, s);
+        }
+
+        if (point != KillPoint.BeforeClaim)
+        {
+            platform.Intercept = faults.PlatformFault;
+            _ = RunStepAsync(first, breakId, step); // never returns: the process is frozen there
+            await frozen.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            platform.Intercept = null;
+        }
+
+        // The restart: same files, a new process (instance), the platform as the dead one left it.
+        using var second = TestBot.Build(files, platform);
+        await second.StartAsync(TestContext.Current.CancellationToken);
+        var ready = Stopwatch.GetTimestamp();
+        var before = platform.Posts.Count;
+        await platform.WaitForPostsAsync(p => p.Count > before || before == steps);
+        var toNextPost = Stopwatch.GetElapsedTime(ready);
+        await platform.WaitForPostsAsync(p => p.Count >= steps);
+        await Jobs.WaitForIdleAsync(second.Services.GetRequiredService<JobStorage>());
+        await second.StopAsync(TestContext.Current.CancellationToken);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{point} at step {step}: next post {toNextPost.TotalMilliseconds:F0} ms after the restarted host was ready");
+        var keys = platform.Posts.Select(p => p.Options.IdempotencyKey).ToList();
+        keys.ShouldBe(Enumerable.Range(0, steps).Select(s => BreakContent.IdempotencyKey(breakId, s)).ToList()); // each once, in order
+        var prompt = platform.Posts.First();
+        platform.Posts.Skip(1).ShouldAllBe(p => p.Options.ThreadRootMessageId == prompt.MessageId);
+        if (point == KillPoint.RequestSent)
+        {
+            // The dead process's post reached the platform: the new one asked for it as a resend and found it.
+            platform.Resends.ShouldContain(o => o.IdempotencyKey == BreakContent.IdempotencyKey(breakId, step));
+        }
+
+        first.Dispose();
+    }
+
+    [Fact]
+    public async Task A_refused_prompt_answers_the_caller_with_why_and_is_never_retried_by_the_safety_net_or_a_restart()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform { PermanentFailures = 1, PermanentRefusal = PostRefusal.NotInChannel };
+        var logs = new CapturingLoggerProvider();
+        using (var host = TestBot.Build(files, platform, logs: logs))
+        {
+            await host.StartAsync(TestContext.Current.CancellationToken);
+            var reply = await DrillAsync(host, "/drill rotation");
+
+            reply.Visibility.ShouldBe(ReplyVisibility.CallerOnly);
+            reply.Message.Text.ShouldStartWith("I couldn't post **Quadruped thoracic rotation** here: I'm not a member of this conversation");
+            reply.Message.Text.ShouldContain("Invite me to the channel");
+            reply.Message.Text.ShouldNotContain("Started");
+
+            // The safety-net job (due a second after the first cue here) runs and finds the refusal on the break.
+            await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>());
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+
+        using (var restarted = TestBot.Build(files, platform, logs: logs))
+        {
+            await restarted.StartAsync(TestContext.Current.CancellationToken);
+            await Jobs.WaitForIdleAsync(restarted.Services.GetRequiredService<JobStorage>());
+            await restarted.StopAsync(TestContext.Current.CancellationToken);
+        }
+
+        platform.Posts.ShouldBeEmpty();
+        // The one break of this database: refused once, then left alone.
+        logs.Entries.Where(l => l.Message.Contains("refused for good", StringComparison.Ordinal)).ShouldHaveSingleItem()
+            .Message.ShouldContain("step 0 was refused for good (NotInChannel)");
+        logs.Entries.Count(l => l.Message.Contains("not posted, the platform refused the break", StringComparison.Ordinal)).ShouldBeGreaterThan(0); // the safety net ran
+        logs.Entries.ShouldNotContain(l => l.Message.Contains("carrying on after a restart", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_callers_reply_confirms_a_start_only_once_the_prompt_is_posted()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        using var host = TestBot.Build(files, platform);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        var posted = await DrillAsync(host, "/drill rotation");
+        posted.Message.Text.ShouldStartWith("Started **Quadruped thoracic rotation** for the channel");
+        platform.Posts.ShouldNotBeEmpty();
+
+        platform.TransientFailures = 1; // a 503: the prompt is not out yet, a job retries it
+        var pending = await DrillAsync(host, "/drill extension");
+        pending.Message.Text.ShouldContain("isn't posted yet");
+        pending.Message.Text.ShouldNotStartWith("Started");
+        await platform.WaitForPostsAsync(p => p.Any(x => x.Message.Text.Contains("extension", StringComparison.OrdinalIgnoreCase)));
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<CommandReply> DrillAsync(IHost host, string text)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ICommandHandler>()
+            .HandleAsync(new CommandInvocation(Channel, new ChatUser("U1", "Ada"), text), TestContext.Current.CancellationToken);
+    }
+
+    private static int StepCount(string drill) =>
+        BreakContent.StepCount(DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "drills.json")).Get(drill));
+
+    private static Task StartHeartbeatAsync(IHost host) =>
+        host.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "SqliteInstanceHeartbeat").StartAsync(CancellationToken.None);
+
+    private static async Task RunStepAsync(IHost host, long breakId, int step)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, step, CancellationToken.None);
+    }
+
+    /// <summary>Freezes the first process at one point of one step: the call there never returns.</summary>
+    private sealed class FaultInjection(KillPoint point, int step, TaskCompletionSource frozen)
+    {
+        public void Install(IServiceCollection services) =>
+            services.AddSingleton<IBreakStore>(sp => new FreezingStore(ActivatorUtilities.CreateInstance<SqliteBreakStore>(sp), this));
+
+        public Task PlatformFault(PostOptions options, bool taken) =>
+            options.Tag?.Step == step && ((point == KillPoint.AfterClaim && !taken) || (point == KillPoint.RequestSent && taken))
+                ? FreezeAsync()
+                : Task.CompletedTask;
+
+        public Task StoreFault(int recordedStep, bool recorded) =>
+            recordedStep == step && ((point == KillPoint.AfterAnswer && !recorded) || (point == KillPoint.AfterRecord && recorded))
+                ? FreezeAsync()
+                : Task.CompletedTask;
+
+        private Task FreezeAsync()
+        {
+            frozen.TrySetResult();
+            return new TaskCompletionSource().Task;
+        }
+    }
+
+    private sealed class FreezingStore(IBreakStore inner, FaultInjection faults) : IBreakStore
+    {
+        public async Task RecordPostAsync(long breakId, int step, string messageId, CancellationToken cancellationToken)
+        {
+            await faults.StoreFault(step, recorded: false);
+            await inner.RecordPostAsync(breakId, step, messageId, cancellationToken);
+            await faults.StoreFault(step, recorded: true);
+        }
+
+        public Task<(BreakRecord Break, bool Created)> CreateAsync(NewBreak newBreak, CancellationToken cancellationToken) => inner.CreateAsync(newBreak, cancellationToken);
+
+        public Task<BreakRecord?> GetAsync(long breakId, CancellationToken cancellationToken) => inner.GetAsync(breakId, cancellationToken);
+
+        public Task<string?> GetLastDrillAsync(ChannelKey channel, CancellationToken cancellationToken) => inner.GetLastDrillAsync(channel, cancellationToken);
+
+        public Task<PostClaim> ClaimPostAsync(long breakId, int step, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+            inner.ClaimPostAsync(breakId, step, instanceId, now, lease, cancellationToken);
+
+        public Task ReleaseClaimAsync(long breakId, int step, CancellationToken cancellationToken) => inner.ReleaseClaimAsync(breakId, step, cancellationToken);
+
+        public Task RecordRefusalAsync(long breakId, BreakRefusal refusal, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.RecordRefusalAsync(breakId, refusal, at, cancellationToken);
+
+        public Task RecordFinishedAsync(long breakId, DateTimeOffset at, CancellationToken cancellationToken) => inner.RecordFinishedAsync(breakId, at, cancellationToken);
+
+        public Task<IReadOnlyList<UnfinishedBreak>> GetUnfinishedAsync(DateTimeOffset startedSince, CancellationToken cancellationToken) =>
+            inner.GetUnfinishedAsync(startedSince, cancellationToken);
+
+        public Task<string?> GetPostedMessageIdAsync(long breakId, int step, CancellationToken cancellationToken) =>
+            inner.GetPostedMessageIdAsync(breakId, step, cancellationToken);
+    }
+}
