@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using ChatBot.Discord.Gateway;
 using ChatBot.Discord.Http;
 using ChatBot.Discord.Interactions;
@@ -60,6 +61,7 @@ public static class DiscordServiceCollectionExtensions
 
         services.AddSingleton<DiscordPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Discord, (sp, _) => sp.GetRequiredService<DiscordPlatform>());
+        services.AddHealthChecks().AddCheck<DiscordHealthCheck>("discord", tags: [HealthTags.Ready]);
 
         services.AddSingleton<DiscordGatewayHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscordGatewayHostedService>());

@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,7 @@ public static class SlackServiceCollectionExtensions
         services.AddSingleton<SlackInteractionDispatcher>();
         services.AddSingleton<SlackPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, (sp, _) => sp.GetRequiredService<SlackPlatform>());
+        services.AddHealthChecks().AddCheck<SlackHealthCheck>("slack", tags: [HealthTags.Ready]);
 
         if (!string.IsNullOrWhiteSpace(appToken))
         {

@@ -1,4 +1,5 @@
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -130,6 +131,7 @@ public sealed partial class InProcessBreakRunner(
             catch (ChatPlatformException exception) when (exception.IsPermanent || attempt >= MaxAttempts)
             {
                 LogGaveUp(logger, exception, breakId, step);
+                ChatBotTelemetry.BreakEnded(breakId);
                 return null;
             }
             catch (ChatPlatformException exception)

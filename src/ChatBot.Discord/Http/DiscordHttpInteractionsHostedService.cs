@@ -138,12 +138,12 @@ public sealed partial class DiscordHttpInteractionsHostedService(
         return buffer.ToArray();
     }
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Discord HTTP interactions endpoint listening on {Address}{Path}")]
+    [LoggerMessage(EventId = 2500, Level = LogLevel.Information, Message = "Discord HTTP interactions endpoint listening on {Address}{Path}")]
     private static partial void LogListening(ILogger logger, string address, string path);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a bad signature: 401")]
+    [LoggerMessage(EventId = 2501, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a bad signature: 401")]
     private static partial void LogBadSignature(ILogger logger);
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a malformed body: {Reason}")]
+    [LoggerMessage(EventId = 2502, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a malformed body: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string reason);
 }
