@@ -1,5 +1,6 @@
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
         services.AddHostedService<DatabaseInitializer>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
         return services;
     }
 

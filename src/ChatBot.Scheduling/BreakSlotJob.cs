@@ -2,6 +2,7 @@ using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
+using ChatBot.Core.Telemetry;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -70,6 +71,7 @@ public sealed partial class BreakSlotJob(
         var (started, created) = await breaks.StartAsync(channel, drillId: null, BreakOrigin.Scheduled, startedBy: null, slotKey, cancellationToken);
         if (created)
         {
+            ChatBotTelemetry.ScheduledPromptPosted(channel.Platform, clock.GetUtcNow() - occurrence);
             return SlotOutcome.Started;
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,7 @@ public sealed partial class BreakStepJob(
         {
             // Retrying cannot help (no access to the channel, no adapter): end the thread here, loudly.
             LogGaveUp(logger, exception, breakId, step);
+            ChatBotTelemetry.BreakEnded(breakId);
             return;
         }
 

@@ -1,5 +1,6 @@
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Schedules;
+using ChatBot.Core.Telemetry;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Microsoft.Extensions.Configuration;
@@ -63,7 +64,7 @@ public static class SchedulingServiceCollectionExtensions
             server.WorkerCount = options.WorkerCount;
             server.SchedulePollingInterval = options.PollingInterval;
             server.ShutdownTimeout = options.ShutdownTimeout;
-            server.ServerName = $"chatbot:{Environment.MachineName}:{Environment.ProcessId}";
+            server.ServerName = HangfireServerHealthCheck.ServerName;
         });
 
         // Hangfire gets its whole shutdown timeout to let running posts finish; the host must wait longer.
@@ -84,6 +85,9 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
+
+        services.AddHealthChecks().AddCheck<HangfireServerHealthCheck>("hangfire", tags: [HealthTags.Ready]);
+        JobTracingFilter.Register();
 
         services.AddSingleton<ScheduleRegistrar>();
         services.AddSingleton<IScheduleSync>(sp => sp.GetRequiredService<ScheduleRegistrar>());
