@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Discord.Tests.Fakes;
+using ChatBot.ServiceDefaults;
 using ChatBot.Slack.Tests.Fakes;
+using Microsoft.Extensions.Configuration;
 
 namespace ChatBot.Host.Tests;
 
@@ -134,7 +136,9 @@ public sealed class OpsEndpointTests
 
         trace.ShouldContain(span => span.OperationName == "drill list" && span.Source.Name == "ChatBot.Core");
         trace.ShouldContain(span => span.OperationName == "discord POST interactions/{i}/{t}/callback");
-        trace.ShouldContain(span => span.Source.Name == "System.Net.Http"); // the HttpClient spans join the same trace
+        // The HttpClient spans join the same trace, with the interaction token cut out of their URL.
+        trace.ShouldContain(span => span.Source.Name == "System.Net.Http"
+            && (span.GetTagItem("url.full") as string ?? "").EndsWith("/interactions/786008729715219999/{token}/callback", StringComparison.Ordinal));
 
         var metrics = await bot.WaitForMetricAsync(
             "chatbot_commands_handled_total",
@@ -179,6 +183,23 @@ public sealed class OpsEndpointTests
         settings["Ops:DashboardWritable"] = "true";
         await using var writable = await OpsHost.StartAsync(settings);
         (await PostAsAsync(writable, "hangfire/recurring/trigger", "admin", "correct horse")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task The_healthcheck_probe_exits_0_while_the_bot_answers_and_1_when_nothing_does()
+    {
+        await using var slack = await FakeSlackServer.StartAsync();
+        var port = 0;
+        await using (var bot = await OpsHost.StartAsync(SlackSettings(slack)))
+        {
+            port = bot.Http.BaseAddress!.Port;
+            (await OpsProbe.RunAsync(Config(("Ops:HttpUrl", $"http://0.0.0.0:{port}")), TextWriter.Null)).ShouldBe(0);
+        }
+
+        using var errors = new StringWriter();
+        (await OpsProbe.RunAsync(Config(("Ops:HttpUrl", $"http://127.0.0.1:{port}")), errors)).ShouldBe(1);
+        errors.ToString().ShouldContain("did not answer");
+        (await OpsProbe.RunAsync(Config(("Ops:Enabled", "false")), TextWriter.Null)).ShouldBe(1);
     }
 
     [Fact]
@@ -235,6 +256,9 @@ public sealed class OpsEndpointTests
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)));
         return await bot.Http.SendAsync(request, TestContext.Current.CancellationToken);
     }
+
+    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
     private static Dictionary<string, string?> SlackSettings(FakeSlackServer slack) => new()
     {
