@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
@@ -38,6 +39,7 @@ public sealed partial class BreakSlotJob(
         }
 
         var channel = new ChannelKey(chatPlatform, teamId, channelId);
+        Activity.Current?.SetTag("chatbot.channel", channel.ToString());
         var outcome = await RunSlotAsync(channel, at, cancellationToken);
         LogOutcome(logger, channel, SlotTime.Format(at), outcome);
     }

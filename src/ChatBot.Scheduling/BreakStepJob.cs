@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
@@ -26,6 +27,7 @@ public sealed partial class BreakStepJob(
 {
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
     {
+        Activity.Current?.SetTag("chatbot.break.id", breakId).SetTag("chatbot.break.step", step);
         StepResult result;
         try
         {

@@ -104,6 +104,5 @@ public static class ServiceDefaultsExtensions
         }
 
         activity.SetTag("url.full", $"{url.Scheme}://{url.Authority}{string.Join('/', segments)}");
-        activity.SetTag("url.path", string.Join('/', segments));
     }
 }
