@@ -2,6 +2,7 @@ using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
         services.AddHostedService<DatabaseInitializer>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
+        // Only the check: the health check service itself comes with the host's service defaults.
+        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
+            new HealthCheckRegistration("database", sp => ActivatorUtilities.CreateInstance<DatabaseHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
         return services;
     }
 

@@ -8,6 +8,7 @@ using ChatBot.Discord.Rest;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -61,7 +62,9 @@ public static class DiscordServiceCollectionExtensions
 
         services.AddSingleton<DiscordPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Discord, (sp, _) => sp.GetRequiredService<DiscordPlatform>());
-        services.AddHealthChecks().AddCheck<DiscordHealthCheck>("discord", tags: [HealthTags.Ready]);
+        // Only the check: the health check service itself comes with the host's service defaults.
+        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
+            new HealthCheckRegistration("discord", sp => ActivatorUtilities.CreateInstance<DiscordHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
 
         services.AddSingleton<DiscordGatewayHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscordGatewayHostedService>());

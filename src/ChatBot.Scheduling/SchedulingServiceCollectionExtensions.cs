@@ -6,6 +6,7 @@ using Hangfire.AspNetCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -86,7 +87,9 @@ public static class SchedulingServiceCollectionExtensions
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
 
-        services.AddHealthChecks().AddCheck<HangfireServerHealthCheck>("hangfire", tags: [HealthTags.Ready]);
+        // Only the check: the health check service itself comes with the host's service defaults.
+        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
+            new HealthCheckRegistration("hangfire", sp => ActivatorUtilities.CreateInstance<HangfireServerHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
         JobTracingFilter.Register();
 
         services.AddSingleton<ScheduleRegistrar>();
