@@ -16,6 +16,12 @@ RUN mkdir -p /app/data && chown -R app:app /app/data
 USER app
 ENV DOTNET_ENVIRONMENT=Production \
     Storage__Path=/app/data/chatbot.db \
+    Ops__HttpUrl=http://0.0.0.0:8080 \
     MALLOC_ARENA_MAX=2
 VOLUME ["/app/data"]
+# The ops listener: /healthz, /readyz, /metrics (and /hangfire when Ops__DashboardPassword is set).
+EXPOSE 8080
+# The runtime image has no curl: the bot probes its own /healthz and exits 0 or 1.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["dotnet", "ChatBot.dll", "--healthcheck"]
 ENTRYPOINT ["dotnet", "ChatBot.dll"]

@@ -1,11 +1,18 @@
 // Envelope → ack latency of the real Socket Mode client against the loopback fake Slack, with 200
 // envelopes in flight at once. Latency is measured on the fake's side: from just before the envelope
-// frame is written to the moment its ack frame is read.
+// frame is written to the moment its ack frame is read. With the argument "cpu": the CPU cost of the
+// telemetry per command (InstrumentationCost.cs).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ChatBot.Core.Commands;
 using ChatBot.Slack.Tests.Fakes;
+
+if (args is ["cpu"])
+{
+    await InstrumentationCost.RunAsync();
+    return;
+}
 
 const int InFlight = 200;
 const int Rounds = 5;

@@ -1,8 +1,10 @@
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Core;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +28,9 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<SqliteInstanceHeartbeat>();
+        // Only the check: the health check service itself comes with the host's service defaults.
+        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
+            new HealthCheckRegistration("database", sp => ActivatorUtilities.CreateInstance<DatabaseHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
         return services;
     }
 

@@ -89,12 +89,12 @@ public sealed partial class DiscordGatewayHostedService(
         }
     }
 
-    [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "Discord: shutdown cut off {Count} interactions still in flight")]
+    [LoggerMessage(EventId = 2602, Level = LogLevel.Warning, Message = "Discord: shutdown cut off {Count} interactions still in flight")]
     private static partial void LogAbandoned(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Invite the Discord bot to a server with: {InviteUrl}")]
+    [LoggerMessage(EventId = 2600, Level = LogLevel.Information, Message = "Invite the Discord bot to a server with: {InviteUrl}")]
     private static partial void LogInvite(ILogger logger, string inviteUrl);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Error, Message = "Discord: could not register /drill; the existing registration (if any) stays")]
+    [LoggerMessage(EventId = 2601, Level = LogLevel.Error, Message = "Discord: could not register /drill; the existing registration (if any) stays")]
     private static partial void LogRegistrationFailed(ILogger logger, Exception exception);
 }

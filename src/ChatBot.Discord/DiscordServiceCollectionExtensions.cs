@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using ChatBot.Discord.Gateway;
 using ChatBot.Discord.Http;
 using ChatBot.Discord.Interactions;
@@ -7,6 +8,7 @@ using ChatBot.Discord.Rest;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,6 +62,9 @@ public static class DiscordServiceCollectionExtensions
 
         services.AddSingleton<DiscordPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Discord, (sp, _) => sp.GetRequiredService<DiscordPlatform>());
+        // Only the check: the health check service itself comes with the host's service defaults.
+        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
+            new HealthCheckRegistration("discord", sp => ActivatorUtilities.CreateInstance<DiscordHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
 
         services.AddSingleton<DiscordGatewayHostedService>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscordGatewayHostedService>());

@@ -4,6 +4,7 @@ using ChatBot.Data;
 using ChatBot.Discord;
 using ChatBot.Host.ConsoleChat;
 using ChatBot.Scheduling;
+using ChatBot.ServiceDefaults;
 using ChatBot.Slack;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +28,7 @@ internal static class ChatBotHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
+        builder.AddServiceDefaults();
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
         builder.Services.AddChatBotScheduling(builder.Configuration);

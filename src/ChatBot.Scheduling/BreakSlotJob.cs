@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
+using ChatBot.Core.Telemetry;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -37,6 +39,7 @@ public sealed partial class BreakSlotJob(
         }
 
         var channel = new ChannelKey(chatPlatform, teamId, channelId);
+        Activity.Current?.SetTag("chatbot.channel", channel.ToString());
         var outcome = await RunSlotAsync(channel, at, cancellationToken);
         LogOutcome(logger, channel, SlotTime.Format(at), outcome);
     }
@@ -70,6 +73,7 @@ public sealed partial class BreakSlotJob(
         var (started, created) = await breaks.StartAsync(channel, drillId: null, BreakOrigin.Scheduled, startedBy: null, slotKey, cancellationToken);
         if (created)
         {
+            ChatBotTelemetry.ScheduledPromptPosted(channel.Platform, clock.GetUtcNow() - occurrence);
             return SlotOutcome.Started;
         }
 

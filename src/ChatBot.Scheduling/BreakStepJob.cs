@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
@@ -25,6 +27,7 @@ public sealed partial class BreakStepJob(
 {
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
     {
+        Activity.Current?.SetTag("chatbot.break.id", breakId).SetTag("chatbot.break.step", step);
         var result = await poster.PostStepAsync(breakId, step, cancellationToken);
         switch (result.Status)
         {
@@ -35,6 +38,7 @@ public sealed partial class BreakStepJob(
                 // Retrying cannot help (no access to the channel, no adapter). BreakPoster logged the refusal once
                 // and put it on the break; every later run of its steps (a re-run, the safety net) ends here quietly.
                 LogRefused(logger, breakId, step);
+                ChatBotTelemetry.BreakEnded(breakId);
                 return;
             case StepStatus.HeldElsewhere:
                 // Someone else holds a live claim and may be posting right now. Fail, so Hangfire retries after

@@ -1,10 +1,12 @@
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Schedules;
+using ChatBot.Core.Telemetry;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -63,7 +65,7 @@ public static class SchedulingServiceCollectionExtensions
             server.WorkerCount = options.WorkerCount;
             server.SchedulePollingInterval = options.PollingInterval;
             server.ShutdownTimeout = options.ShutdownTimeout;
-            server.ServerName = $"chatbot:{Environment.MachineName}:{Environment.ProcessId}";
+            server.ServerName = HangfireServerHealthCheck.ServerName;
         });
 
         // Hangfire gets its whole shutdown timeout to let running posts finish; the host must wait longer.
@@ -83,6 +85,11 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
+
+        // Only the check: the health check service itself comes with the host's service defaults.
+        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
+            new HealthCheckRegistration("hangfire", sp => ActivatorUtilities.CreateInstance<HangfireServerHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
+        JobTracingFilter.Register();
 
         services.AddSingleton<ScheduleRegistrar>();
         services.AddSingleton<IScheduleSync>(sp => sp.GetRequiredService<ScheduleRegistrar>());

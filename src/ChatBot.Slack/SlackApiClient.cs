@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -130,6 +133,7 @@ public sealed partial class SlackApiClient : IDisposable
             var wait = lane.LastPostAt + PostInterval - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
+                ChatBotTelemetry.RateLimitWaited(ChatPlatform.Slack, "chat.postMessage", wait);
                 await Task.Delay(wait, time, cancellationToken);
             }
 
@@ -279,6 +283,7 @@ public sealed partial class SlackApiClient : IDisposable
     /// </summary>
     public async Task<bool> RespondAsync(Uri responseUrl, JsonObject payload, CancellationToken cancellationToken)
     {
+        using var activity = ChatBotTelemetry.Slack.StartActivity("slack response_url", ActivityKind.Client);
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
@@ -331,6 +336,7 @@ public sealed partial class SlackApiClient : IDisposable
         string? query = null,
         Func<CancellationToken, Task<string?>>? findEarlier = null)
     {
+        using var activity = ChatBotTelemetry.Slack.StartActivity("slack " + method, ActivityKind.Client);
         var token = useAppToken ? options.AppToken : options.BotToken;
         var failures = 0;
         var rateLimits = 0;
@@ -386,6 +392,7 @@ public sealed partial class SlackApiClient : IDisposable
                     }
                     else if (!SlackErrors.IsTransient(failure))
                     {
+                        activity?.SetStatus(ActivityStatusCode.Error, failure);
                         var ex = new SlackApiException(method, failure, isPermanent: true);
                         if (ex.IsFatal)
                         {
@@ -465,6 +472,7 @@ public sealed partial class SlackApiClient : IDisposable
                 return;
             }
 
+            ChatBotTelemetry.RateLimitWaited(ChatPlatform.Slack, method, wait);
             await Task.Delay(wait, time, cancellationToken);
         }
     }
@@ -527,33 +535,33 @@ public sealed partial class SlackApiClient : IDisposable
         public DateTimeOffset LastPostAt { get; set; } = DateTimeOffset.MinValue;
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Slack bot authenticated: workspace {Team} ({TeamId}), bot user {User} ({UserId})")]
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Slack bot authenticated: workspace {Team} ({TeamId}), bot user {User} ({UserId})")]
     private static partial void LogAuthenticated(ILogger logger, string team, string teamId, string user, string userId);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Slack: not in channel {Channel}; joining it and posting again")]
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Slack: not in channel {Channel}; joining it and posting again")]
     private static partial void LogJoining(ILogger logger, string channel);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Slack {Method} rate limited (channel {Channel}); waiting {Seconds} s as Retry-After asks")]
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Slack {Method} rate limited (channel {Channel}); waiting {Seconds} s as Retry-After asks")]
     private static partial void LogRateLimited(ILogger logger, string method, string channel, double seconds);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Slack {Method} failed transiently ({Error}), attempt {Attempt}; retrying in {DelayMs} ms")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Slack {Method} failed transiently ({Error}), attempt {Attempt}; retrying in {DelayMs} ms")]
     private static partial void LogRetrying(ILogger logger, string method, string error, int attempt, double delayMs);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Slack {Method}: transport error {ErrorType} ({Detail})")]
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Slack {Method}: transport error {ErrorType} ({Detail})")]
     private static partial void LogTransportError(ILogger logger, string method, string errorType, string detail);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Slack {Method} warning: {Warning}")]
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Debug, Message = "Slack {Method} warning: {Warning}")]
     private static partial void LogWarning(ILogger logger, string method, string warning);
 
-    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "Slack: break {BreakId} step {Step} was posted before (ts {Ts}); not posting it again")]
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Slack: break {BreakId} step {Step} was posted before (ts {Ts}); not posting it again")]
     private static partial void LogFoundEarlier(ILogger logger, long breakId, int step, string ts);
 
-    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Slack {Method} failed ({Error}): can't check whether an earlier attempt was posted, so posting again (add the *:history scopes to rule out duplicates)")]
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Slack {Method} failed ({Error}): can't check whether an earlier attempt was posted, so posting again (add the *:history scopes to rule out duplicates)")]
     private static partial void LogCannotSearch(ILogger logger, string method, string error);
 
-    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Slack response_url answered HTTP {Status}")]
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Slack response_url answered HTTP {Status}")]
     private static partial void LogResponseUrlFailed(ILogger logger, int status);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Slack response_url failed: {ErrorType}")]
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Slack response_url failed: {ErrorType}")]
     private static partial void LogResponseUrlError(ILogger logger, string errorType);
 }

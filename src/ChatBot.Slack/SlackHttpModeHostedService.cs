@@ -219,18 +219,18 @@ public sealed partial class SlackHttpModeHostedService(
         QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body))
             .ToDictionary(pair => pair.Key, pair => pair.Value.ToString(), StringComparer.Ordinal);
 
-    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Slack HTTP mode listening on {Addresses}")]
+    [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Slack HTTP mode listening on {Addresses}")]
     private static partial void LogListening(ILogger logger, string addresses);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Slack HTTP request to {Path} from {Remote} rejected: missing, forged or stale signature")]
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "Slack HTTP request to {Path} from {Remote} rejected: missing, forged or stale signature")]
     private static partial void LogRejected(ILogger logger, string path, string remote);
 
-    [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "Slack HTTP request to {Path} from {Remote} not run: the same signed request was seen before (retry {RetryNum})")]
+    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "Slack HTTP request to {Path} from {Remote} not run: the same signed request was seen before (retry {RetryNum})")]
     private static partial void LogReplayed(ILogger logger, string path, string remote, string retryNum);
 
-    [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "Slack HTTP request dropped: {Problem}")]
+    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Slack HTTP request dropped: {Problem}")]
     private static partial void LogBadRequest(ILogger logger, string problem);
 
-    [LoggerMessage(EventId = 603, Level = LogLevel.Error, Message = "Slack HTTP interaction failed after its ack")]
+    [LoggerMessage(EventId = 1603, Level = LogLevel.Error, Message = "Slack HTTP interaction failed after its ack")]
     private static partial void LogWorkFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
+using ChatBot.Core;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,6 +36,9 @@ public sealed partial class SlackInteractionDispatcher(
         CancellationToken cancellationToken)
     {
         using var logScope = BeginScope(command.TeamId, command.ChannelId, command.UserId);
+        using var activity = ChatBotTelemetry.Slack.StartActivity("slack slash_command", ActivityKind.Server);
+        var receivedAt = Stopwatch.GetTimestamp();
+        ack = Acknowledging(ack, receivedAt, "command");
         LogCommand(logger, command.Command, command.Text);
 
         // On the thread pool, so a handler that does synchronous work first can never hold up the ack.
@@ -81,6 +87,14 @@ public sealed partial class SlackInteractionDispatcher(
 
         var first = actions[0];
         using var logScope = BeginScope(first.TeamId, first.ChannelId, first.UserId);
+        using var activity = ChatBotTelemetry.Slack.StartActivity("slack block_actions", ActivityKind.Server);
+        var receivedAt = Stopwatch.GetTimestamp();
+        var innerAck = ack;
+        ack = async ct =>
+        {
+            await innerAck(ct);
+            ChatBotTelemetry.Acknowledged(ChatPlatform.Slack, "click", receivedAt);
+        };
         var user = await LookUpUserAsync(first.UserId, cancellationToken);
 
         var outcomes = new List<(SlackBlockAction Action, ClickOutcome Outcome)>();
@@ -171,6 +185,17 @@ public sealed partial class SlackInteractionDispatcher(
         }
     }
 
+    private static Func<JsonObject?, CancellationToken, Task> Acknowledging(Func<JsonObject?, CancellationToken, Task> ack, long receivedAt, string kind) =>
+        async (payload, ct) =>
+        {
+            await ack(payload, ct);
+            ChatBotTelemetry.Acknowledged(ChatPlatform.Slack, kind, receivedAt);
+            if (payload is not null)
+            {
+                ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: true);
+            }
+        };
+
     /// <summary>The ack / response_url body for a reply: <c>response_type</c>, <c>text</c>, <c>blocks</c>.</summary>
     public static JsonObject ToResponsePayload(CommandReply reply, bool? replaceOriginal)
     {
@@ -218,6 +243,7 @@ public sealed partial class SlackInteractionDispatcher(
         {
             if (responseUrl is not null && await api.RespondAsync(responseUrl, ToResponsePayload(reply, replaceOriginal: false), cancellationToken))
             {
+                ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: true);
                 return;
             }
 
@@ -230,9 +256,12 @@ public sealed partial class SlackInteractionDispatcher(
             {
                 await api.PostEphemeralAsync(channel, user, message, threadTs, cancellationToken);
             }
+
+            ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: true);
         }
         catch (SlackApiException ex)
         {
+            ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: false);
             LogReplyFailed(logger, ex.Error);
         }
     }
@@ -251,24 +280,24 @@ public sealed partial class SlackInteractionDispatcher(
         public SlackMessage? Latest { get; set; }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Slack {Command} {Text}")]
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Slack {Command} {Text}")]
     private static partial void LogCommand(ILogger logger, string command, string text);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Slack button {ActionId}")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Slack button {ActionId}")]
     private static partial void LogClick(ILogger logger, string actionId);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Slack command failed")]
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Slack command failed")]
     private static partial void LogCommandFailed(ILogger logger, Exception? exception);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Slack click failed; not acknowledged so Slack can deliver it again")]
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Slack click failed; not acknowledged so Slack can deliver it again")]
     private static partial void LogClickFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Slack users.info for {UserId} unavailable ({Error}); going on without it")]
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Slack users.info for {UserId} unavailable ({Error}); going on without it")]
     private static partial void LogUserLookupFailed(ILogger logger, string userId, string error);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Slack chat.update of the prompt failed: {Error}")]
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Slack chat.update of the prompt failed: {Error}")]
     private static partial void LogUpdateFailed(ILogger logger, string error);
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Slack reply could not be delivered: {Error}")]
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Warning, Message = "Slack reply could not be delivered: {Error}")]
     private static partial void LogReplyFailed(ILogger logger, string error);
 }

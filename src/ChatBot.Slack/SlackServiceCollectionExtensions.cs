@@ -1,8 +1,10 @@
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -46,6 +48,9 @@ public static class SlackServiceCollectionExtensions
         services.AddSingleton<SlackInteractionDispatcher>();
         services.AddSingleton<SlackPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, (sp, _) => sp.GetRequiredService<SlackPlatform>());
+        // Only the check: the health check service itself comes with the host's service defaults.
+        services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
+            new HealthCheckRegistration("slack", sp => ActivatorUtilities.CreateInstance<SlackHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
 
         if (!string.IsNullOrWhiteSpace(appToken))
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,16 +26,39 @@ public sealed partial class SlackSocketModeClient(
     ILogger<SlackSocketModeClient> logger)
 {
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
+    private static readonly HashSet<string> MetricReasons = new(StringComparer.Ordinal)
+    {
+        "warning", "refresh_requested", "too_many_websockets", "link_disabled", "socket_mode_disabled",
+    };
+
     private static readonly HashSet<string> FatalDisconnects = new(StringComparer.Ordinal) { "link_disabled", "socket_mode_disabled" };
 
     private readonly SlackOptions settings = options.Value;
     private readonly Deduplicator deduplicator = new(time, TimeSpan.FromMinutes(15), 10_000);
     private readonly InFlightWork inFlight = new();
+    private readonly ConcurrentDictionary<int, SocketModeConnection> open = new();
     private int connectionIds;
     private volatile bool fatalStop;
 
     /// <summary>True once an unrecoverable error stopped the client.</summary>
     public bool StoppedByFatalError => fatalStop;
+
+    /// <summary>True while at least one socket has said <c>hello</c> and is still open (readiness).</summary>
+    public bool HasOpenConnection
+    {
+        get
+        {
+            foreach (var (id, connection) in open)
+            {
+                if (connection.Completion.IsCompleted)
+                {
+                    open.TryRemove(id, out _);
+                }
+            }
+
+            return !open.IsEmpty;
+        }
+    }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires or an unrecoverable error stops the client.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -74,6 +98,7 @@ public sealed partial class SlackSocketModeClient(
                     var id = Interlocked.Increment(ref connectionIds);
                     current = await SocketModeConnection.ConnectAsync(id, url, settings, OnEnvelope, logger, cancellationToken);
                     await current.Hello.WaitAsync(HelloTimeout, time, cancellationToken);
+                    open[current.Id] = current;
                     failures = 0;
                 }
                 catch (SlackApiException ex) when (ex.IsFatal)
@@ -86,6 +111,7 @@ public sealed partial class SlackSocketModeClient(
                 {
                     failures++;
                     var delay = Backoff(failures);
+                    ChatBotTelemetry.Reconnecting(ChatPlatform.Slack, "connect_failed");
                     LogConnectFailed(logger, slot, ex.GetType().Name, ex is SlackApiException s ? s.Error : ex.Message, delay.TotalSeconds);
                     if (current is not null)
                     {
@@ -110,6 +136,7 @@ public sealed partial class SlackSocketModeClient(
                 if (ended == current.DisconnectRequested)
                 {
                     var reason = await current.DisconnectRequested;
+                    ChatBotTelemetry.Reconnecting(ChatPlatform.Slack, MetricReasons.Contains(reason) ? reason : "other");
                     if (FatalDisconnects.Contains(reason))
                     {
                         await current.CloseAsync(TimeSpan.FromSeconds(2));
@@ -135,6 +162,7 @@ public sealed partial class SlackSocketModeClient(
                 }
 
                 LogDropped(logger, slot, current.Id);
+                ChatBotTelemetry.Reconnecting(ChatPlatform.Slack, "dropped");
                 await current.DisposeAsync();
                 current = null;
                 failures++;
@@ -299,33 +327,33 @@ public sealed partial class SlackSocketModeClient(
     private TimeSpan Backoff(int failures) =>
         Core.Backoff.Exponential(failures, settings.ReconnectInitialDelay, settings.ReconnectMaxDelay);
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Slack Socket Mode slot {Slot}: connect failed ({ErrorType}: {Detail}); retrying in {Seconds:0.0} s")]
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Warning, Message = "Slack Socket Mode slot {Slot}: connect failed ({ErrorType}: {Detail}); retrying in {Seconds:0.0} s")]
     private static partial void LogConnectFailed(ILogger logger, int slot, string errorType, string detail, double seconds);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "Slack Socket Mode slot {Slot}: socket {Connection} dropped; reconnecting")]
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Slack Socket Mode slot {Slot}: socket {Connection} dropped; reconnecting")]
     private static partial void LogDropped(ILogger logger, int slot, int connection);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Slack socket {Connection} retired after its replacement came up")]
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Slack socket {Connection} retired after its replacement came up")]
     private static partial void LogRetired(ILogger logger, int connection);
 
-    [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "Slack Socket Mode slot {Slot} stopping")]
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Debug, Message = "Slack Socket Mode slot {Slot} stopping")]
     private static partial void LogSlotStopping(ILogger logger, int slot);
 
-    [LoggerMessage(EventId = 404, Level = LogLevel.Debug, Message = "Slack envelope {EnvelopeId} delivered again; not run twice")]
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Debug, Message = "Slack envelope {EnvelopeId} delivered again; not run twice")]
     private static partial void LogDuplicate(ILogger logger, string envelopeId);
 
-    [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Slack {Type} envelope dropped: {Problem}")]
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Slack {Type} envelope dropped: {Problem}")]
     private static partial void LogBadPayload(ILogger logger, string type, string problem);
 
-    [LoggerMessage(EventId = 406, Level = LogLevel.Debug, Message = "Slack envelope of type {Type} acknowledged and ignored")]
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Debug, Message = "Slack envelope of type {Type} acknowledged and ignored")]
     private static partial void LogIgnored(ILogger logger, string type);
 
-    [LoggerMessage(EventId = 407, Level = LogLevel.Error, Message = "Slack envelope {EnvelopeId} failed")]
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Error, Message = "Slack envelope {EnvelopeId} failed")]
     private static partial void LogEnvelopeFailed(ILogger logger, Exception exception, string envelopeId);
 
-    [LoggerMessage(EventId = 408, Level = LogLevel.Warning, Message = "Slack ack of {EnvelopeId} on socket {Connection} failed: {Detail}")]
+    [LoggerMessage(EventId = 1408, Level = LogLevel.Warning, Message = "Slack ack of {EnvelopeId} on socket {Connection} failed: {Detail}")]
     private static partial void LogAckFailed(ILogger logger, string envelopeId, int connection, string detail);
 
-    [LoggerMessage(EventId = 409, Level = LogLevel.Warning, Message = "Slack Socket Mode stopped with {Count} envelopes still being handled")]
+    [LoggerMessage(EventId = 1409, Level = LogLevel.Warning, Message = "Slack Socket Mode stopped with {Count} envelopes still being handled")]
     private static partial void LogAbandoned(ILogger logger, int count);
 }

@@ -60,6 +60,6 @@ internal static partial class SlackStartup
         return false;
     }
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Slack auth.test failed ({Error}); trying again in {Seconds} s")]
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Warning, Message = "Slack auth.test failed ({Error}); trying again in {Seconds} s")]
     private static partial void LogAuthRetry(ILogger logger, string error, double seconds);
 }

@@ -283,33 +283,33 @@ internal sealed partial class SocketModeConnection : IAsyncDisposable
         public TaskCompletionSource Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Slack socket {Connection}: hello ({Connections} connections open)")]
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Slack socket {Connection}: hello ({Connections} connections open)")]
     private static partial void LogHello(ILogger logger, int connection, int connections);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Slack socket {Connection}: disconnect requested ({Reason})")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Slack socket {Connection}: disconnect requested ({Reason})")]
     private static partial void LogDisconnect(ILogger logger, int connection, string reason);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Slack socket {Connection}: dropped malformed frame ({Problem})")]
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Slack socket {Connection}: dropped malformed frame ({Problem})")]
     private static partial void LogMalformed(ILogger logger, int connection, string problem);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Slack socket {Connection}: dropped frame of unknown type {Type}")]
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Slack socket {Connection}: dropped frame of unknown type {Type}")]
     private static partial void LogUnknownFrame(ILogger logger, int connection, string type);
 
-    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Slack socket {Connection}: receive failed ({ErrorType}: {Detail})")]
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Slack socket {Connection}: receive failed ({ErrorType}: {Detail})")]
     private static partial void LogReceiveFailed(ILogger logger, int connection, string errorType, string detail);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Slack socket {Connection}: closed by Slack ({Status} {Description})")]
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Information, Message = "Slack socket {Connection}: closed by Slack ({Status} {Description})")]
     private static partial void LogClosedByPeer(ILogger logger, int connection, string status, string description);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "Slack socket {Connection}: send loop stopped ({ErrorType})")]
+    [LoggerMessage(EventId = 1306, Level = LogLevel.Debug, Message = "Slack socket {Connection}: send loop stopped ({ErrorType})")]
     private static partial void LogSendStopped(ILogger logger, int connection, string errorType);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "Slack socket {Connection}: close failed ({ErrorType})")]
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Debug, Message = "Slack socket {Connection}: close failed ({ErrorType})")]
     private static partial void LogCloseFailed(ILogger logger, int connection, string errorType);
 
-    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "Slack socket {Connection}: dropped a frame over 4 MB")]
+    [LoggerMessage(EventId = 1308, Level = LogLevel.Warning, Message = "Slack socket {Connection}: dropped a frame over 4 MB")]
     private static partial void LogOversized(ILogger logger, int connection);
 
-    [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "Slack socket {Connection}: envelope dispatch failed")]
+    [LoggerMessage(EventId = 1309, Level = LogLevel.Error, Message = "Slack socket {Connection}: envelope dispatch failed")]
     private static partial void LogDispatchFailed(ILogger logger, Exception exception, int connection);
 }

@@ -29,6 +29,7 @@ internal static class BotProcess
         start.Environment["DOTNET_ENVIRONMENT"] = "Test";
         start.Environment["Breaks__Workdays"] = "daily";
         start.Environment["Breaks__DefaultTimeZone"] = "UTC";
+        start.Environment["Ops__HttpUrl"] = "http://127.0.0.1:0"; // never the default 8080: tests run side by side
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -127,6 +127,21 @@ public sealed class ConsoleChatTests : IDisposable
         run.Errors.ShouldContain("Breaks:DefaultTimeZone 'Nowhere/Special'");
     }
 
+    [Fact]
+    public async Task A_taken_ops_port_is_named_and_the_console_chat_still_answers()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var run = await RunBotAsync(["/drill list"], ("Ops__HttpUrl", $"http://127.0.0.1:{port}"));
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldContain("Rock-back cat-camel");
+        run.Errors.ShouldContain($"could not bind Ops:HttpUrl http://127.0.0.1:{port}");
+        run.Errors.ShouldContain("Ops__Enabled=false");
+    }
+
     private Task<BotRun> RunBotAsync(params string[] lines) => RunBotAsync(lines, []);
 
     private Task<BotRun> RunBotAsync(string[] lines, params (string Key, string Value)[] environment) =>

@@ -1,5 +1,6 @@
 using ChatBot.Core.Drills;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace ChatBot.Core.Breaks;
@@ -89,6 +90,7 @@ public sealed partial class BreakPoster(
             new BreakStepTag(breakId, step, brk.StartedAt),
             granted.Resend);
         string messageId;
+        var kind = step == 0 ? "prompt" : "cue";
         try
         {
             messageId = await platforms.Get(brk.Channel.Platform)
@@ -104,10 +106,13 @@ public sealed partial class BreakPoster(
         }
         catch
         {
+            ChatBotTelemetry.Posted(brk.Channel.Platform, kind, ok: false);
             await breaks.ReleaseClaimAsync(breakId, step, CancellationToken.None);
             throw;
         }
 
+        ChatBotTelemetry.Posted(brk.Channel.Platform, kind, ok: true);
+        ChatBotTelemetry.BreakStepPosted(breakId, hasNext);
         await breaks.RecordPostAsync(breakId, step, messageId, CancellationToken.None);
         if (!hasNext)
         {

@@ -5,6 +5,7 @@ using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Core.Streaks;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatBot.Core.Commands;
@@ -20,8 +21,43 @@ public sealed class CommandRouter(
     UserClock zones,
     IServiceProvider services) : ICommandHandler
 {
-    public async Task<CommandReply> HandleAsync(CommandInvocation invocation, CancellationToken cancellationToken) =>
-        parser.Parse(invocation.Text) switch
+    public async Task<CommandReply> HandleAsync(CommandInvocation invocation, CancellationToken cancellationToken)
+    {
+        var parsed = parser.Parse(invocation.Text);
+        var name = CommandName(parsed);
+        using var activity = ChatBotTelemetry.Core.StartActivity("drill " + name);
+        activity?.SetTag("chatbot.platform", ChatBotTelemetry.Name(invocation.Channel.Platform));
+        try
+        {
+            var reply = await RouteAsync(invocation, parsed, cancellationToken);
+            ChatBotTelemetry.CommandHandled(invocation.Channel.Platform, name, parsed is ParsedCommand.Invalid ? "invalid" : "ok");
+            return reply;
+        }
+        catch (Exception exception)
+        {
+            ChatBotTelemetry.CommandHandled(invocation.Channel.Platform, name, "error");
+            activity.Failed(exception);
+            throw;
+        }
+    }
+
+    /// <summary>The metric and span name of a command: a fixed word, never the typed text.</summary>
+    internal static string CommandName(ParsedCommand command) => command switch
+    {
+        ParsedCommand.Help => "help",
+        ParsedCommand.List => "list",
+        ParsedCommand.StartDrill => "drill",
+        ParsedCommand.Now => "now",
+        ParsedCommand.Done => "done",
+        ParsedCommand.Streak => "streak",
+        ParsedCommand.Leaderboard => "leaderboard",
+        ParsedCommand.TimeZone => "tz",
+        ParsedCommand.Schedule => "schedule",
+        _ => "invalid",
+    };
+
+    private async Task<CommandReply> RouteAsync(CommandInvocation invocation, ParsedCommand parsed, CancellationToken cancellationToken) =>
+        parsed switch
         {
             ParsedCommand.Help => Help(),
             ParsedCommand.List => List(),
@@ -38,12 +74,21 @@ public sealed class CommandRouter(
 
     public async Task<ClickOutcome> HandleClickAsync(ButtonClick click, CancellationToken cancellationToken)
     {
-        if (ButtonAction.TryParseDone(click.ActionId, out var breakId))
+        using var activity = ChatBotTelemetry.Core.StartActivity("button done");
+        try
         {
-            return await completionCommands.DoneClickedAsync(click, breakId, cancellationToken);
+            var outcome = ButtonAction.TryParseDone(click.ActionId, out var breakId)
+                ? await completionCommands.DoneClickedAsync(click, breakId, cancellationToken)
+                : new ClickOutcome(CommandReply.ToCaller("That button isn't one of mine any more, so nothing happened. Try `/drill help`."), null);
+            ChatBotTelemetry.CommandHandled(click.Channel.Platform, "button", outcome.UpdatedPrompt is null ? "invalid" : "ok");
+            return outcome;
         }
-
-        return new ClickOutcome(CommandReply.ToCaller("That button isn't one of mine any more, so nothing happened. Try `/drill help`."), null);
+        catch (Exception exception)
+        {
+            ChatBotTelemetry.CommandHandled(click.Channel.Platform, "button", "error");
+            activity.Failed(exception);
+            throw;
+        }
     }
 
     private async Task<CommandReply> StartBreakAsync(CommandInvocation invocation, string? drillId, CancellationToken cancellationToken)

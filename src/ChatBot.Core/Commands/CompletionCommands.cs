@@ -4,6 +4,7 @@ using ChatBot.Core.Drills;
 using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Streaks;
+using ChatBot.Core.Telemetry;
 
 namespace ChatBot.Core.Commands;
 
@@ -41,6 +42,11 @@ public sealed class CompletionCommands(
         var outcome = await completions.RecordAsync(
             new NewCompletion(click.Channel.Team, click.Caller.Id, click.Caller.DisplayName, brk.Channel, brk.Id, CompletionKind.Button, now, today),
             cancellationToken);
+        if (outcome == CompletionOutcome.Recorded)
+        {
+            ChatBotTelemetry.CompletionRecorded(click.Channel.Platform, "button");
+        }
+
         var stats = await completions.GetStreakAsync(click.Channel.Team, click.Caller.Id, today, 0, cancellationToken);
         var doneCount = await completions.CountForBreakAsync(brk.Id, cancellationToken);
         var reply = outcome == CompletionOutcome.Recorded
@@ -58,6 +64,11 @@ public sealed class CompletionCommands(
         var outcome = await completions.RecordAsync(
             new NewCompletion(invocation.Channel.Team, invocation.Caller.Id, invocation.Caller.DisplayName, invocation.Channel, null, CompletionKind.SelfLogged, now, today),
             cancellationToken);
+        if (outcome == CompletionOutcome.Recorded)
+        {
+            ChatBotTelemetry.CompletionRecorded(invocation.Channel.Platform, "self_logged");
+        }
+
         var stats = await completions.GetStreakAsync(invocation.Channel.Team, invocation.Caller.Id, today, 0, cancellationToken);
         var day = today.ToString("ddd d MMM", CultureInfo.InvariantCulture);
         return CommandReply.ToCaller(outcome == CompletionOutcome.Recorded

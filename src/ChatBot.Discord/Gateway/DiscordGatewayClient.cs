@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using ChatBot.Discord.Rest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -52,6 +53,8 @@ public sealed partial class DiscordGatewayClient
     private Uri? _resumeUrl;
     private long _sequence = -1;
     private int _failures;
+    private volatile bool _ready;
+    private string _reconnectReason = "start";
 
     public DiscordGatewayClient(
         DiscordRestClient rest,
@@ -73,6 +76,9 @@ public sealed partial class DiscordGatewayClient
 
     /// <summary>The application id READY reported (null until the first READY).</summary>
     public string? ApplicationId { get; private set; }
+
+    /// <summary>True while the session is READY or RESUMED on an open socket (readiness; this client runs one shard).</summary>
+    public bool IsReady => _ready;
 
     /// <summary>Test hook: short notes ("hello", "identify", "resume", "ready", "resumed", "ack", "zombie", …) as they happen.</summary>
     internal ChannelWriter<string>? Trace { get; set; }
@@ -117,6 +123,7 @@ public sealed partial class DiscordGatewayClient
             {
                 // Includes a connect timeout (a cancellation that is not ours) and an unreadable gateway/bot answer.
                 LogConnectFailed(_logger, ex, ex.GetType().Name);
+                _reconnectReason = "connect_failed";
                 if (_options.GatewayUrl is null)
                 {
                     _gatewayUrl = null; // a URL that fails is fetched again
@@ -140,6 +147,7 @@ public sealed partial class DiscordGatewayClient
             }
 
             var backoff = NextBackoff();
+            ChatBotTelemetry.Reconnecting(ChatPlatform.Discord, _reconnectReason);
             Note("reconnect");
             LogReconnecting(_logger, _sessionId is not null, backoff.TotalMilliseconds);
             await DelayAsync(backoff, stoppingToken);
@@ -221,6 +229,7 @@ public sealed partial class DiscordGatewayClient
         }
         finally
         {
+            _ready = false;
             connection.Shutdown();
             await sendLoop;
             await connection.StopHeartbeatAsync();
@@ -332,6 +341,7 @@ public sealed partial class DiscordGatewayClient
                     if (wait > TimeSpan.Zero)
                     {
                         LogSendThrottled(client._logger, wait.TotalMilliseconds);
+                        ChatBotTelemetry.RateLimitWaited(ChatPlatform.Discord, "gateway send", wait);
                         await Task.Delay(wait, client._time, _abort.Token);
                     }
 
@@ -350,7 +360,14 @@ public sealed partial class DiscordGatewayClient
         {
             var buffer = new ArrayBufferWriter<byte>(16 * 1024);
             using var helloTimeout = client._time.CreateTimer(
-                _ => RequestClose((WebSocketCloseStatus)4000, SessionEnd.Resume), null, HelloTimeout, Timeout.InfiniteTimeSpan);
+                _ =>
+                {
+                    client._reconnectReason = "hello_timeout";
+                    RequestClose((WebSocketCloseStatus)4000, SessionEnd.Resume);
+                },
+                null,
+                HelloTimeout,
+                Timeout.InfiniteTimeSpan);
             while (true)
             {
                 buffer.ResetWrittenCount();
@@ -372,6 +389,7 @@ public sealed partial class DiscordGatewayClient
                     }
 
                     LogDropped(client._logger, ex.GetType().Name);
+                    client._reconnectReason = "dropped";
                     return SessionEnd.Resume;
                 }
 
@@ -419,6 +437,9 @@ public sealed partial class DiscordGatewayClient
 
             var end = GatewayCloseCodes.Classify(code);
             var meaning = GatewayCloseCodes.Describe(code);
+            client._reconnectReason = code is >= 1000 and < 1016 or >= 4000 and < 4100
+                ? "close_" + code.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : "close_other";
             client.Note("closed:" + (code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"));
             if (end == SessionEnd.Fatal)
             {
@@ -463,12 +484,14 @@ public sealed partial class DiscordGatewayClient
                     break;
                 case 7: // RECONNECT
                     LogReconnectRequested(client._logger);
+                    client._reconnectReason = "reconnect_requested";
                     client.Note("op7");
                     RequestClose((WebSocketCloseStatus)4000, SessionEnd.Resume);
                     break;
                 case 9: // INVALID_SESSION
                     var resumable = root.TryGetProperty("d", out var d) && d.ValueKind == JsonValueKind.True;
                     LogInvalidSession(client._logger, resumable);
+                    client._reconnectReason = "invalid_session";
                     client.Note(resumable ? "op9:resume" : "op9:identify");
                     if (!resumable)
                     {
@@ -508,11 +531,14 @@ public sealed partial class DiscordGatewayClient
                     }
 
                     client._failures = 0;
+                    client._ready = true;
                     LogReady(client._logger, client.ApplicationId);
                     client.Note("ready");
                     break;
                 case "RESUMED":
                     client._failures = 0;
+                    client._ready = true;
+                    ChatBotTelemetry.Resumed(ChatPlatform.Discord, client._reconnectReason);
                     LogResumed(client._logger, Interlocked.Read(ref client._sequence));
                     client.Note("resumed");
                     break;
@@ -552,6 +578,7 @@ public sealed partial class DiscordGatewayClient
                 if (_awaitingAck)
                 {
                     LogZombie(client._logger);
+                    client._reconnectReason = "zombie";
                     client.Note("zombie");
                     RequestClose((WebSocketCloseStatus)4000, SessionEnd.Resume);
                     return;
@@ -643,61 +670,62 @@ public sealed partial class DiscordGatewayClient
             }
 
             LogIdentifyWait(_logger, wait.TotalMilliseconds);
+            ChatBotTelemetry.RateLimitWaited(ChatPlatform.Discord, "gateway identify", wait);
             await Task.Delay(wait, _time, cancellationToken);
         }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Discord gateway: connecting to {Url} (resume: {Resuming})")]
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "Discord gateway: connecting to {Url} (resume: {Resuming})")]
     private static partial void LogConnecting(ILogger logger, string url, bool resuming);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Discord gateway: ready as application {ApplicationId}")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Discord gateway: ready as application {ApplicationId}")]
     private static partial void LogReady(ILogger logger, string? applicationId);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Discord gateway: resumed at sequence {Sequence}")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Discord gateway: resumed at sequence {Sequence}")]
     private static partial void LogResumed(ILogger logger, long sequence);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Discord gateway: no heartbeat ACK since the last beat; closing the zombie connection to resume")]
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Discord gateway: no heartbeat ACK since the last beat; closing the zombie connection to resume")]
     private static partial void LogZombie(ILogger logger);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Discord gateway: reconnecting (resume: {Resume}) in {DelayMs} ms")]
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Information, Message = "Discord gateway: reconnecting (resume: {Resume}) in {DelayMs} ms")]
     private static partial void LogReconnecting(ILogger logger, bool resume, double delayMs);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Discord gateway: could not connect ({Fault})")]
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Warning, Message = "Discord gateway: could not connect ({Fault})")]
     private static partial void LogConnectFailed(ILogger logger, Exception exception, string fault);
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Discord gateway: server asked us to reconnect (op 7)")]
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Information, Message = "Discord gateway: server asked us to reconnect (op 7)")]
     private static partial void LogReconnectRequested(ILogger logger);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Discord gateway: invalid session (resumable: {Resumable})")]
+    [LoggerMessage(EventId = 2207, Level = LogLevel.Warning, Message = "Discord gateway: invalid session (resumable: {Resumable})")]
     private static partial void LogInvalidSession(ILogger logger, bool resumable);
 
-    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Discord gateway: closed with {Code} ({Meaning}); next: {Next}")]
+    [LoggerMessage(EventId = 2208, Level = LogLevel.Warning, Message = "Discord gateway: closed with {Code} ({Meaning}); next: {Next}")]
     private static partial void LogClosed(ILogger logger, int? code, string meaning, SessionEnd next);
 
-    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Discord gateway: connection dropped ({Fault})")]
+    [LoggerMessage(EventId = 2209, Level = LogLevel.Warning, Message = "Discord gateway: connection dropped ({Fault})")]
     private static partial void LogDropped(ILogger logger, string fault);
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Discord gateway: dropped a malformed payload ({Reason})")]
+    [LoggerMessage(EventId = 2210, Level = LogLevel.Warning, Message = "Discord gateway: dropped a malformed payload ({Reason})")]
     private static partial void LogMalformed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "Discord gateway: ignoring unknown op {Op}")]
+    [LoggerMessage(EventId = 2211, Level = LogLevel.Debug, Message = "Discord gateway: ignoring unknown op {Op}")]
     private static partial void LogUnknownOp(ILogger logger, int op);
 
-    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "Discord gateway: identifying (intents {Intents})")]
+    [LoggerMessage(EventId = 2212, Level = LogLevel.Information, Message = "Discord gateway: identifying (intents {Intents})")]
     private static partial void LogIdentifying(ILogger logger, int intents);
 
-    [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "Discord gateway: resuming at sequence {Sequence}")]
+    [LoggerMessage(EventId = 2213, Level = LogLevel.Information, Message = "Discord gateway: resuming at sequence {Sequence}")]
     private static partial void LogResuming(ILogger logger, long sequence);
 
-    [LoggerMessage(EventId = 214, Level = LogLevel.Information, Message = "Discord gateway: waiting {WaitMs} ms for an identify slot")]
+    [LoggerMessage(EventId = 2214, Level = LogLevel.Information, Message = "Discord gateway: waiting {WaitMs} ms for an identify slot")]
     private static partial void LogIdentifyWait(ILogger logger, double waitMs);
 
-    [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "Discord gateway: send limit reached, waiting {WaitMs} ms")]
+    [LoggerMessage(EventId = 2215, Level = LogLevel.Warning, Message = "Discord gateway: send limit reached, waiting {WaitMs} ms")]
     private static partial void LogSendThrottled(ILogger logger, double waitMs);
 
-    [LoggerMessage(EventId = 217, Level = LogLevel.Error, Message = "Discord gateway: the daily session start limit is used up; waiting {Minutes} minutes")]
+    [LoggerMessage(EventId = 2217, Level = LogLevel.Error, Message = "Discord gateway: the daily session start limit is used up; waiting {Minutes} minutes")]
     private static partial void LogSessionStartLimit(ILogger logger, double minutes);
 
-    [LoggerMessage(EventId = 216, Level = LogLevel.Error, Message = "Discord gateway: refusing to send a {Bytes}-byte payload (limit 4096)")]
+    [LoggerMessage(EventId = 2216, Level = LogLevel.Error, Message = "Discord gateway: refusing to send a {Bytes}-byte payload (limit 4096)")]
     private static partial void LogPayloadTooLarge(ILogger logger, int bytes);
 }

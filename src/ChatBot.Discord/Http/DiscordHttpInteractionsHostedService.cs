@@ -160,21 +160,21 @@ public sealed partial class DiscordHttpInteractionsHostedService(
         return buffer.ToArray();
     }
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "Discord HTTP interactions endpoint listening on {Address}{Path}")]
+    [LoggerMessage(EventId = 2500, Level = LogLevel.Information, Message = "Discord HTTP interactions endpoint listening on {Address}{Path}")]
     private static partial void LogListening(ILogger logger, string address, string path);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a bad signature: 401")]
+    [LoggerMessage(EventId = 2501, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a bad signature: 401")]
     private static partial void LogBadSignature(ILogger logger);
 
-    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Discord HTTP interaction signed at {Timestamp}, more than 5 minutes from now: 401")]
+    [LoggerMessage(EventId = 2505, Level = LogLevel.Warning, Message = "Discord HTTP interaction signed at {Timestamp}, more than 5 minutes from now: 401")]
     private static partial void LogStale(ILogger logger, string timestamp);
 
-    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "Discord HTTP interaction replayed (its signature was seen before): 401")]
+    [LoggerMessage(EventId = 2506, Level = LogLevel.Warning, Message = "Discord HTTP interaction replayed (its signature was seen before): 401")]
     private static partial void LogReplayed(ILogger logger);
 
-    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "Discord HTTP: shutdown cut off {Count} interactions still in flight")]
+    [LoggerMessage(EventId = 2504, Level = LogLevel.Warning, Message = "Discord HTTP: shutdown cut off {Count} interactions still in flight")]
     private static partial void LogAbandoned(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a malformed body: {Reason}")]
+    [LoggerMessage(EventId = 2502, Level = LogLevel.Warning, Message = "Discord HTTP interaction with a malformed body: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string reason);
 }

@@ -33,9 +33,9 @@ public sealed partial class DiscordCommandRegistrar(DiscordRestClient rest, IOpt
         return written;
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Discord /drill command is up to date ({Scope})")]
+    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Discord /drill command is up to date ({Scope})")]
     private static partial void LogUpToDate(ILogger logger, string scope);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Discord /drill command registered ({Scope})")]
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Discord /drill command registered ({Scope})")]
     private static partial void LogRegistered(ILogger logger, string scope);
 }

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Telemetry;
 using ChatBot.Discord.Gateway;
 using ChatBot.Discord.Rendering;
 using ChatBot.Discord.Rest;
@@ -56,6 +58,8 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     /// </summary>
     public async Task ProcessAsync(JsonElement json, TaskCompletionSource? acknowledged, CancellationToken cancellationToken)
     {
+        var receivedAt = Stopwatch.GetTimestamp();
+        using var activity = ChatBotTelemetry.Discord.StartActivity("discord interaction", ActivityKind.Server);
         try
         {
             if (!InteractionMapper.TryParse(json, out var interaction, out var error))
@@ -84,7 +88,8 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
                 ["User"] = interaction.User?.Id,
             });
 
-            var ack = new AckTracker(_priority, acknowledged);
+            activity?.SetTag("chatbot.interaction.type", interaction.Type == InteractionType.ApplicationCommand ? "command" : "click");
+            var ack = new AckTracker(_priority, acknowledged, receivedAt, interaction.Type == InteractionType.ApplicationCommand ? "command" : "click");
             try
             {
                 if (interaction.Type == InteractionType.ApplicationCommand)
@@ -98,7 +103,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             }
             finally
             {
-                ack.Done();
+                ack.Done(acked: false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -108,6 +113,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         catch (Exception ex)
         {
             // Last resort: one interaction must never take anything else down.
+            activity.Failed(ex);
             LogFailed(_logger, ex);
         }
         finally
@@ -199,7 +205,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         // Slow store: acknowledge without a visible change, then edit the prompt when Core is done.
         LogSlowClick(_logger, _options.ClickDeferAfter.TotalMilliseconds);
         var acked = await RespondAsync(interaction, new JsonObject { ["type"] = 6 }, cancellationToken);
-        acknowledged.Done();
+        acknowledged.Done(acked);
         var late = await work;
         if (!acked)
         {
@@ -243,6 +249,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
                 () => _rest.EditOriginalResponseAsync(interaction.ApplicationId, interaction.Token, parts[0], cancellationToken),
                 "edit the deferred response"))
             {
+                ChatBotTelemetry.Posted(ChatPlatform.Discord, "reply", ok: false);
                 return;
             }
 
@@ -264,9 +271,12 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
 
             if (!await TryAsync(() => _rest.CreateFollowupAsync(interaction.ApplicationId, interaction.Token, part, cancellationToken), "send a follow-up"))
             {
+                ChatBotTelemetry.Posted(ChatPlatform.Discord, "reply", ok: false);
                 return;
             }
         }
+
+        ChatBotTelemetry.Posted(ChatPlatform.Discord, "reply", ok: true);
     }
 
     private async Task FollowUpAsync(DiscordInteraction interaction, CommandReply reply, CancellationToken cancellationToken)
@@ -281,9 +291,12 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
 
             if (!await TryAsync(() => _rest.CreateFollowupAsync(interaction.ApplicationId, interaction.Token, part, cancellationToken), "send a follow-up"))
             {
+                ChatBotTelemetry.Posted(ChatPlatform.Discord, "reply", ok: false);
                 return;
             }
         }
+
+        ChatBotTelemetry.Posted(ChatPlatform.Discord, "reply", ok: true);
     }
 
     /// <summary>Sends the initial response. False when the interaction expired or was answered already.</summary>
@@ -325,19 +338,29 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     {
         private readonly AckPriority _priority;
         private readonly TaskCompletionSource? _acknowledged;
+        private readonly long _receivedAt;
+        private readonly string _kind;
         private int _done;
 
-        public AckTracker(AckPriority priority, TaskCompletionSource? acknowledged)
+        public AckTracker(AckPriority priority, TaskCompletionSource? acknowledged, long receivedAt, string kind)
         {
             _priority = priority;
             _acknowledged = acknowledged;
+            _receivedAt = receivedAt;
+            _kind = kind;
             priority.AckStarted();
         }
 
-        public void Done()
+        /// <param name="acked">The initial response went out (recorded as the ack latency); false: the interaction was dropped.</param>
+        public void Done(bool acked = true)
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
+                if (acked)
+                {
+                    ChatBotTelemetry.Acknowledged(ChatPlatform.Discord, _kind, _receivedAt);
+                }
+
                 _priority.AckFinished();
                 _acknowledged?.TrySetResult();
             }
@@ -354,33 +377,33 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         return new JsonObject { ["type"] = type, ["data"] = data };
     }
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Discord interaction dropped: {Reason}")]
+    [LoggerMessage(EventId = 2400, Level = LogLevel.Warning, Message = "Discord interaction dropped: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "Discord interaction {InteractionId} seen before; ignored")]
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Debug, Message = "Discord interaction {InteractionId} seen before; ignored")]
     private static partial void LogDuplicate(ILogger logger, string interactionId);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "Discord interaction type {Type} is not handled")]
+    [LoggerMessage(EventId = 2402, Level = LogLevel.Debug, Message = "Discord interaction type {Type} is not handled")]
     private static partial void LogUnhandledType(ILogger logger, int type);
 
-    [LoggerMessage(EventId = 403, Level = LogLevel.Error, Message = "Discord interaction failed")]
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Error, Message = "Discord interaction failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "Discord command {Name} is not ours")]
+    [LoggerMessage(EventId = 2404, Level = LogLevel.Warning, Message = "Discord command {Name} is not ours")]
     private static partial void LogUnknownCommand(ILogger logger, string? name);
 
-    [LoggerMessage(EventId = 405, Level = LogLevel.Error, Message = "Discord: the command handler failed for '{Input}'")]
+    [LoggerMessage(EventId = 2405, Level = LogLevel.Error, Message = "Discord: the command handler failed for '{Input}'")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string input);
 
-    [LoggerMessage(EventId = 406, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} expired before we answered (10062 or 401); dropped")]
+    [LoggerMessage(EventId = 2406, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} expired before we answered (10062 or 401); dropped")]
     private static partial void LogExpired(ILogger logger, string interactionId);
 
-    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} was acknowledged already (40060)")]
+    [LoggerMessage(EventId = 2407, Level = LogLevel.Warning, Message = "Discord interaction {InteractionId} was acknowledged already (40060)")]
     private static partial void LogAlreadyAcknowledged(ILogger logger, string interactionId);
 
-    [LoggerMessage(EventId = 408, Level = LogLevel.Warning, Message = "Discord: could not {What}")]
+    [LoggerMessage(EventId = 2408, Level = LogLevel.Warning, Message = "Discord: could not {What}")]
     private static partial void LogFollowUpFailed(ILogger logger, Exception exception, string what);
 
-    [LoggerMessage(EventId = 409, Level = LogLevel.Warning, Message = "Discord: a click took over {Ms} ms; acknowledging with a deferral")]
+    [LoggerMessage(EventId = 2409, Level = LogLevel.Warning, Message = "Discord: a click took over {Ms} ms; acknowledging with a deferral")]
     private static partial void LogSlowClick(ILogger logger, double ms);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -6,7 +7,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -238,6 +241,7 @@ public sealed partial class DiscordRestClient
         bool exemptFromGlobal,
         CancellationToken cancellationToken)
     {
+        using var activity = ChatBotTelemetry.Discord.StartActivity("discord " + routeKey, ActivityKind.Client);
         var json = payload?.ToJsonString();
         var bucket = _buckets.Get(routeKey, majorId);
         await bucket.Gate.WaitAsync(cancellationToken);
@@ -249,6 +253,7 @@ public sealed partial class DiscordRestClient
                 if (wait > TimeSpan.Zero)
                 {
                     LogWaiting(_logger, routeKey, wait.TotalMilliseconds);
+                    ChatBotTelemetry.RateLimitWaited(ChatPlatform.Discord, routeKey, wait);
                     await Task.Delay(wait, _time, cancellationToken);
                 }
 
@@ -441,15 +446,15 @@ public sealed partial class DiscordRestClient
 
     private static string TrimTo(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Discord {Route}: waiting {WaitMs} ms for the rate limit")]
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Debug, Message = "Discord {Route}: waiting {WaitMs} ms for the rate limit")]
     private static partial void LogWaiting(ILogger logger, string route, double waitMs);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Discord {Route}: rate limited for {RetryAfterMs} ms (global: {Global}), attempt {Attempt}")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Discord {Route}: rate limited for {RetryAfterMs} ms (global: {Global}), attempt {Attempt}")]
     private static partial void LogRateLimited(ILogger logger, string route, double retryAfterMs, bool global, int attempt);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Discord {Route}: {Fault} on attempt {Attempt}, retrying in {BackoffMs} ms")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Discord {Route}: {Fault} on attempt {Attempt}, retrying in {BackoffMs} ms")]
     private static partial void LogTransient(ILogger logger, string fault, string route, int attempt, double backoffMs);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Discord thread on message {MessageId} exists already")]
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "Discord thread on message {MessageId} exists already")]
     private static partial void LogThreadExists(ILogger logger, string messageId);
 }

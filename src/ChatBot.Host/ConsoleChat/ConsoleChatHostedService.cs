@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,6 +57,7 @@ internal sealed partial class ConsoleChatHostedService(
             return;
         }
 
+        using var activity = ChatBotTelemetry.ConsoleChat.StartActivity("console line", ActivityKind.Server);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -83,6 +86,7 @@ internal sealed partial class ConsoleChatHostedService(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            activity.Failed(exception);
             LogFailed(logger, exception, line);
             transcript.Note("Something went wrong on my side; the details are in the log.");
         }
