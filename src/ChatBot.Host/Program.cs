@@ -1,4 +1,3 @@
 using ChatBot.Host;
 
-var builder = ChatBotHost.CreateBuilder(args, Console.In, Console.Out);
-return await ChatBotHost.RunAsync(builder.Build());
+return await ChatBotHost.RunAsync(args, Console.In, Console.Out, Console.Error);

@@ -1,4 +1,6 @@
+using System.Globalization;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Schedules;
 using Hangfire;
 using Hangfire.AspNetCore;
@@ -40,9 +42,9 @@ public static class SchedulingServiceCollectionExtensions
     /// <summary>The same, on a job storage of the caller's choosing (tests use Hangfire.InMemory).</summary>
     internal static IServiceCollection AddChatBotScheduling(this IServiceCollection services, Func<IServiceProvider, JobStorage> storage)
     {
-        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateOnStart();
+        services.AddOptions<SchedulingOptions>().BindCheckedConfiguration(SchedulingOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SchedulingOptions>, SchedulingOptions.Validator>();
-        services.AddOptions<ScheduleSeedOptions>().BindConfiguration(ScheduleSeedOptions.Section).ValidateOnStart();
+        services.AddOptions<ScheduleSeedOptions>().BindCheckedConfiguration(ScheduleSeedOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScheduleSeedOptions>, ScheduleSeedValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -71,8 +73,9 @@ public static class SchedulingServiceCollectionExtensions
         // is built, and a bad Scheduling value must surface as the start-time validation error naming the key.
         services.AddOptions<HostOptions>().Configure<IConfiguration>((host, config) =>
         {
-            var hangfire = config.GetValue<TimeSpan?>($"{SchedulingOptions.Section}:{nameof(SchedulingOptions.ShutdownTimeout)}", null)
-                ?? new SchedulingOptions().ShutdownTimeout;
+            // A value that doesn't parse is left to the options check, which names the key at start.
+            var raw = config[$"{SchedulingOptions.Section}:{nameof(SchedulingOptions.ShutdownTimeout)}"];
+            var hangfire = TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var parsed) ? parsed : new SchedulingOptions().ShutdownTimeout;
             var needed = hangfire + TimeSpan.FromSeconds(10);
             if (host.ShutdownTimeout < needed)
             {
