@@ -54,6 +54,7 @@ public static class SchedulingServiceCollectionExtensions
         // Likewise the activator: Hangfire's default is the static JobActivator.Current, which the last host
         // built in a process overwrites. Ours opens a fresh DI scope of this host for every job.
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<ITimeZoneResolver, SlotTimeZoneResolver>();
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -66,6 +67,7 @@ public static class SchedulingServiceCollectionExtensions
             server.SchedulePollingInterval = options.PollingInterval;
             server.ShutdownTimeout = options.ShutdownTimeout;
             server.ServerName = $"chatbot:{Environment.MachineName}:{Environment.ProcessId}";
+            server.TimeZoneResolver = sp.GetRequiredService<ITimeZoneResolver>();
         });
 
         // Hangfire gets its whole shutdown timeout to let running posts finish; the host must wait longer.
