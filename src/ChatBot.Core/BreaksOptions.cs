@@ -22,7 +22,7 @@ public sealed class BreaksOptions
 
     public WorkdaySet WorkdaySet => WorkdaySet.Parse(Workdays);
 
-    public TimeZoneInfo DefaultZone => TimeZoneInfo.FindSystemTimeZoneById(DefaultTimeZone);
+    public TimeZoneInfo DefaultZone => TimeZones.TryFind(DefaultTimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 }
 
 /// <summary>Stops the host at start when a <c>Breaks:*</c> value is unusable, naming the key.</summary>

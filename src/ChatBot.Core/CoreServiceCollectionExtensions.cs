@@ -1,5 +1,6 @@
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Drills;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Streaks;
@@ -19,7 +20,7 @@ public static class CoreServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddChatBotCore(this IServiceCollection services, string catalogPath)
     {
-        services.AddOptions<BreaksOptions>().BindConfiguration(BreaksOptions.Section).ValidateOnStart();
+        services.AddOptions<BreaksOptions>().BindCheckedConfiguration(BreaksOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BreaksOptions>, BreaksOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => DrillCatalogLoader.LoadFile(catalogPath));

@@ -3,6 +3,8 @@ namespace ChatBot.Core;
 /// <summary>
 /// IANA time zone names, looked up case-insensitively and returned in their canonical spelling, so
 /// "europe/berlin" is stored as "Europe/Berlin". Windows names are refused: schedules and streaks speak IANA.
+/// The zones it returns have .NET's known daylight-saving faults repaired (<see cref="DaylightSavingRepair"/>);
+/// every part of the bot, Hangfire's recurring jobs included, gets its zones here.
 /// </summary>
 public static class TimeZones
 {
@@ -34,7 +36,7 @@ public static class TimeZones
             return false;
         }
 
-        zone = found;
+        zone = DaylightSavingRepair.Apply(found);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Core;
@@ -15,8 +16,9 @@ public static class DataServiceCollectionExtensions
     /// <summary>The stores behind Core's ports on the embedded SQLite database at <c>Storage:Path</c>.</summary>
     public static IServiceCollection AddChatBotData(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindCheckedConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton<SqliteFileLock>();
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<IBreakStore, SqliteBreakStore>();
         services.AddSingleton<ICompletionStore, SqliteCompletionStore>();
@@ -34,10 +36,18 @@ public static class DataServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Creates or migrates the schema as the host starts, so a bad file stops the bot before it connects anywhere.</summary>
-    private sealed class DatabaseInitializer(SqliteDatabase database) : IHostedService
+    /// <summary>
+    /// Takes the file lock, then creates or migrates the schema as the host starts, so a second process or a
+    /// bad file stops the bot before it connects anywhere. (The composition root takes both even earlier,
+    /// before any hosted service is built: see ChatBotHost.)
+    /// </summary>
+    private sealed class DatabaseInitializer(SqliteFileLock fileLock, SqliteDatabase database) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => database.EnsureInitializedAsync();
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            fileLock.Acquire();
+            return database.EnsureInitializedAsync();
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -1,4 +1,5 @@
 using ChatBot.Core;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Streaks;
 using ChatBot.Data.Schema;
 using Dapper;
@@ -15,6 +16,12 @@ namespace ChatBot.Data;
 /// </summary>
 public sealed partial class SqliteDatabase
 {
+    // SQLite result codes (https://www.sqlite.org/rescode.html) that mean the file itself is unusable.
+    private const int SqlitePerm = 3;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteNotADatabase = 26;
+
     private readonly string _connectionString;
     private readonly WorkdaySet _workdays;
     private readonly ILogger<SqliteDatabase> _logger;
@@ -73,8 +80,7 @@ public sealed partial class SqliteDatabase
             Directory.CreateDirectory(directory);
         }
 
-        await using var connection = await OpenRawAsync(CancellationToken.None);
-        await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        await using var connection = await OpenFileAsync();
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);");
         // One migration per write-locked (IMMEDIATE) transaction, reading the version inside it: two processes
         // starting together on a fresh file take turns, and the second finds the work done.
@@ -105,6 +111,30 @@ public sealed partial class SqliteDatabase
         }
 
         await RefreshStreaksIfRulesChangedAsync(connection);
+    }
+
+    /// <summary>Opens the file in WAL mode; a file SQLite can't open or write is a bad <c>Storage:Path</c>.</summary>
+    private async Task<SqliteConnection> OpenFileAsync()
+    {
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = await OpenRawAsync(CancellationToken.None);
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+            return connection;
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode is SqlitePerm or SqliteReadOnly or SqliteCantOpen or SqliteNotADatabase)
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            throw new ConfigurationException(
+                "Storage:Path",
+                $"Storage:Path '{Path}' can't be used as the bot's SQLite database ({exception.Message.TrimEnd('.')}). Point it at a new or existing ChatBot database file the bot may write.",
+                exception);
+        }
     }
 
     private async Task RefreshStreaksIfRulesChangedAsync(SqliteConnection connection)

@@ -1,4 +1,5 @@
 using ChatBot.Core;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Telemetry;
 using ChatBot.Discord.Gateway;
@@ -33,7 +34,7 @@ public static class DiscordServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<DiscordOptions>().BindConfiguration(DiscordOptions.SectionName).ValidateOnStart();
+        services.AddOptions<DiscordOptions>().BindCheckedConfiguration(DiscordOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptions.Validator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();

@@ -1,4 +1,5 @@
 using ChatBot.Core;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Drills;
 using ChatBot.Data;
 using ChatBot.Discord;
@@ -7,6 +8,7 @@ using ChatBot.Scheduling;
 using ChatBot.ServiceDefaults;
 using ChatBot.Slack;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +30,8 @@ internal static class ChatBotHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
+        ChatBotConfiguration.CheckHostSettings(builder.Configuration);
+
         builder.AddServiceDefaults();
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
@@ -44,26 +48,48 @@ internal static class ChatBotHost
     }
 
     /// <summary>
-    /// Runs the host. A configuration error (bad option, broken drill catalogue) stops it before anything
-    /// connects, with one line that names the key or file, and exit code 2.
+    /// Builds and runs the host; the exit code is the process's. A configuration error (a value that doesn't
+    /// convert or isn't allowed, an unusable <c>Storage:Path</c>, a database file in use by another process, a
+    /// broken drill catalogue) stops it before anything connects, with one line on <paramref name="errors"/>
+    /// that names the key or file and what is valid, no stack trace, and exit code 2.
     /// </summary>
-    public static async Task<int> RunAsync(IHost host, TextWriter? errors = null)
+    public static async Task<int> RunAsync(string[] args, TextReader consoleInput, TextWriter consoleOutput, TextWriter errors)
     {
-        errors ??= Console.Error;
         try
         {
+            using var host = CreateBuilder(args, consoleInput, consoleOutput).Build();
+            await CheckBeforeStartAsync(host.Services);
             await host.RunAsync();
             return Environment.ExitCode;
         }
-        catch (OptionsValidationException exception)
+        catch (Exception exception) when (ConfigurationErrors(exception) is { Count: > 0 } lines)
         {
-            await errors.WriteLineAsync("Configuration error: " + string.Join(" ", exception.Failures));
-            return 2;
-        }
-        catch (DrillCatalogException exception)
-        {
-            await errors.WriteLineAsync("Configuration error: " + exception.Message);
+            await errors.WriteLineAsync("Configuration error: " + string.Join(" ", lines));
             return 2;
         }
     }
+
+    /// <summary>
+    /// What the host would find while starting, checked before it starts: the generic host logs a start failure
+    /// with its stack trace, and it builds every hosted service (Hangfire's opens its job file) before starting
+    /// the first. So: the options, the catalogue, then the database's file lock and schema.
+    /// </summary>
+    private static async Task CheckBeforeStartAsync(IServiceProvider services)
+    {
+        services.GetService<IStartupValidator>()?.Validate();
+        services.GetRequiredService<DrillCatalog>();
+        services.GetRequiredService<SqliteFileLock>().Acquire();
+        await services.GetRequiredService<SqliteDatabase>().EnsureInitializedAsync();
+    }
+
+    /// <summary>The one-line messages of a configuration error, or none if <paramref name="exception"/> is another failure.</summary>
+    private static List<string> ConfigurationErrors(Exception exception) => exception switch
+    {
+        OptionsValidationException validation => [.. validation.Failures],
+        ConfigurationException configuration => [configuration.Message],
+        DrillCatalogException catalog => [catalog.Message],
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => ConfigurationErrors(e).Count > 0) =>
+            [.. aggregate.InnerExceptions.SelectMany(ConfigurationErrors)],
+        _ => [],
+    };
 }

@@ -5,5 +5,4 @@ if (args is [HealthCheckCommand.Argument])
     return await HealthCheckCommand.RunAsync();
 }
 
-var builder = ChatBotHost.CreateBuilder(args, Console.In, Console.Out);
-return await ChatBotHost.RunAsync(builder.Build());
+return await ChatBotHost.RunAsync(args, Console.In, Console.Out, Console.Error);

@@ -49,12 +49,31 @@ public sealed class SchedulingOptions
             Check(failures, nameof(InvisibilityTimeout), options.InvisibilityTimeout, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), ", longer than any job");
             Check(failures, nameof(PromptSafetyNet), options.PromptSafetyNet, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), string.Empty);
             Check(failures, nameof(ShutdownTimeout), options.ShutdownTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), string.Empty);
-            if (options.JobStoragePath is { } path && (path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || Directory.Exists(path)))
+            var path = options.JobStoragePath;
+            if (path is not null && (path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || Directory.Exists(path)))
             {
                 failures.Add($"Scheduling:JobStoragePath '{path}' is not a usable file path.");
             }
+            else if (!string.IsNullOrWhiteSpace(path) && DirectoryProblem(path) is { } problem)
+            {
+                failures.Add($"Scheduling:JobStoragePath '{path}' is not usable: {problem} Set it to a file in a directory the bot may create and write.");
+            }
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+
+        /// <summary>Creates the job file's directory (the job storage would at start anyway), or says why it can't.</summary>
+        private static string? DirectoryProblem(string path)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                return null;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return exception.Message;
+            }
         }
 
         private static void Check(List<string> failures, string key, TimeSpan value, TimeSpan min, TimeSpan max, string why)

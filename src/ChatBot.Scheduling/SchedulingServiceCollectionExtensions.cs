@@ -1,4 +1,6 @@
+using System.Globalization;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Schedules;
 using ChatBot.Core.Telemetry;
 using Hangfire;
@@ -42,9 +44,9 @@ public static class SchedulingServiceCollectionExtensions
     /// <summary>The same, on a job storage of the caller's choosing (tests use Hangfire.InMemory).</summary>
     internal static IServiceCollection AddChatBotScheduling(this IServiceCollection services, Func<IServiceProvider, JobStorage> storage)
     {
-        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateOnStart();
+        services.AddOptions<SchedulingOptions>().BindCheckedConfiguration(SchedulingOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SchedulingOptions>, SchedulingOptions.Validator>();
-        services.AddOptions<ScheduleSeedOptions>().BindConfiguration(ScheduleSeedOptions.Section).ValidateOnStart();
+        services.AddOptions<ScheduleSeedOptions>().BindCheckedConfiguration(ScheduleSeedOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScheduleSeedOptions>, ScheduleSeedValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -54,6 +56,7 @@ public static class SchedulingServiceCollectionExtensions
         // Likewise the activator: Hangfire's default is the static JobActivator.Current, which the last host
         // built in a process overwrites. Ours opens a fresh DI scope of this host for every job.
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddSingleton<ITimeZoneResolver, SlotTimeZoneResolver>();
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -66,6 +69,7 @@ public static class SchedulingServiceCollectionExtensions
             server.SchedulePollingInterval = options.PollingInterval;
             server.ShutdownTimeout = options.ShutdownTimeout;
             server.ServerName = HangfireServerHealthCheck.ServerName;
+            server.TimeZoneResolver = sp.GetRequiredService<ITimeZoneResolver>();
         });
 
         // Hangfire gets its whole shutdown timeout to let running posts finish; the host must wait longer.
@@ -73,8 +77,9 @@ public static class SchedulingServiceCollectionExtensions
         // is built, and a bad Scheduling value must surface as the start-time validation error naming the key.
         services.AddOptions<HostOptions>().Configure<IConfiguration>((host, config) =>
         {
-            var hangfire = config.GetValue<TimeSpan?>($"{SchedulingOptions.Section}:{nameof(SchedulingOptions.ShutdownTimeout)}", null)
-                ?? new SchedulingOptions().ShutdownTimeout;
+            // A value that doesn't parse is left to the options check, which names the key at start.
+            var raw = config[$"{SchedulingOptions.Section}:{nameof(SchedulingOptions.ShutdownTimeout)}"];
+            var hangfire = TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out var parsed) ? parsed : new SchedulingOptions().ShutdownTimeout;
             var needed = hangfire + TimeSpan.FromSeconds(10);
             if (host.ShutdownTimeout < needed)
             {

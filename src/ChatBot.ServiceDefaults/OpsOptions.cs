@@ -11,6 +11,9 @@ public sealed partial class OpsOptions
     /// <summary>User name of the dashboard's HTTP basic auth.</summary>
     public const string DashboardUser = "admin";
 
+    /// <summary>Shortest <see cref="DashboardPassword"/> accepted: a guessable one would leave the jobs open.</summary>
+    public const int MinimumPasswordLength = 12;
+
     /// <summary>Run the listener at all.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -20,7 +23,7 @@ public sealed partial class OpsOptions
     /// </summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:8080";
 
-    /// <summary>Turns the Hangfire dashboard on at <c>/hangfire</c>, behind basic auth as <c>admin</c> with this password. Off when empty.</summary>
+    /// <summary>Turns the Hangfire dashboard on at <c>/hangfire</c>, behind basic auth as <c>admin</c> with this password (at least <see cref="MinimumPasswordLength"/> characters). Off when empty.</summary>
     public string? DashboardPassword { get; set; }
 
     /// <summary>Lets the dashboard's users trigger, requeue and delete jobs. Read-only when false.</summary>
@@ -39,6 +42,11 @@ public sealed partial class OpsOptions
             if (string.IsNullOrWhiteSpace(options.HttpUrl) || !HttpUrlPattern().IsMatch(options.HttpUrl))
             {
                 return ValidateOptionsResult.Fail($"Ops:HttpUrl '{options.HttpUrl}' must be an http://host:port URL (e.g. http://127.0.0.1:8080, or port 0 for any free port)");
+            }
+
+            if (!string.IsNullOrEmpty(options.DashboardPassword) && options.DashboardPassword.Length < MinimumPasswordLength)
+            {
+                return ValidateOptionsResult.Fail($"Ops:DashboardPassword must be at least {MinimumPasswordLength} characters (it guards the job dashboard); leave it empty to keep the dashboard off");
             }
 
             return ValidateOptionsResult.Success;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,7 @@ public static class ServiceDefaultsExtensions
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.SectionName).ValidateOnStart();
+        services.AddOptions<OpsOptions>().BindCheckedConfiguration(OpsOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OpsOptions>, OpsOptions.Validator>();
         services.AddHealthChecks();
 

@@ -102,6 +102,11 @@ public sealed class SlackOptionsValidator : IValidateOptions<SlackOptions>
             failures.Add("Slack:HttpUrl must be an absolute URL such as http://0.0.0.0:3000");
         }
 
+        if (options.Admins.FirstOrDefault(id => !IsUserId(id)) is { } notAnId)
+        {
+            failures.Add($"Slack:Admins must list Slack user ids like U012AB3CD (was '{notAnId}')");
+        }
+
         if (options.Connections is < 1 or > 10)
         {
             failures.Add("Slack:Connections must be between 1 and 10");
@@ -135,6 +140,9 @@ public sealed class SlackOptionsValidator : IValidateOptions<SlackOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        static bool IsUserId(string id) =>
+            id.Length is >= 2 and <= 32 && id[0] is 'U' or 'W' && id.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c));
 
         void Positive(TimeSpan value, string key)
         {

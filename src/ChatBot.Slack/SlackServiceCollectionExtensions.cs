@@ -1,4 +1,5 @@
 using ChatBot.Core;
+using ChatBot.Core.Configuration;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -29,7 +30,7 @@ public static class SlackServiceCollectionExtensions
         }
 
         services.AddOptions<SlackOptions>()
-            .BindConfiguration(SlackOptions.SectionName)
+            .BindCheckedConfiguration(SlackOptions.SectionName)
             .PostConfigure<IConfiguration>((options, config) =>
             {
                 // Slack__Admins=U1,U2 (one variable) as well as Slack__Admins__0=U1 (a list).

@@ -15,27 +15,7 @@ internal static class BotProcess
 {
     public static async Task<BotRun> RunAsync(string workingDirectory, string[] lines, (string Key, string Value)[] environment)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChatBot.dll")])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardInputEncoding = new UTF8Encoding(false),
-        };
-        start.Environment["Breaks__CueInterval"] = "00:00:00.05";
-        start.Environment["Scheduling__PollingInterval"] = "00:00:00.100";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Test";
-        start.Environment["Breaks__Workdays"] = "daily";
-        start.Environment["Breaks__DefaultTimeZone"] = "UTC";
-        start.Environment["Ops__HttpUrl"] = "http://127.0.0.1:0"; // never the default 8080: tests run side by side
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(workingDirectory, environment))!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         foreach (var line in lines)
@@ -57,5 +37,83 @@ internal static class BotProcess
         }
 
         return new BotRun(process.ExitCode, await output, await errors);
+    }
+
+    /// <summary>
+    /// Starts the bot with stdin left open (the console chat keeps running) and returns once its standard
+    /// output shows <paramref name="readyText"/>. Dispose kills it.
+    /// </summary>
+    public static async Task<RunningBot> StartAsync(string workingDirectory, string readyText, (string Key, string Value)[] environment)
+    {
+        var process = Process.Start(StartInfo(workingDirectory, environment))!;
+        var bot = new RunningBot(process);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.Contains(readyText, StringComparison.Ordinal))
+                {
+                    // Keep reading, so the bot never blocks on a full pipe.
+                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                    _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+                    return bot;
+                }
+            }
+
+            throw new InvalidOperationException($"The bot exited (code {(process.WaitForExit(10_000) ? process.ExitCode : -1)}) before printing '{readyText}': {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+        }
+        catch
+        {
+            bot.Dispose();
+            throw;
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string workingDirectory, (string Key, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ChatBot.dll")])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardInputEncoding = new UTF8Encoding(false),
+        };
+        start.Environment["Breaks__CueInterval"] = "00:00:00.05";
+        start.Environment["Scheduling__PollingInterval"] = "00:00:00.100";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Test";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
+    }
+}
+
+/// <summary>A bot process left running by <see cref="BotProcess.StartAsync"/>.</summary>
+internal sealed class RunningBot(Process process) : IDisposable
+{
+    public int ProcessId => process.Id;
+
+    /// <summary>Kills the process the hard way (SIGKILL on Unix): no shutdown code runs, as in an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
     }
 }

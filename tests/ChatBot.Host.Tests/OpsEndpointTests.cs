@@ -202,30 +202,6 @@ public sealed class OpsEndpointTests
         (await OpsProbe.RunAsync(Config(("Ops:Enabled", "false")), TextWriter.Null)).ShouldBe(1);
     }
 
-    [Fact]
-    public async Task A_bad_Ops_HttpUrl_stops_the_host_at_start_naming_the_key()
-    {
-        var directory = Directory.CreateTempSubdirectory("chatbot-ops-bad-").FullName;
-        try
-        {
-            var builder = ChatBotHost.CreateBuilder([], TextReader.Null, TextWriter.Null, new Dictionary<string, string?>
-            {
-                ["Storage:Path"] = Path.Combine(directory, "chatbot.db"),
-                ["Ops:HttpUrl"] = "https://0.0.0.0/metrics",
-            });
-            using var host = builder.Build();
-            using var errors = new StringWriter();
-
-            (await ChatBotHost.RunAsync(host, errors)).ShouldBe(2);
-            errors.ToString().ShouldContain("Ops:HttpUrl");
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
     private static async Task<Activity> WaitForSpanAsync(OpsHost bot, Func<Activity, bool> match)
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
