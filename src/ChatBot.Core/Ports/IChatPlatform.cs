@@ -13,9 +13,14 @@ public interface IChatPlatform
     /// <summary>
     /// Posts a message to the channel, or into the thread under <see cref="PostOptions.ThreadRootMessageId"/>
     /// (the adapter creates the thread if its platform needs one). Returns the platform's message id.
-    /// Throws <see cref="ChatPlatformException"/> when the platform refuses the post.
+    /// Throws <see cref="ChatPlatformException"/> when the platform refuses the post. A message with a
+    /// <see cref="OutgoingMessage.File"/> is posted with the file attached; when the platform refuses the file
+    /// (no permission to attach, too large) the adapter logs it and posts the text alone.
     /// </summary>
     Task<string> PostAsync(ChannelKey channel, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken);
+
+    /// <summary>The channel's name without '#' (for titles such as the digest's), or null when the platform can't say.</summary>
+    Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }
 
 /// <param name="IdempotencyKey">Stable per logical post (break and step); adapters that can (Discord nonce) make retries with it no-ops.</param>
