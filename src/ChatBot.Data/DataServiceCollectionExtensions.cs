@@ -1,3 +1,4 @@
+using ChatBot.Core.Digests;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
+        services.AddSingleton<IDigestStore, SqliteDigestStore>();
         services.AddHostedService<DatabaseInitializer>();
         return services;
     }
