@@ -1,6 +1,7 @@
 using ChatBot.Core;
 using ChatBot.Core.Drills;
 using ChatBot.Data;
+using ChatBot.Digest;
 using ChatBot.Discord;
 using ChatBot.Host.ConsoleChat;
 using ChatBot.Scheduling;
@@ -29,6 +30,7 @@ internal static class ChatBotHost
 
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
+        builder.Services.AddChatBotDigestChart();
         builder.Services.AddChatBotScheduling(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddDiscord(builder.Configuration);

@@ -7,7 +7,8 @@ namespace ChatBot.Slack;
 /// <summary>
 /// Core's view of Slack for proactive posts: a prompt is a <c>chat.postMessage</c>, each cue the same with
 /// <c>thread_ts</c> set to the prompt's <c>ts</c>. Slack has no nonce, so <see cref="PostOptions.IdempotencyKey"/>
-/// cannot make a retry a no-op here; Core's post claims keep a post from being sent twice.
+/// cannot make a retry a no-op here; Core's post claims keep a post from being sent twice. A message with a file
+/// goes through the upload flow (<see cref="SlackApiClient.PostWithFileAsync"/>).
 /// </summary>
 public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
 {
@@ -20,6 +21,22 @@ public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
             throw new ChatPlatformException($"Slack cannot post to a {channel.Platform} channel", isPermanent: true);
         }
 
-        return api.PostMessageAsync(channel.ChannelId, SlackBlockKitRenderer.Render(message), options.ThreadRootMessageId, cancellationToken);
+        var rendered = SlackBlockKitRenderer.Render(message);
+        return message.File is { } file
+            ? api.PostWithFileAsync(channel.ChannelId, rendered, file, options.ThreadRootMessageId, cancellationToken)
+            : api.PostMessageAsync(channel.ChannelId, rendered, options.ThreadRootMessageId, cancellationToken);
+    }
+
+    /// <summary><c>conversations.info</c>: the channel's name (needs <c>channels:read</c>, and <c>groups:read</c> for private channels).</summary>
+    public async Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.GetChannelNameAsync(channel.ChannelId, cancellationToken);
+        }
+        catch (SlackApiException ex)
+        {
+            throw new ChatPlatformException($"Slack {ex.Method}: {ex.Error}", ex.IsPermanent, ex);
+        }
     }
 }

@@ -157,7 +157,7 @@ public sealed class RegistrationAndOptionsTests
     public void The_invite_url_asks_for_exactly_the_needed_permissions()
     {
         DiscordGatewayHostedService.InviteUrl("123").ShouldBe(
-            "https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions=309237730304");
+            "https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions=309237763072");
         var bits = new[] { 10, 11, 14, 16, 35, 38 }.Aggregate(0L, (sum, bit) => sum | (1L << bit));
         DiscordGatewayHostedService.InvitePermissions.ShouldBe(bits);
     }
