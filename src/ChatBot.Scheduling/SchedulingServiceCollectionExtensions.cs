@@ -84,6 +84,7 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
+        services.AddTransient<DigestJob>();
 
         services.AddSingleton<ScheduleRegistrar>();
         services.AddSingleton<IScheduleSync>(sp => sp.GetRequiredService<ScheduleRegistrar>());
