@@ -14,8 +14,23 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatBot.Discord.Tests.Fakes;
 
-/// <summary>One REST request as the fake received it.</summary>
-public sealed record RecordedRequest(string Method, string Path, string Body, string? Authorization, string? UserAgent, long Timestamp)
+/// <summary>One file part of a multipart request: its form field name (<c>files[0]</c>), file name, media type and bytes.</summary>
+public sealed record RecordedFile(string Name, string FileName, string ContentType, byte[] Bytes);
+
+/// <summary>
+/// One REST request as the fake received it. For <c>multipart/form-data</c>, <see cref="Body"/> is the
+/// <c>payload_json</c> field, <see cref="FieldNames"/> every form field in order, and <see cref="Files"/> the file parts.
+/// </summary>
+public sealed record RecordedRequest(
+    string Method,
+    string Path,
+    string Body,
+    string? Authorization,
+    string? UserAgent,
+    long Timestamp,
+    string? ContentType = null,
+    IReadOnlyList<string>? FieldNames = null,
+    IReadOnlyList<RecordedFile>? Files = null)
 {
     public string Route => Method + " " + Path;
 
@@ -35,6 +50,7 @@ public sealed class FakeDiscord : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _routeCounts = new();
+    private readonly ConcurrentDictionary<string, string> _messagesByNonce = new(StringComparer.Ordinal);
     private long _nextId = 900000000000000000;
 
     private FakeDiscord(WebApplication app)
@@ -126,15 +142,39 @@ public sealed class FakeDiscord : IAsyncDisposable
     private async Task HandleRestAsync(HttpContext context)
     {
         var path = context.Request.Path.Value!["/api/v10/".Length..];
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync();
+        string body;
+        List<string>? fields = null;
+        List<RecordedFile>? files = null;
+        if (context.Request.HasFormContentType)
+        {
+            var form = await context.Request.ReadFormAsync();
+            body = form["payload_json"].ToString();
+            fields = [.. form.Keys];
+            files = [];
+            foreach (var file in form.Files)
+            {
+                using var copy = new MemoryStream();
+                await file.CopyToAsync(copy);
+                fields.Add(file.Name);
+                files.Add(new RecordedFile(file.Name, file.FileName, file.ContentType, copy.ToArray()));
+            }
+        }
+        else
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            body = await reader.ReadToEndAsync();
+        }
+
         var request = new RecordedRequest(
             context.Request.Method,
             path,
             body,
             context.Request.Headers.Authorization.ToString(),
             context.Request.Headers.UserAgent.ToString(),
-            Stopwatch.GetTimestamp());
+            Stopwatch.GetTimestamp(),
+            context.Request.ContentType,
+            fields,
+            files);
         Requests.Enqueue(request);
         var count = _routeCounts.AddOrUpdate(request.Route, 0, (_, c) => c + 1);
         var response = RestHandler?.Invoke(request, count) ?? Default(request);
@@ -153,6 +193,37 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
     }
 
+    /// <summary>Messages created (a post repeating an enforced nonce returns the first message and creates none).</summary>
+    public int CreatedMessages => Volatile.Read(ref _createdMessages);
+
+    private int _createdMessages;
+
+    /// <summary>Like Discord: with <c>enforce_nonce</c>, a nonce seen before returns the message it created.</summary>
+    private string MessageIdFor(RecordedRequest request)
+    {
+        string? nonce = null;
+        if (request.Body.Length > 0)
+        {
+            var json = request.Json;
+            if (json.TryGetProperty("enforce_nonce", out var enforce) && enforce.ValueKind == JsonValueKind.True && json.TryGetProperty("nonce", out var n))
+            {
+                nonce = n.ToString();
+            }
+        }
+
+        if (nonce is null)
+        {
+            Interlocked.Increment(ref _createdMessages);
+            return NextId();
+        }
+
+        return _messagesByNonce.GetOrAdd(nonce, _ =>
+        {
+            Interlocked.Increment(ref _createdMessages);
+            return NextId();
+        });
+    }
+
     private FakeResponse Default(RecordedRequest request)
     {
         var segments = request.Path.Split('/');
@@ -163,7 +234,8 @@ public sealed class FakeDiscord : IAsyncDisposable
                 $$$"""{"url":"{{{GatewayUrl.ToString().TrimEnd('/')}}}","shards":1,"session_start_limit":{"total":1000,"remaining":999,"reset_after":14400000,"max_concurrency":1}}"""),
             ("GET", ["applications", "@me"]) => new FakeResponse(200, """{"id":"111","verify_key":"00"}"""),
             ("POST", ["channels", var channel, "messages"]) => new FakeResponse(
-                200, $$"""{"id":"{{NextId()}}","channel_id":"{{channel}}"}"""),
+                200, $$"""{"id":"{{MessageIdFor(request)}}","channel_id":"{{channel}}"}"""),
+            ("GET", ["channels", var channel]) => new FakeResponse(200, $$"""{"id":"{{channel}}","type":0,"name":"upper-back"}"""),
             ("POST", ["channels", _, "messages", var message, "threads"]) => new FakeResponse(201, $$"""{"id":"{{message}}","type":11}"""),
             ("PATCH", ["channels", var channel, "messages", var message]) => new FakeResponse(
                 200, $$"""{"id":"{{message}}","channel_id":"{{channel}}"}"""),
