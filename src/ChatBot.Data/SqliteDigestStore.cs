@@ -8,7 +8,9 @@ namespace ChatBot.Data;
 /// <summary>
 /// The digest's side of the bot's database: per-day counts of a channel's completions (ranges of instants on
 /// <c>ix_completions_channel_at</c>, split by the drill of the completed break), the weekly digest setting,
-/// claims that post each scheduled digest once, and the on-demand rate limit. Every claim is one atomic
+/// claims that post each scheduled digest once, and the on-demand rate limit. The counts name their index: without
+/// statistics SQLite may pick <c>ix_completions_channel</c> (by local day) and scan every row of a busy channel once
+/// per day of the period. Every claim is one atomic
 /// statement, so several instances on one database (or a job that runs twice) never both win.
 /// </summary>
 public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
@@ -46,7 +48,7 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
             {Days}
             SELECT b.day AS Day, br.drill_id AS DrillId, COUNT(*) AS Breaks
             FROM bounds b
-            JOIN completions c ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId
+            JOIN completions c INDEXED BY ix_completions_channel_at ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId
                               AND c.at >= b.start_at AND c.at < b.end_at
             LEFT JOIN breaks br ON br.id = c.break_id
             GROUP BY b.day, br.drill_id;
@@ -58,14 +60,14 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
             {Days}
             SELECT b.day AS Day, COUNT(DISTINCT c.user_id) AS People
             FROM bounds b
-            JOIN completions c ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId
+            JOIN completions c INDEXED BY ix_completions_channel_at ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId
                               AND c.at >= b.start_at AND c.at < b.end_at
             GROUP BY b.day;
             """,
             parameters,
             cancellationToken: cancellationToken))).ToDictionary(r => r.Day, r => (int)r.People);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(DISTINCT user_id) FROM completions WHERE {Channel} AND at >= @From AND at < @To;",
+            $"SELECT COUNT(DISTINCT user_id) FROM completions INDEXED BY ix_completions_channel_at WHERE {Channel} AND at >= @From AND at < @To;",
             parameters,
             cancellationToken: cancellationToken));
 
