@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ChatBot.Bench;
 
-internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile)
+internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile, bool Digest = false, string? Sample = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -19,7 +19,9 @@ internal sealed record BenchOptions(int Users, int Completions, int Channels, in
                 "--warmup" => options with { WarmUp = Next() },
                 "--keep" => options with { Keep = true },
                 "--profile" => options with { Profile = true },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile."),
+                "--digest" => options with { Digest = true },
+                "--sample" => options with { Sample = args[++i] },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile --digest --sample PATH."),
             };
         }
 

@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 // Builds a real SQLite store with 10,000 people and 1,000,000 completions over two years in five channels,
 // then times the leaderboard (week, month, all time) and one person's streak through the real stores.
 // Usage: dotnet run -c Release --project bench/ChatBot.Bench [-- --users N --completions N --iterations N --keep --profile]
+// --digest: the weekly digest instead (queries + chart; run with --users 1000 --channels 1), --sample PATH writes its chart.
 var options = BenchOptions.Parse(args);
 var directory = Directory.CreateTempSubdirectory("chatbot-bench-").FullName;
 var file = Path.Combine(directory, "chatbot.db");
@@ -19,6 +20,11 @@ try
     if (options.Profile)
     {
         await Profile.RunAsync(file, data);
+    }
+
+    if (options.Digest)
+    {
+        return await DigestMeasurements.RunAsync(file, data, options);
     }
 
     var results = await Measurements.RunAsync(file, data, options);

@@ -33,6 +33,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<BreakService>();
         services.AddSingleton<StreakReplies>();
         services.AddSingleton<CompletionCommands>();
+        services.AddSingleton<Digests.DigestService>();
         services.AddScoped<ICommandHandler, CommandRouter>();
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
         return services;

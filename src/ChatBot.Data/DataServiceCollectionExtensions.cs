@@ -1,4 +1,5 @@
 using ChatBot.Core.Configuration;
+using ChatBot.Core.Digests;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Core;
@@ -28,6 +29,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
         services.TryAddSingleton<BotInstance>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IDigestStore, SqliteDigestStore>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<SqliteInstanceHeartbeat>();
         // Only the check: the health check service itself comes with the host's service defaults.

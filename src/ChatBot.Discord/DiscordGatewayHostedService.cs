@@ -20,8 +20,8 @@ public sealed partial class DiscordGatewayHostedService(
     IOptions<DiscordOptions> options,
     ILogger<DiscordGatewayHostedService> logger) : BackgroundService
 {
-    /// <summary>bot + applications.commands with View Channel, Send Messages, Embed Links, Read Message History, Create Public Threads, Send Messages in Threads.</summary>
-    public const long InvitePermissions = 309237730304;
+    /// <summary>bot + applications.commands with View Channel, Send Messages, Embed Links, Attach Files (the digest chart), Read Message History, Create Public Threads, Send Messages in Threads.</summary>
+    public const long InvitePermissions = 309237763072;
 
     public static string InviteUrl(string applicationId) =>
         $"https://discord.com/oauth2/authorize?client_id={applicationId}&scope=bot%20applications.commands&permissions={InvitePermissions}";

@@ -5,6 +5,8 @@ using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Discord.Rendering;
 using ChatBot.Discord.Rest;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChatBot.Discord;
 
@@ -16,9 +18,13 @@ namespace ChatBot.Discord;
 /// instead. Every post carries a nonce from <see cref="PostOptions.IdempotencyKey"/> with <c>enforce_nonce</c>,
 /// so a retried post (in the REST client's retries, or a <see cref="PostOptions.Resend"/> after a crash) returns
 /// the first message instead of a second one.
+/// A message's file goes with its first part (multipart, see <see cref="DiscordRestClient.CreateMessageAsync"/>);
+/// if Discord refuses the file, the text goes alone and a warning says why.
 /// </summary>
-public sealed class DiscordPlatform(DiscordRestClient rest) : IChatPlatform
+public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<DiscordPlatform>? logger = null) : IChatPlatform
 {
+    private readonly ILogger _logger = logger ?? NullLogger<DiscordPlatform>.Instance;
+
     private const int MaxRememberedThreads = 4096;
 
     // Root message id → true: its thread exists; false: the channel takes no thread, reply instead.
@@ -59,7 +65,9 @@ public sealed class DiscordPlatform(DiscordRestClient rest) : IChatPlatform
                     parts[i]["message_reference"] = new JsonObject { ["message_id"] = replyTo, ["fail_if_not_exists"] = false };
                 }
 
-                var id = await rest.CreateMessageAsync(target, parts[i], key, cancellationToken);
+                var id = i == 0 && message.File is { } file
+                    ? await CreateWithFileAsync(target, parts[i], key, file, cancellationToken)
+                    : await rest.CreateMessageAsync(target, parts[i], key, cancellationToken);
                 firstId ??= id;
             }
 
@@ -74,6 +82,35 @@ public sealed class DiscordPlatform(DiscordRestClient rest) : IChatPlatform
             throw new ChatPlatformException(ex.Message, isPermanent: false, ex);
         }
     }
+
+    /// <summary><c>GET channels/{id}</c>: the channel's name.</summary>
+    public async Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rest.GetChannelNameAsync(channel.ChannelId, cancellationToken);
+        }
+        catch (DiscordApiException ex)
+        {
+            throw new ChatPlatformException(ex.Message, ex.IsPermanent, ex);
+        }
+    }
+
+    private async Task<string> CreateWithFileAsync(string target, System.Text.Json.Nodes.JsonObject payload, string key, MessageFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rest.CreateMessageAsync(target, (System.Text.Json.Nodes.JsonObject)payload.DeepClone(), key, cancellationToken, file);
+        }
+        catch (DiscordApiException ex) when (DiscordErrorCodes.RefusesFile(ex))
+        {
+            LogFileRefused(_logger, target, file.FileName, file.Content.Length, ex.Message);
+            return await rest.CreateMessageAsync(target, payload, key + "#text", cancellationToken);
+        }
+    }
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "Discord refused the file {FileName} ({Bytes} bytes) in channel {ChannelId}: {Reason}. Posted the text alone; give the bot Attach Files there to get the chart")]
+    private static partial void LogFileRefused(ILogger logger, string channelId, string fileName, int bytes, string reason);
 
     /// <summary>What a permanent refusal of a message post means to the caller (JSON codes: /topics/opcodes-and-status-codes).</summary>
     internal static PostRefusal RefusalOf(int? code) => code switch

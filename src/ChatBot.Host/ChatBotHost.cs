@@ -2,6 +2,7 @@ using ChatBot.Core;
 using ChatBot.Core.Configuration;
 using ChatBot.Core.Drills;
 using ChatBot.Data;
+using ChatBot.Digest;
 using ChatBot.Discord;
 using ChatBot.Host.ConsoleChat;
 using ChatBot.Scheduling;
@@ -35,6 +36,7 @@ internal static class ChatBotHost
         builder.AddServiceDefaults();
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
+        builder.Services.AddChatBotDigestChart();
         builder.Services.AddChatBotScheduling(builder.Configuration);
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddDiscord(builder.Configuration);

@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Digests;
 using ChatBot.Core.Schedules;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Scheduling;
 
 /// <summary>
-/// Mirrors the stored schedules into Hangfire: one recurring job per slot (cron plus the channel's zone), added,
+/// Mirrors the stored schedules into Hangfire: one recurring job per slot (cron plus the channel's zone), and one
+/// for the weekly digest of every channel that has slots (unless its digest is off), added,
 /// updated and removed so Hangfire holds exactly what the bot's database holds. Runs at start for everything
 /// and after every <c>/drill schedule</c> change for that channel. Syncs are serialised so two quick changes
 /// cannot leave the older one in place.
@@ -29,13 +31,16 @@ public sealed partial class ScheduleRegistrar(
         try
         {
             ChannelSchedule schedule;
+            Dictionary<ChannelKey, DigestSetting> digests;
             await using (var scope = scopes.CreateAsyncScope())
             {
                 schedule = await scope.ServiceProvider.GetRequiredService<IScheduleStore>().GetAsync(channel, cancellationToken);
+                digests = await DigestSettingsAsync(scope.ServiceProvider, [schedule], cancellationToken);
             }
 
             var prefix = RecurringSlotJobs.ChannelPrefix(channel);
-            Apply([schedule], ExistingJobIds().Where(id => id.StartsWith(prefix, StringComparison.Ordinal)));
+            var digestId = RecurringDigestJobs.Id(channel);
+            Apply([schedule], digests, ExistingJobIds().Where(id => id.StartsWith(prefix, StringComparison.Ordinal) || id == digestId));
         }
         finally
         {
@@ -50,12 +55,14 @@ public sealed partial class ScheduleRegistrar(
         try
         {
             IReadOnlyList<ChannelSchedule> schedules;
+            Dictionary<ChannelKey, DigestSetting> digests;
             await using (var scope = scopes.CreateAsyncScope())
             {
                 schedules = await scope.ServiceProvider.GetRequiredService<IScheduleStore>().ListAllAsync(cancellationToken);
+                digests = await DigestSettingsAsync(scope.ServiceProvider, schedules, cancellationToken);
             }
 
-            Apply(schedules, ExistingJobIds());
+            Apply(schedules, digests, ExistingJobIds());
             LogSynced(logger, schedules.Sum(s => s.Slots.Count), schedules.Count);
         }
         finally
@@ -66,12 +73,38 @@ public sealed partial class ScheduleRegistrar(
 
     public void Dispose() => gate.Dispose();
 
-    private void Apply(IReadOnlyList<ChannelSchedule> schedules, IEnumerable<string> existing)
+    private static async Task<Dictionary<ChannelKey, DigestSetting>> DigestSettingsAsync(
+        IServiceProvider services, IReadOnlyList<ChannelSchedule> schedules, CancellationToken cancellationToken)
+    {
+        var store = services.GetRequiredService<IDigestStore>();
+        var settings = new Dictionary<ChannelKey, DigestSetting>();
+        foreach (var schedule in schedules.Where(s => s.Slots.Count > 0))
+        {
+            settings[schedule.Channel] = await store.GetSettingAsync(schedule.Channel, cancellationToken);
+        }
+
+        return settings;
+    }
+
+    private void Apply(IReadOnlyList<ChannelSchedule> schedules, Dictionary<ChannelKey, DigestSetting> digests, IEnumerable<string> existing)
     {
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var schedule in schedules)
         {
             var zone = ZoneOf(schedule);
+            if (digests.TryGetValue(schedule.Channel, out var digest) && digest.Effective(breaks.Value.WorkdaySet) is { } at)
+            {
+                var id = RecurringDigestJobs.Id(schedule.Channel);
+                wanted.Add(id);
+                var channel = schedule.Channel;
+                recurringJobs.AddOrUpdate<DigestJob>(
+                    id,
+                    job => job.RunAsync(channel.Platform.ToString(), channel.TeamId, channel.ChannelId, CancellationToken.None),
+                    at.Cron,
+                    new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Relaxed });
+                LogSlotJob(logger, id, at.Cron, zone.Id);
+            }
+
             foreach (var slot in schedule.Slots)
             {
                 var id = RecurringSlotJobs.Id(slot.Channel, slot.Time);
@@ -113,7 +146,7 @@ public sealed partial class ScheduleRegistrar(
     {
         using var connection = storage.GetConnection();
         return connection.GetAllItemsFromSet("recurring-jobs")
-            .Where(id => id.StartsWith(RecurringSlotJobs.Prefix, StringComparison.Ordinal))
+            .Where(id => id.StartsWith(RecurringSlotJobs.Prefix, StringComparison.Ordinal) || id.StartsWith(RecurringDigestJobs.Prefix, StringComparison.Ordinal))
             .ToList();
     }
 
@@ -123,7 +156,7 @@ public sealed partial class ScheduleRegistrar(
     [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "Recurring job {JobId}: {Cron} in {Zone}")]
     private static partial void LogSlotJob(ILogger logger, string jobId, string cron, string zone);
 
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Removed recurring job {JobId}: its slot is gone")]
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Removed recurring job {JobId}: its slot (or digest) is gone")]
     private static partial void LogRemoved(ILogger logger, string jobId);
 
     [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "Channel {Channel} has an unknown time zone '{Zone}'; its slots use the default zone")]

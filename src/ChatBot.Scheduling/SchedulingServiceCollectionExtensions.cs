@@ -90,6 +90,7 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
+        services.AddTransient<DigestJob>();
 
         // Only the check: the health check service itself comes with the host's service defaults.
         services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
+using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -216,6 +217,115 @@ public sealed partial class SlackApiClient : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Posts <paramref name="message"/> with a file through Slack's upload flow: <c>files.getUploadURLExternal</c>
+    /// (name, length in bytes, alt text), the bytes POSTed to the returned upload URL (no token: the URL is the
+    /// credential), then <c>files.completeUploadExternal</c> sharing it to the channel with the text as
+    /// <c>initial_comment</c>. Each step is retried on its own, so a failed completion never uploads the bytes
+    /// again. When Slack refuses the file (uploads disabled, too large, a missing <c>files:write</c> scope) the
+    /// text is posted alone with <c>chat.postMessage</c> and a warning says why. Returns the file id, or the
+    /// message <c>ts</c> of the text-only fallback.
+    /// </summary>
+    public async Task<string> PostWithFileAsync(string channel, SlackMessage message, MessageFile file, string? threadTs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var query = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"filename={Uri.EscapeDataString(file.FileName)}&length={file.Content.Length}&alt_txt={Uri.EscapeDataString(file.AltText)}");
+            var ticket = await CallAsync("files.getUploadURLExternal", null, cancellationToken, query: query);
+            var uploadUrl = GetString(ticket, "upload_url");
+            var fileId = GetString(ticket, "file_id");
+            if (fileId is null || !Uri.TryCreate(uploadUrl, UriKind.Absolute, out var target) || (target.Scheme != Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new SlackApiException("files.getUploadURLExternal", "invalid_upload_url_in_response", isPermanent: false);
+            }
+
+            await UploadBytesAsync(target, file, cancellationToken);
+            var complete = new JsonObject
+            {
+                ["files"] = new JsonArray(new JsonObject { ["id"] = fileId, ["title"] = file.FileName }),
+                ["channel_id"] = channel,
+                ["initial_comment"] = message.Blocks.Count > 0 ? InitialComment(message) : message.Text,
+            };
+            if (threadTs is not null)
+            {
+                complete["thread_ts"] = threadTs;
+            }
+
+            try
+            {
+                await CallAsync("files.completeUploadExternal", complete, cancellationToken, channel: channel);
+            }
+            catch (SlackApiException ex) when (ex.Error == "not_in_channel")
+            {
+                LogJoining(logger, channel);
+                await CallAsync("conversations.join", new JsonObject { ["channel"] = channel }, cancellationToken);
+                await CallAsync("files.completeUploadExternal", complete, cancellationToken, channel: channel);
+            }
+
+            return fileId;
+        }
+        catch (SlackApiException ex) when (ex.IsPermanent && !ex.IsFatal)
+        {
+            LogFileRefused(logger, file.FileName, file.Content.Length, channel, ex.Method, ex.Error);
+            return await PostMessageAsync(channel, message, threadTs, cancellationToken);
+        }
+    }
+
+    /// <summary>The upload's second step: the bytes as a form file. 5xx and transport faults are retried with backoff.</summary>
+    private async Task UploadBytesAsync(Uri uploadUrl, MessageFile file, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            string failure;
+            using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                using var form = new MultipartFormDataContent();
+                var bytes = new ReadOnlyMemoryContent(file.Content);
+                bytes.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType);
+                form.Add(bytes, "filename", file.FileName);
+                using var request = new HttpRequestMessage(HttpMethod.Post, uploadUrl) { Content = form };
+                using var response = await http.SendAsync(request, linked.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                failure = "http_" + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if ((int)response.StatusCode < 500 && response.StatusCode != HttpStatusCode.TooManyRequests)
+                {
+                    throw new SlackApiException("upload", failure, isPermanent: true);
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                failure = "http_error";
+                LogTransportError(logger, "upload", ex.GetType().Name, ex.HttpRequestError.ToString());
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = "timeout";
+            }
+
+            if (attempt >= options.MaxAttempts)
+            {
+                throw new SlackApiException("upload", failure, isPermanent: false);
+            }
+
+            var delay = Backoff(attempt);
+            LogRetrying(logger, "upload", failure, attempt, delay.TotalMilliseconds);
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+
+    /// <summary><c>initial_comment</c> is mrkdwn text (no blocks): the message's sections joined.</summary>
+    private static string InitialComment(SlackMessage message) =>
+        string.Join("\n", message.Blocks.OfType<JsonObject>()
+            .Select(b => b["text"]?["text"]?.GetValue<string>())
+            .Where(t => !string.IsNullOrEmpty(t)));
+
     /// <summary><c>chat.update</c>: replaces a message's content (e.g. the prompt's done count).</summary>
     public Task UpdateMessageAsync(string channel, string ts, SlackMessage message, CancellationToken cancellationToken) =>
         CallAsync("chat.update", message.WriteTo(new JsonObject { ["channel"] = channel, ["ts"] = ts }), cancellationToken, channel: channel);
@@ -230,6 +340,13 @@ public sealed partial class SlackApiClient : IDisposable
         }
 
         await CallAsync("chat.postEphemeral", body, cancellationToken, channel: channel);
+    }
+
+    /// <summary><c>conversations.info</c>: the channel's name, or null when Slack gives none.</summary>
+    public async Task<string?> GetChannelNameAsync(string channel, CancellationToken cancellationToken)
+    {
+        var root = await CallAsync("conversations.info", null, cancellationToken, query: "channel=" + Uri.EscapeDataString(channel));
+        return root.TryGetProperty("channel", out var info) ? NullIfEmpty(GetString(info, "name")) : null;
     }
 
     /// <summary><c>users.info</c>, cached for <see cref="SlackOptions.UserCacheDuration"/>.</summary>
@@ -561,6 +678,9 @@ public sealed partial class SlackApiClient : IDisposable
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Slack response_url answered HTTP {Status}")]
     private static partial void LogResponseUrlFailed(ILogger logger, int status);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Slack refused the file {FileName} ({Bytes} bytes) for channel {Channel}: {Method} answered {Error}. Posted the text alone (the app needs files:write, and the workspace must allow uploads)")]
+    private static partial void LogFileRefused(ILogger logger, string fileName, int bytes, string channel, string method, string error);
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Slack response_url failed: {ErrorType}")]
     private static partial void LogResponseUrlError(ILogger logger, string errorType);

@@ -51,7 +51,15 @@ public sealed partial class SlackInteractionDispatcher(
         if (first == work)
         {
             var reply = work.IsCompletedSuccessfully ? await work : Failed(work.Exception);
-            await ack(ToResponsePayload(reply, replaceOriginal: null), cancellationToken);
+            if (reply.Message.File is null)
+            {
+                await ack(ToResponsePayload(reply, replaceOriginal: null), cancellationToken);
+                return;
+            }
+
+            // An ack cannot carry a file: ack empty, then upload (DeliverAsync).
+            await ack(null, cancellationToken);
+            await DeliverAsync(command.ResponseUrl, command.ChannelId, command.UserId, threadTs: null, reply, cancellationToken);
             return;
         }
 
@@ -241,6 +249,13 @@ public sealed partial class SlackInteractionDispatcher(
     {
         try
         {
+            if (reply.Message.File is { } file && reply.Visibility == ReplyVisibility.Channel)
+            {
+                // A response_url cannot carry a file: the digest goes through the upload flow to the channel.
+                await api.PostWithFileAsync(channel, SlackBlockKitRenderer.Render(reply.Message), file, threadTs, cancellationToken);
+                return;
+            }
+
             if (responseUrl is not null && await api.RespondAsync(responseUrl, ToResponsePayload(reply, replaceOriginal: false), cancellationToken))
             {
                 ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: true);

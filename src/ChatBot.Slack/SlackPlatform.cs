@@ -10,6 +10,7 @@ namespace ChatBot.Slack;
 /// in). Slack has no nonce: a break post carries its <see cref="PostOptions.Tag"/> as message metadata, and a
 /// post whose earlier outcome is unknown (<see cref="PostOptions.Resend"/>, a timeout) is looked for before it is
 /// sent again (see <see cref="SlackApiClient.PostMessageAsync(string, SlackMessage, string?, SlackPostTag?, bool, CancellationToken)"/>).
+/// A message with a file goes through the upload flow (<see cref="SlackApiClient.PostWithFileAsync"/>).
 /// </summary>
 public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
 {
@@ -22,7 +23,26 @@ public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
             throw new ChatPlatformException($"Slack cannot post to a {channel.Platform} channel", isPermanent: true);
         }
 
+        var rendered = SlackBlockKitRenderer.Render(message);
+        if (message.File is { } file)
+        {
+            return api.PostWithFileAsync(channel.ChannelId, rendered, file, options.ThreadRootMessageId, cancellationToken);
+        }
+
         var tag = options.Tag is { } step ? new SlackPostTag(step.BreakId, step.Step, step.StartedAt) : null;
-        return api.PostMessageAsync(channel.ChannelId, SlackBlockKitRenderer.Render(message), options.ThreadRootMessageId, tag, options.Resend, cancellationToken);
+        return api.PostMessageAsync(channel.ChannelId, rendered, options.ThreadRootMessageId, tag, options.Resend, cancellationToken);
+    }
+
+    /// <summary><c>conversations.info</c>: the channel's name (needs <c>channels:read</c>, and <c>groups:read</c> for private channels).</summary>
+    public async Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.GetChannelNameAsync(channel.ChannelId, cancellationToken);
+        }
+        catch (SlackApiException ex)
+        {
+            throw new ChatPlatformException($"Slack {ex.Method}: {ex.Error}", ex.IsPermanent, ex);
+        }
     }
 }

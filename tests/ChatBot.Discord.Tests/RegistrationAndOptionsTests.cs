@@ -31,10 +31,10 @@ public sealed class RegistrationAndOptionsTests
         var drill = JsonNode.Parse(registered!)![0]!;
         drill["name"]!.GetValue<string>().ShouldBe("drill");
         var names = drill["options"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).ToList();
-        names.ShouldBe(["help", "list", "now", "done", "streak", "leaderboard", "tz", "extension", "rotation", "catcamel", "flexion", "warmup", "schedule"]);
+        names.ShouldBe(["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "extension", "rotation", "catcamel", "flexion", "warmup", "schedule"]);
         var schedule = drill["options"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "schedule")!;
         schedule["type"]!.GetValue<int>().ShouldBe(2);
-        schedule["options"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).ShouldBe(["list", "add", "remove", "tz"]);
+        schedule["options"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).ShouldBe(["list", "add", "remove", "tz", "digest"]);
         var period = drill["options"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "leaderboard")!["options"]![0]!;
         period["choices"]!.AsArray().Select(c => c!["value"]!.GetValue<string>()).ShouldBe(["week", "month", "all"]);
     }
@@ -157,8 +157,8 @@ public sealed class RegistrationAndOptionsTests
     public void The_invite_url_asks_for_exactly_the_needed_permissions()
     {
         DiscordGatewayHostedService.InviteUrl("123").ShouldBe(
-            "https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions=309237730304");
-        var bits = new[] { 10, 11, 14, 16, 35, 38 }.Aggregate(0L, (sum, bit) => sum | (1L << bit));
+            "https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions=309237763072");
+        var bits = new[] { 10, 11, 14, 15, 16, 35, 38 }.Aggregate(0L, (sum, bit) => sum | (1L << bit));
         DiscordGatewayHostedService.InvitePermissions.ShouldBe(bits);
     }
 

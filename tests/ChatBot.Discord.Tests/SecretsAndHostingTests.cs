@@ -23,7 +23,7 @@ public sealed class SecretsAndHostingTests
         harness.Fake.Requests.ShouldContain(r => r.Route == "GET applications/@me");
         harness.Fake.Requests.ShouldContain(r => r.Route == "PUT applications/111/commands");
         harness.Logs.Lines.ShouldContain(l => l.Contains(
-            "https://discord.com/oauth2/authorize?client_id=111&scope=bot%20applications.commands&permissions=309237730304",
+            "https://discord.com/oauth2/authorize?client_id=111&scope=bot%20applications.commands&permissions=309237763072",
             StringComparison.Ordinal));
 
         // A whole break, a click whose follow-up is refused (401 on the interaction webhook) and a fatal close:

@@ -50,6 +50,20 @@ public sealed class ConsoleChatTests : IDisposable
     }
 
     [Fact]
+    public async Task Drill_stats_prints_the_digest_and_saves_its_chart_under_data_digests()
+    {
+        var run = await RunBotAsync("/drill done", "/drill stats", "/drill stats month");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldContain("Upper back breaks in #console");
+        run.Output.ShouldContain("1 break by 1 person this week");
+        var saved = Directory.GetFiles(Path.Combine(_directory, "data", "digests"), "digest-week-*.png").ShouldHaveSingleItem();
+        run.Output.ShouldContain("chart saved to " + saved);
+        File.ReadAllBytes(saved)[..4].ShouldBe(new byte[] { 0x89, 0x50, 0x4E, 0x47 });
+        run.Output.ShouldContain("less than 10 minutes ago", Case.Sensitive, "a second digest right away is refused");
+    }
+
+    [Fact]
     public async Task Data_survives_a_restart()
     {
         (await RunBotAsync("/drill done")).ExitCode.ShouldBe(0);

@@ -2,6 +2,7 @@ using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Commands;
 using ChatBot.Core.Messages;
+using ChatBot.Core.Digests;
 using ChatBot.Core.Schedules;
 using ChatBot.Scheduling.Tests.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,6 +20,7 @@ public sealed class ScheduleCommandHandlerTests
 
     private readonly InMemoryScheduleStore store = new();
     private readonly RecordingScheduleSync sync = new();
+    private readonly InMemoryDigestStore digests = new();
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero)); // a Wednesday
     private readonly ScheduleCommandHandler handler;
 
@@ -27,6 +29,7 @@ public sealed class ScheduleCommandHandlerTests
         handler = new ScheduleCommandHandler(
             store,
             sync,
+            digests,
             clock,
             Options.Create(new BreaksOptions { DefaultTimeZone = "UTC" }),
             NullLogger<ScheduleCommandHandler>.Instance);
@@ -37,6 +40,7 @@ public sealed class ScheduleCommandHandlerTests
     [InlineData("add 09:30")]
     [InlineData("remove 09:30")]
     [InlineData("tz Europe/Berlin")]
+    [InlineData("digest off")]
     public async Task NonAdmin_IsPolitelyRefused_AndNothingChanges(string command)
     {
         await store.UpsertSlotAsync(new ScheduleSlot(Channel, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
@@ -228,6 +232,41 @@ public sealed class ScheduleCommandHandlerTests
 
         (await store.GetAsync(Channel, CancellationToken.None)).Slots.Select(s => s.Time).ShouldBe([new TimeOnly(9, 30)]);
         (await store.GetAsync(other, CancellationToken.None)).Slots.Select(s => s.Time).ShouldBe([new TimeOnly(11, 0)]);
+    }
+
+    [Fact]
+    public async Task Digest_DefaultsToFriday1600_CanMove_AndTurnOff_ShownInList()
+    {
+        await RunAsync("tz Europe/Berlin");
+        await RunAsync("add 09:30");
+
+        (await RunAsync("list")).Message.Text.ShouldContain("Weekly digest: **fri 16:00** (Europe/Berlin), the default");
+
+        var moved = await RunAsync("digest mon 08:45");
+        moved.Visibility.ShouldBe(ReplyVisibility.Channel);
+        moved.Message.Text.ShouldContain("**mon 08:45**");
+        (await digests.GetSettingAsync(Channel, CancellationToken.None)).ShouldBe(new(true, new(DayOfWeek.Monday, new TimeOnly(8, 45))));
+        sync.Synced.Count.ShouldBe(3);
+
+        var off = await RunAsync("digest off");
+        off.Message.Text.ShouldContain("Weekly digest: **off**");
+        (await RunAsync("list")).Message.Text.ShouldContain("Weekly digest: **off**");
+        sync.Synced.Count.ShouldBe(4);
+    }
+
+    [Theory]
+    [InlineData("digest someday 16:00", "is not one day of the week")]
+    [InlineData("digest mon-fri 16:00", "is not one day of the week")]
+    [InlineData("digest fri 25:00", "is not a time")]
+    [InlineData("digest fri", "is not one day of the week")]
+    public async Task Digest_BadInput_IsExplained_AndChangesNothing(string command, string expected)
+    {
+        var reply = await RunAsync(command);
+
+        reply.Visibility.ShouldBe(ReplyVisibility.CallerOnly);
+        reply.Message.Text.ShouldContain(expected);
+        (await digests.GetSettingAsync(Channel, CancellationToken.None)).ShouldBe(DigestSetting.Default);
+        sync.Synced.ShouldBeEmpty();
     }
 
     private Task<CommandReply> RunAsync(string arguments, ChatUser? caller = null) =>

@@ -18,6 +18,7 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
     private static readonly ChannelKey NewYork = new(ChatPlatform.Discord, "G1", "123456789");
 
     private readonly InMemoryScheduleStore store = new();
+    private readonly InMemoryDigestStore digests = new();
     private readonly InMemoryStorage storage = new();
     private readonly ServiceProvider provider;
     private readonly ScheduleRegistrar registrar;
@@ -28,6 +29,7 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton<IScheduleStore>(store);
+        services.AddSingleton<ChatBot.Core.Digests.IDigestStore>(digests);
         services.AddOptions<ChatBot.Core.BreaksOptions>().Configure(o => o.DefaultTimeZone = "Asia/Tokyo");
         services.AddChatBotScheduling(_ => storage);
         provider = services.BuildServiceProvider();
@@ -94,7 +96,7 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
 
         await registrar.SyncAllAsync(CancellationToken.None);
 
-        RecurringJobs().Keys.ShouldBe(["break-slot:slack:T1:C1:0930", "someone-elses-job"], ignoreOrder: true);
+        AllRecurringJobs().Keys.ShouldBe(["break-slot:slack:T1:C1:0930", "digest:slack:T1:C1", "someone-elses-job"], ignoreOrder: true);
     }
 
     [Fact]
@@ -116,9 +118,51 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
         storage.Dispose();
     }
 
-    private Dictionary<string, RecurringJobDto> RecurringJobs()
+    /// <summary>The break slots' jobs (each channel's digest job has its own tests below).</summary>
+    private Dictionary<string, RecurringJobDto> RecurringJobs() =>
+        AllRecurringJobs().Where(j => j.Key.StartsWith("break-slot:", StringComparison.Ordinal)).ToDictionary();
+
+    private Dictionary<string, RecurringJobDto> AllRecurringJobs()
     {
         using var connection = storage.GetConnection();
         return connection.GetRecurringJobs().ToDictionary(j => j.Id);
+    }
+
+    [Fact]
+    public async Task EachScheduledChannel_GetsOneDigestJob_AtItsLastWorkday1600_InItsZone_UntilTurnedOff()
+    {
+        await store.SetTimeZoneAsync(Berlin, "Europe/Berlin", CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(14, 0), ScheduleDays.Weekdays), CancellationToken.None);
+
+        await registrar.SyncAllAsync(CancellationToken.None);
+
+        var digest = AllRecurringJobs()["digest:slack:T1:C1"];
+        digest.Cron.ShouldBe("0 16 * * 5");
+        digest.TimeZoneId.ShouldBe("Europe/Berlin");
+        digest.Job.Type.ShouldBe(typeof(DigestJob));
+        AllRecurringJobs().Keys.Count(k => k.StartsWith("digest:", StringComparison.Ordinal)).ShouldBe(1, "one digest per channel, not per slot");
+
+        await digests.SetSettingAsync(Berlin, new(true, new(DayOfWeek.Monday, new TimeOnly(8, 45))), CancellationToken.None);
+        await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
+        AllRecurringJobs()["digest:slack:T1:C1"].Cron.ShouldBe("45 8 * * 1");
+
+        await digests.SetSettingAsync(Berlin, new(false, null), CancellationToken.None);
+        await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
+        AllRecurringJobs().Keys.ShouldNotContain("digest:slack:T1:C1");
+        RecurringJobs().Count.ShouldBe(2, "the break slots stay");
+    }
+
+    [Fact]
+    public async Task AChannelWithoutSlots_HasNoDigestJob()
+    {
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await registrar.SyncAllAsync(CancellationToken.None);
+        AllRecurringJobs().Keys.ShouldContain("digest:slack:T1:C1");
+
+        await store.RemoveSlotAsync(Berlin, new TimeOnly(9, 30), CancellationToken.None);
+        await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
+
+        AllRecurringJobs().ShouldBeEmpty();
     }
 }

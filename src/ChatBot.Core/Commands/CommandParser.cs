@@ -11,7 +11,7 @@ namespace ChatBot.Core.Commands;
 public sealed class CommandParser(DrillCatalog catalog)
 {
     /// <summary>The action words, in the order help lists them.</summary>
-    public static readonly IReadOnlyList<string> Actions = ["help", "list", "now", "done", "streak", "leaderboard", "tz", "schedule"];
+    public static readonly IReadOnlyList<string> Actions = ["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "schedule"];
 
     private const int MaxEcho = 40;
 
@@ -36,7 +36,8 @@ public sealed class CommandParser(DrillCatalog catalog)
             "list" or "drills" => NoArguments(head, rest, new ParsedCommand.List()),
             "now" => NoArguments(head, rest, new ParsedCommand.Now()),
             "done" => NoArguments(head, rest, new ParsedCommand.Done()),
-            "streak" or "stats" => NoArguments(head, rest, new ParsedCommand.Streak()),
+            "streak" => NoArguments(head, rest, new ParsedCommand.Streak()),
+            "stats" or "digest" => ParseStats(rest),
             "leaderboard" or "board" or "top" => ParseLeaderboard(rest),
             "tz" or "timezone" => ParseTimeZone(rest),
             "schedule" => new ParsedCommand.Schedule(rest),
@@ -73,6 +74,15 @@ public sealed class CommandParser(DrillCatalog catalog)
         return new ParsedCommand.Invalid(
             $"Unknown period '{Echo(string.Join(' ', rest))}'. Use {Markup.Code("/drill leaderboard week")}, {Markup.Code("month")} or {Markup.Code("all")}.");
     }
+
+    private static ParsedCommand ParseStats(string[] rest) =>
+        (rest.Length == 0 ? "week" : rest.Length == 1 ? rest[0].ToLowerInvariant() : "") switch
+        {
+            "week" or "weekly" => new ParsedCommand.Stats(Digests.DigestPeriodKind.Week),
+            "month" or "monthly" => new ParsedCommand.Stats(Digests.DigestPeriodKind.Month),
+            _ => new ParsedCommand.Invalid(
+                $"Unknown period '{Echo(string.Join(' ', rest))}'. Use {Markup.Code("/drill stats week")} or {Markup.Code("/drill stats month")}."),
+        };
 
     private static ParsedCommand ParseTimeZone(string[] rest) => rest.Length switch
     {

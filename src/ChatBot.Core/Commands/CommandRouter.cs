@@ -66,6 +66,7 @@ public sealed class CommandRouter(
             ParsedCommand.Done => await completionCommands.DoneTypedAsync(invocation, cancellationToken),
             ParsedCommand.Streak => await streakReplies.StreakAsync(invocation, cancellationToken),
             ParsedCommand.Leaderboard board => await streakReplies.LeaderboardAsync(invocation, board.Period, cancellationToken),
+            ParsedCommand.Stats stats => await StatsAsync(invocation, stats.Period, cancellationToken),
             ParsedCommand.TimeZone tz => await TimeZoneAsync(invocation, tz.ZoneId, cancellationToken),
             ParsedCommand.Schedule schedule => await ScheduleAsync(invocation, schedule.Arguments, cancellationToken),
             ParsedCommand.Invalid invalid => CommandReply.ToCaller(invalid.Message),
@@ -162,6 +163,14 @@ public sealed class CommandRouter(
             : await handler.HandleAsync(invocation, arguments, cancellationToken);
     }
 
+    private async Task<CommandReply> StatsAsync(CommandInvocation invocation, Digests.DigestPeriodKind period, CancellationToken cancellationToken)
+    {
+        var digests = services.GetService<Digests.DigestService>();
+        return digests is null
+            ? CommandReply.ToCaller("This bot runs without storage for digests, so `/drill stats` isn't available here.")
+            : await digests.OnDemandAsync(invocation, period, cancellationToken);
+    }
+
     private CommandReply Help()
     {
         var text = new StringBuilder();
@@ -172,8 +181,9 @@ public sealed class CommandRouter(
         text.Append($"{Markup.Code("/drill done")} log a break you took on your own today\n");
         text.Append($"{Markup.Code("/drill streak")} your streak, day by day\n");
         text.Append($"{Markup.Code("/drill leaderboard [week|month|all]")} the channel's top streaks\n");
+        text.Append($"{Markup.Code("/drill stats [week|month]")} the team's digest: a chart of the breaks and who's on a streak\n");
         text.Append($"{Markup.Code("/drill tz <Area/City>")} set your time zone, e.g. Europe/Berlin\n");
-        text.Append($"{Markup.Code("/drill schedule list|add HH:MM [days]|remove HH:MM|tz <Area/City>")} the channel's break times (admins)\n");
+        text.Append($"{Markup.Code("/drill schedule list|add HH:MM [days]|remove HH:MM|tz <Area/City>|digest <day> HH:MM|off")} the channel's break times and weekly digest (admins)\n");
         text.Append("Tap **Done** on a break to count it. Streaks count days in a row with a break; a day off without one never breaks it.");
         return CommandReply.ToCaller(text.ToString());
     }

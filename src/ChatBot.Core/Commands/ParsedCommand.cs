@@ -23,6 +23,9 @@ public abstract record ParsedCommand
 
     public sealed record Leaderboard(LeaderboardPeriod Period) : ParsedCommand;
 
+    /// <summary><c>/drill stats [week|month]</c>: the channel's digest for the period.</summary>
+    public sealed record Stats(Digests.DigestPeriodKind Period) : ParsedCommand;
+
     /// <summary><c>/drill tz</c> with a zone to set, or none to show the current one.</summary>
     public sealed record TimeZone(string? ZoneId) : ParsedCommand;
 

@@ -17,8 +17,13 @@ public interface IChatPlatform
     /// <see cref="ChatPlatformException.Refusal"/> saying why when the platform says so). Where the platform
     /// refuses to make a thread (a thread inside a thread, a forum, voice or DM channel), the adapter posts the
     /// message as a reply to the thread root in the same channel instead.
+    /// A message with a <see cref="OutgoingMessage.File"/> is posted with the file attached; when the platform refuses
+    /// the file (no permission to attach, too large) the adapter logs it and posts the text alone.
     /// </summary>
     Task<string> PostAsync(ChannelKey channel, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken);
+
+    /// <summary>The channel's name without '#' (for titles such as the digest's), or null when the platform can't say.</summary>
+    Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }
 
 /// <param name="IdempotencyKey">Stable per logical post (break and step); adapters that can (Discord nonce) make retries with it no-ops.</param>

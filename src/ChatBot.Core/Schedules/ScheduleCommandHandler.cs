@@ -1,6 +1,7 @@
 using System.Text;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Digests;
 using ChatBot.Core.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,12 +9,13 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Core.Schedules;
 
 /// <summary>
-/// <c>/drill schedule list | add HH:MM [days] | remove HH:MM | tz &lt;Area/City&gt;</c>: admins only. Bad input
+/// <c>/drill schedule list | add HH:MM [days] | remove HH:MM | tz &lt;Area/City&gt; | digest &lt;day&gt; HH:MM|off|on</c>: admins only. Bad input
 /// gets a reply naming what is valid; every change is stored, then mirrored to the scheduler.
 /// </summary>
 public sealed partial class ScheduleCommandHandler(
     IScheduleStore store,
     IScheduleSync sync,
+    IDigestStore digests,
     TimeProvider time,
     IOptions<BreaksOptions> breaks,
     ILogger<ScheduleCommandHandler> logger) : IScheduleCommandHandler
@@ -22,7 +24,7 @@ public sealed partial class ScheduleCommandHandler(
     public const int MaxSlotsPerChannel = 12;
 
     internal const string Usage =
-        "Usage: `/drill schedule list`, `/drill schedule add HH:MM [days]`, `/drill schedule remove HH:MM`, `/drill schedule tz <Area/City>`.";
+        "Usage: `/drill schedule list`, `/drill schedule add HH:MM [days]`, `/drill schedule remove HH:MM`, `/drill schedule tz <Area/City>`, `/drill schedule digest fri 16:00` or `off`.";
 
     public async Task<CommandReply> HandleAsync(CommandInvocation invocation, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
@@ -41,6 +43,7 @@ public sealed partial class ScheduleCommandHandler(
             "add" or "set" => await AddAsync(invocation, rest, cancellationToken),
             "remove" or "rm" or "delete" or "del" => await RemoveAsync(invocation, rest, cancellationToken),
             "tz" or "timezone" or "zone" => await SetZoneAsync(invocation, rest, cancellationToken),
+            "digest" => await DigestAsync(invocation, rest, cancellationToken),
             _ => CommandReply.ToCaller($"Unknown schedule command '{Markup.Plain(Truncate(arguments[0]))}'. {Usage}"),
         };
     }
@@ -68,6 +71,7 @@ public sealed partial class ScheduleCommandHandler(
             text.Append("\nNext break: ").Append(Markup.Time(next));
         }
 
+        text.Append('\n').Append(await DigestLineAsync(channel, zone, cancellationToken));
         return CommandReply.ToCaller(text.ToString());
     }
 
@@ -165,6 +169,65 @@ public sealed partial class ScheduleCommandHandler(
         await sync.SyncChannelAsync(channel, cancellationToken);
         LogChanged(logger, channel, "tz", zone.Id, invocation.Caller.Id);
         return CommandReply.ToChannel($"This channel's scheduled breaks now follow **{zone.Id}** time.");
+    }
+
+    private async Task<CommandReply> DigestAsync(CommandInvocation invocation, List<string> rest, CancellationToken cancellationToken)
+    {
+        var channel = invocation.Channel;
+        var zone = EffectiveZone((await store.GetAsync(channel, cancellationToken)).TimeZoneId);
+        DigestSetting setting;
+        switch (rest.Count == 0 ? "" : rest[0].ToLowerInvariant())
+        {
+            case "":
+                return CommandReply.ToCaller(await DigestLineAsync(channel, zone, cancellationToken) + " " + DigestUsage);
+            case "off" or "stop" or "none":
+                setting = new DigestSetting(false, null);
+                break;
+            case "on" or "default" when rest.Count == 1:
+                setting = DigestSetting.Default;
+                break;
+            default:
+                if (rest.Count != 2 || !ScheduleDaysFormat.TryParse(rest[0], out var days) || !IsOneDay(days, out var day))
+                {
+                    return CommandReply.ToCaller($"'{Markup.Plain(Truncate(rest[0]))}' is not one day of the week. {DigestUsage}");
+                }
+
+                if (!SlotTime.TryParse(rest[1], out var at))
+                {
+                    return CommandReply.ToCaller($"'{Markup.Plain(Truncate(rest[1]))}' is not a time. Use {SlotTime.Valid}.");
+                }
+
+                setting = new DigestSetting(true, new DigestSlot(day, at));
+                break;
+        }
+
+        await digests.SetSettingAsync(channel, setting, cancellationToken);
+        await sync.SyncChannelAsync(channel, cancellationToken);
+        LogChanged(logger, channel, "digest", setting.Effective(breaks.Value.WorkdaySet)?.ToString() ?? "off", invocation.Caller.Id);
+        return CommandReply.ToChannel(await DigestLineAsync(channel, zone, cancellationToken));
+    }
+
+    private const string DigestUsage = "Use `/drill schedule digest fri 16:00` (a day and a time), `/drill schedule digest off`, or `on` for the default.";
+
+    private async Task<string> DigestLineAsync(ChannelKey channel, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        var setting = await digests.GetSettingAsync(channel, cancellationToken);
+        if (setting.Effective(breaks.Value.WorkdaySet) is not { } slot)
+        {
+            return "Weekly digest: **off** (`/drill stats` still posts one on demand).";
+        }
+
+        var text = $"Weekly digest: **{slot}** ({zone.Id}){(setting.Slot is null ? ", the default" : "")}";
+        var schedule = await store.GetAsync(channel, cancellationToken);
+        return schedule.Slots.Count == 0
+            ? text + ", once this channel has scheduled breaks."
+            : SlotOccurrences.Next(slot.AsSlot(channel), time.GetUtcNow(), zone) is { } next ? $"{text}. Next: {Markup.Time(next)}." : text + ".";
+    }
+
+    private static bool IsOneDay(ScheduleDays days, out DayOfWeek day)
+    {
+        day = Enum.GetValues<DayOfWeek>().FirstOrDefault(d => ScheduleDaysFormat.Flag(d) == days);
+        return ScheduleDaysFormat.Flag(day) == days;
     }
 
     private TimeZoneInfo EffectiveZone(string? channelZone) =>

@@ -142,5 +142,43 @@ public static class Migrations
             ALTER TABLE breaks ADD COLUMN refusal_detail TEXT;
             CREATE INDEX ix_breaks_open ON breaks (started_at) WHERE finished_at IS NULL AND refused_at IS NULL;
             """),
+        new(4, "weekly digests: per-day index, schedule setting, post claims, on-demand turns", """
+            -- The digest counts a channel's completions per local day of the channel's zone: ranges of instants.
+            CREATE INDEX ix_completions_channel_at ON completions (platform, team_id, channel_id, at);
+
+            -- A channel's weekly digest setting; no row = on, at the default slot (last workday 16:00).
+            -- day_of_week: 0 = Sunday .. 6 = Saturday; minute_of_day in the channel's zone; both NULL = default slot.
+            CREATE TABLE digest_settings (
+                platform      TEXT NOT NULL,
+                team_id       TEXT NOT NULL,
+                channel_id    TEXT NOT NULL,
+                enabled       INTEGER NOT NULL,
+                day_of_week   INTEGER CHECK (day_of_week BETWEEN 0 AND 6),
+                minute_of_day INTEGER CHECK (minute_of_day BETWEEN 0 AND 1439),
+                PRIMARY KEY (platform, team_id, channel_id)
+            ) WITHOUT ROWID;
+
+            -- Claims of scheduled digests, one per channel and period ("week@2026-11-23"), like break_posts.
+            CREATE TABLE digest_posts (
+                platform    TEXT NOT NULL,
+                team_id     TEXT NOT NULL,
+                channel_id  TEXT NOT NULL,
+                period_key  TEXT NOT NULL,
+                claimed_at  INTEGER NOT NULL,
+                lease_until INTEGER NOT NULL,
+                message_id  TEXT,
+                posted_at   INTEGER,
+                PRIMARY KEY (platform, team_id, channel_id, period_key)
+            ) WITHOUT ROWID;
+
+            -- When each channel last had an on-demand digest (/drill stats), for the rate limit.
+            CREATE TABLE digest_requests (
+                platform     TEXT NOT NULL,
+                team_id      TEXT NOT NULL,
+                channel_id   TEXT NOT NULL,
+                requested_at INTEGER NOT NULL,
+                PRIMARY KEY (platform, team_id, channel_id)
+            ) WITHOUT ROWID;
+            """),
     ];
 }

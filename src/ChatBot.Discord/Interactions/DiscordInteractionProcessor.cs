@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Commands;
 using ChatBot.Core.Telemetry;
+using ChatBot.Core.Messages;
 using ChatBot.Discord.Gateway;
 using ChatBot.Discord.Rendering;
 using ChatBot.Discord.Rest;
@@ -243,7 +244,23 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         var wantEphemeral = reply.Visibility == ReplyVisibility.CallerOnly;
         var parts = DiscordRenderer.RenderMessages(reply.Message);
         var start = 0;
-        if (wantEphemeral == deferredEphemeral)
+        if (reply.Message.File is { } file)
+        {
+            // A file can't be added by editing the deferral: the answer is a follow-up carrying it (multipart).
+            await TryAsync(() => _rest.DeleteOriginalResponseAsync(interaction.ApplicationId, interaction.Token, cancellationToken), "delete the deferred response");
+            if (wantEphemeral)
+            {
+                parts[0]["flags"] = Ephemeral;
+            }
+
+            if (!await TryFollowUpWithFileAsync(interaction, parts[0], file, cancellationToken))
+            {
+                return;
+            }
+
+            start = 1;
+        }
+        else if (wantEphemeral == deferredEphemeral)
         {
             if (!await TryAsync(
                 () => _rest.EditOriginalResponseAsync(interaction.ApplicationId, interaction.Token, parts[0], cancellationToken),
@@ -315,6 +332,26 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         catch (DiscordApiException ex) when (ex.Code == DiscordErrorCodes.InteractionAlreadyAcknowledged)
         {
             LogAlreadyAcknowledged(_logger, interaction.Id);
+            return false;
+        }
+    }
+
+    /// <summary>A follow-up with a file; when Discord refuses the file (permission, size) the text goes alone.</summary>
+    private async Task<bool> TryFollowUpWithFileAsync(DiscordInteraction interaction, JsonObject part, MessageFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _rest.CreateFollowupAsync(interaction.ApplicationId, interaction.Token, (JsonObject)part.DeepClone(), cancellationToken, file);
+            return true;
+        }
+        catch (DiscordApiException ex) when (DiscordErrorCodes.RefusesFile(ex))
+        {
+            LogFileRefused(_logger, file.FileName, file.Content.Length, ex.Message);
+            return await TryAsync(() => _rest.CreateFollowupAsync(interaction.ApplicationId, interaction.Token, part, cancellationToken), "send a follow-up");
+        }
+        catch (DiscordApiException ex)
+        {
+            LogFollowUpFailed(_logger, ex, "send a follow-up with a file");
             return false;
         }
     }
@@ -403,6 +440,9 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
 
     [LoggerMessage(EventId = 2408, Level = LogLevel.Warning, Message = "Discord: could not {What}")]
     private static partial void LogFollowUpFailed(ILogger logger, Exception exception, string what);
+
+    [LoggerMessage(EventId = 2290, Level = LogLevel.Warning, Message = "Discord refused the file {FileName} ({Bytes} bytes) in an interaction follow-up: {Reason}. Sent the text alone; give the bot Attach Files to get the chart")]
+    private static partial void LogFileRefused(ILogger logger, string fileName, int bytes, string reason);
 
     [LoggerMessage(EventId = 2409, Level = LogLevel.Warning, Message = "Discord: a click took over {Ms} ms; acknowledging with a deferral")]
     private static partial void LogSlowClick(ILogger logger, double ms);

@@ -35,6 +35,10 @@ public static class DrillCommandDefinition
                 "leaderboard",
                 "This channel's top streaks (names, never pings)",
                 Text("period", "week, month or all time (default: this week)", required: false, choices: ["week", "month", "all"])),
+            Sub(
+                "stats",
+                "Post the team's digest here: a chart of the breaks and the top streaks",
+                Text("period", "week or month (default: this week)", required: false, choices: ["week", "month"])),
             Sub("tz", "Set your own time zone, e.g. Europe/Berlin", Text("zone", "An IANA zone such as Europe/Berlin or America/New_York", required: true)),
         };
 
@@ -58,6 +62,10 @@ public static class DrillCommandDefinition
                     Text("days", "Days, e.g. mon-fri or mon,wed,fri (default: workdays)", required: false)),
                 Sub("remove", "Remove a break time", Text("time", "The clock time HH:MM to remove", required: true)),
                 Sub("tz", "Set the schedule's time zone", Text("zone", "An IANA zone such as Europe/Berlin", required: true)),
+                Sub(
+                    "digest",
+                    "When the weekly digest is posted, or off",
+                    Text("when", "A day and a time, e.g. fri 16:00, or off, or on (default: last workday 16:00)", required: true)),
             },
         });
 
@@ -77,13 +85,14 @@ public static class DrillCommandDefinition
 
     /// <summary>
     /// Whether a command's deferred answer is ephemeral. Deferral fixes visibility, so this is decided from the
-    /// command alone: the leaderboard is for the channel, everything else answers only the caller (a break's
+    /// command alone: the leaderboard and the digest (stats) are for the channel, everything else answers only the caller (a break's
     /// prompt and thread are posted to the channel separately).
     /// </summary>
     public static bool AnswersCallerOnly(string commandText)
     {
         var first = commandText.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? string.Empty;
-        return !string.Equals(first, "leaderboard", StringComparison.OrdinalIgnoreCase);
+        return !string.Equals(first, "leaderboard", StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(first, "stats", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

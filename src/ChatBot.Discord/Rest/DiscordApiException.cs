@@ -38,4 +38,13 @@ internal static class DiscordErrorCodes
     public const int InvalidChannelType = 50024;
     public const int ArchivedThread = 50083;
     public const int ThreadAlreadyCreated = 160004;
+    public const int RequestEntityTooLarge = 40005;
+    public const int FileTooLarge = 50045;
+
+    /// <summary>
+    /// Discord would not take a message's file (no Attach Files permission, or too large): the text may still go
+    /// out alone. Source: Discord's JSON error codes (40005, 50013, 50045) and HTTP 413.
+    /// </summary>
+    public static bool RefusesFile(DiscordApiException ex) =>
+        ex.IsPermanent && (ex.Status == System.Net.HttpStatusCode.RequestEntityTooLarge || ex.Code is RequestEntityTooLarge or MissingPermissions or FileTooLarge);
 }

@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
+using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -102,9 +103,11 @@ public sealed partial class DiscordRestClient
 
     /// <summary>
     /// <c>POST channels/{id}/messages</c>. With a nonce, <c>enforce_nonce</c> makes a retried post return the
-    /// message created the first time instead of a second one.
+    /// message created the first time instead of a second one. With a <paramref name="file"/> the request is
+    /// <c>multipart/form-data</c>: <c>payload_json</c> declaring the attachment, and the bytes as <c>files[0]</c>.
     /// </summary>
-    public async Task<string> CreateMessageAsync(string channelId, JsonObject payload, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<string> CreateMessageAsync(
+        string channelId, JsonObject payload, string? idempotencyKey, CancellationToken cancellationToken, MessageFile? file = null)
     {
         if (idempotencyKey is not null)
         {
@@ -113,8 +116,15 @@ public sealed partial class DiscordRestClient
         }
 
         var body = await SendAsync(
-            HttpMethod.Post, $"channels/{channelId}/messages", "POST channels/{c}/messages", channelId, payload, false, cancellationToken);
+            HttpMethod.Post, $"channels/{channelId}/messages", "POST channels/{c}/messages", channelId, payload, false, cancellationToken, file);
         return body.GetProperty("id").GetString()!;
+    }
+
+    /// <summary><c>GET channels/{id}</c>: the channel's name (null for channels without one, such as DMs).</summary>
+    public async Task<string?> GetChannelNameAsync(string channelId, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(HttpMethod.Get, $"channels/{channelId}", "GET channels/{c}", channelId, null, false, cancellationToken);
+        return body.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
     }
 
     /// <summary>
@@ -182,7 +192,8 @@ public sealed partial class DiscordRestClient
             true,
             cancellationToken);
 
-    public Task CreateFollowupAsync(string applicationId, string token, JsonObject payload, CancellationToken cancellationToken) =>
+    /// <summary>A follow-up message to an interaction; with a <paramref name="file"/>, multipart like <see cref="CreateMessageAsync"/>.</summary>
+    public Task CreateFollowupAsync(string applicationId, string token, JsonObject payload, CancellationToken cancellationToken, MessageFile? file = null) =>
         SendAsync(
             HttpMethod.Post,
             $"webhooks/{applicationId}/{token}",
@@ -190,7 +201,8 @@ public sealed partial class DiscordRestClient
             applicationId + "/" + Hash(token),
             payload,
             true,
-            cancellationToken);
+            cancellationToken,
+            file);
 
     public Task<JsonElement> GetCommandsAsync(string applicationId, string? guildId, CancellationToken cancellationToken) =>
         guildId is null
@@ -239,9 +251,20 @@ public sealed partial class DiscordRestClient
         string majorId,
         JsonNode? payload,
         bool exemptFromGlobal,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        MessageFile? file = null)
     {
         using var activity = ChatBotTelemetry.Discord.StartActivity("discord " + routeKey, ActivityKind.Client);
+        if (file is not null && payload is JsonObject withFile)
+        {
+            withFile["attachments"] = new JsonArray(new JsonObject
+            {
+                ["id"] = 0,
+                ["filename"] = file.FileName,
+                ["description"] = TrimTo(file.AltText, MaxAttachmentDescription),
+            });
+        }
+
         var json = payload?.ToJsonString();
         var bucket = _buckets.Get(routeKey, majorId);
         await bucket.Gate.WaitAsync(cancellationToken);
@@ -260,7 +283,11 @@ public sealed partial class DiscordRestClient
                 _buckets.ConsumeReset(bucket);
 
                 using var request = new HttpRequestMessage(method, path);
-                if (json is not null)
+                if (file is not null)
+                {
+                    request.Content = Multipart(json ?? "{}", file);
+                }
+                else if (json is not null)
                 {
                     request.Content = new StringContent(json, Encoding.UTF8);
                     request.Content.Headers.ContentType = JsonMediaType;
@@ -440,6 +467,25 @@ public sealed partial class DiscordRestClient
         {
             return (null, "unreadable error body");
         }
+    }
+
+    /// <summary>Discord's limit on an attachment's description (its alt text).</summary>
+    private const int MaxAttachmentDescription = 1024;
+
+    /// <summary>
+    /// Discord's upload form: <c>payload_json</c> (the message, its <c>attachments</c> declaring id 0) and the
+    /// file as <c>files[0]</c> with its name and type. Built per attempt: a sent content cannot be sent again.
+    /// </summary>
+    private static MultipartFormDataContent Multipart(string json, MessageFile file)
+    {
+        var form = new MultipartFormDataContent();
+        var payload = new StringContent(json, Encoding.UTF8);
+        payload.Headers.ContentType = JsonMediaType;
+        form.Add(payload, "payload_json");
+        var bytes = new ReadOnlyMemoryContent(file.Content);
+        bytes.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType);
+        form.Add(bytes, "files[0]", file.FileName);
+        return form;
     }
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..16];

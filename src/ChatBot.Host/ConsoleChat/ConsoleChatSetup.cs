@@ -1,8 +1,10 @@
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ChatBot.Host.ConsoleChat;
 
@@ -19,7 +21,11 @@ internal static class ConsoleChatSetup
         builder.Logging.AddFilter((string?)null, LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        builder.Services.AddSingleton(new ConsoleTranscript(input, output));
+        builder.Services.AddSingleton(sp => new ConsoleTranscript(input, output)
+        {
+            // Beside the database: data/digests/ by default.
+            FileDirectory = Path.Combine(Path.GetDirectoryName(sp.GetRequiredService<IOptions<StorageOptions>>().Value.FullPath)!, "digests"),
+        });
         builder.Services.AddSingleton<ConsolePlatform>();
         builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, (sp, _) => sp.GetRequiredService<ConsolePlatform>());
         builder.Services.AddHostedService<ConsoleChatHostedService>();

@@ -5,7 +5,7 @@ using ChatBot.Core.Ports;
 
 namespace ChatBot.Host.ConsoleChat;
 
-/// <summary>The console as a chat platform: posts print to the transcript, threads indented.</summary>
+/// <summary>The console as a chat platform: posts print to the transcript, threads indented, files saved under data/digests/.</summary>
 internal sealed class ConsolePlatform(ConsoleTranscript transcript) : IChatPlatform
 {
     private long _nextMessageId;
@@ -18,4 +18,6 @@ internal sealed class ConsolePlatform(ConsoleTranscript transcript) : IChatPlatf
         var id = Interlocked.Increment(ref _nextMessageId);
         return Task.FromResult("console-" + id.ToString(CultureInfo.InvariantCulture));
     }
+
+    public Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken) => Task.FromResult<string?>(channel.ChannelId);
 }

@@ -20,6 +20,9 @@ internal sealed class ConsoleTranscript(TextReader input, TextWriter output)
 
     public bool Interactive { get; init; }
 
+    /// <summary>Where files posted with messages (digest charts) are saved: <c>data/digests/</c> by default.</summary>
+    public string FileDirectory { get; init; } = Path.GetFullPath(Path.Combine("data", "digests"));
+
     /// <summary>The most recent button on screen, which typing its label taps.</summary>
     public (string ActionId, string Label)? LastButton
     {
@@ -44,6 +47,11 @@ internal sealed class ConsoleTranscript(TextReader input, TextWriter output)
                 output.WriteLine($"{indent}{new string(' ', author.Length + 2)}{line}");
             }
 
+            if (message.File is { } file)
+            {
+                output.WriteLine($"{indent}{new string(' ', author.Length + 2)}📊 chart saved to {Save(file)}");
+            }
+
             foreach (var button in message.Buttons)
             {
                 _lastButtonAction = button.ActionId;
@@ -62,6 +70,15 @@ internal sealed class ConsoleTranscript(TextReader input, TextWriter output)
             output.WriteLine(text);
             output.Flush();
         }
+    }
+
+    /// <summary>Saves a posted file under <see cref="FileDirectory"/> (its own name, never a path) and returns the full path.</summary>
+    private string Save(MessageFile file)
+    {
+        Directory.CreateDirectory(FileDirectory);
+        var path = Path.Combine(FileDirectory, Path.GetFileName(file.FileName));
+        File.WriteAllBytes(path, file.Content.ToArray());
+        return path;
     }
 
     private string Render(string markup) =>

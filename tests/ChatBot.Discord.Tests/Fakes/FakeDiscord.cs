@@ -14,8 +14,23 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatBot.Discord.Tests.Fakes;
 
-/// <summary>One REST request as the fake received it.</summary>
-public sealed record RecordedRequest(string Method, string Path, string Body, string? Authorization, string? UserAgent, long Timestamp)
+/// <summary>One file part of a multipart request: its form field name (<c>files[0]</c>), file name, media type and bytes.</summary>
+public sealed record RecordedFile(string Name, string FileName, string ContentType, byte[] Bytes);
+
+/// <summary>
+/// One REST request as the fake received it. For <c>multipart/form-data</c>, <see cref="Body"/> is the
+/// <c>payload_json</c> field, <see cref="FieldNames"/> every form field in order, and <see cref="Files"/> the file parts.
+/// </summary>
+public sealed record RecordedRequest(
+    string Method,
+    string Path,
+    string Body,
+    string? Authorization,
+    string? UserAgent,
+    long Timestamp,
+    string? ContentType = null,
+    IReadOnlyList<string>? FieldNames = null,
+    IReadOnlyList<RecordedFile>? Files = null)
 {
     public string Route => Method + " " + Path;
 
@@ -84,14 +99,30 @@ public sealed class FakeDiscord : IAsyncDisposable
     /// <summary>Message ids created per nonce (for posts with <c>enforce_nonce</c>).</summary>
     public ConcurrentDictionary<string, string> Nonces { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Like Discord: with <c>enforce_nonce</c>, a nonce seen before returns the message it created.</summary>
     private string MessageId(RecordedRequest request)
     {
-        using var body = System.Text.Json.JsonDocument.Parse(request.Body.Length == 0 ? "{}" : request.Body);
-        var root = body.RootElement;
-        return root.TryGetProperty("enforce_nonce", out var enforce) && enforce.ValueKind == System.Text.Json.JsonValueKind.True
-            && root.TryGetProperty("nonce", out var nonce) && nonce.GetString() is { } key
-            ? Nonces.GetOrAdd(key, _ => NextId())
-            : NextId();
+        string? nonce = null;
+        if (request.Body.Length > 0)
+        {
+            var json = request.Json;
+            if (json.TryGetProperty("enforce_nonce", out var enforce) && enforce.ValueKind == JsonValueKind.True && json.TryGetProperty("nonce", out var n))
+            {
+                nonce = n.ToString();
+            }
+        }
+
+        if (nonce is null)
+        {
+            Interlocked.Increment(ref _createdMessages);
+            return NextId();
+        }
+
+        return Nonces.GetOrAdd(nonce, _ =>
+        {
+            Interlocked.Increment(ref _createdMessages);
+            return NextId();
+        });
     }
 
     public string NextId() => Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -139,15 +170,39 @@ public sealed class FakeDiscord : IAsyncDisposable
     private async Task HandleRestAsync(HttpContext context)
     {
         var path = context.Request.Path.Value!["/api/v10/".Length..];
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync();
+        string body;
+        List<string>? fields = null;
+        List<RecordedFile>? files = null;
+        if (context.Request.HasFormContentType)
+        {
+            var form = await context.Request.ReadFormAsync();
+            body = form["payload_json"].ToString();
+            fields = [.. form.Keys];
+            files = [];
+            foreach (var file in form.Files)
+            {
+                using var copy = new MemoryStream();
+                await file.CopyToAsync(copy);
+                fields.Add(file.Name);
+                files.Add(new RecordedFile(file.Name, file.FileName, file.ContentType, copy.ToArray()));
+            }
+        }
+        else
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            body = await reader.ReadToEndAsync();
+        }
+
         var request = new RecordedRequest(
             context.Request.Method,
             path,
             body,
             context.Request.Headers.Authorization.ToString(),
             context.Request.Headers.UserAgent.ToString(),
-            Stopwatch.GetTimestamp());
+            Stopwatch.GetTimestamp(),
+            context.Request.ContentType,
+            fields,
+            files);
         Requests.Enqueue(request);
         var count = _routeCounts.AddOrUpdate(request.Route, 0, (_, c) => c + 1);
         var response = RestHandler?.Invoke(request, count) ?? Default(request);
@@ -166,6 +221,11 @@ public sealed class FakeDiscord : IAsyncDisposable
         }
     }
 
+    /// <summary>Messages created (a post repeating an enforced nonce returns the first message and creates none).</summary>
+    public int CreatedMessages => Volatile.Read(ref _createdMessages);
+
+    private int _createdMessages;
+
     /// <summary>Discord's answer when no handler overrides it. Message posts honour <c>enforce_nonce</c> as Discord does.</summary>
     public FakeResponse Default(RecordedRequest request)
     {
@@ -178,6 +238,7 @@ public sealed class FakeDiscord : IAsyncDisposable
             ("GET", ["applications", "@me"]) => new FakeResponse(200, """{"id":"111","verify_key":"00"}"""),
             ("POST", ["channels", var channel, "messages"]) => new FakeResponse(
                 200, $$"""{"id":"{{MessageId(request)}}","channel_id":"{{channel}}"}"""),
+            ("GET", ["channels", var channel]) => new FakeResponse(200, $$"""{"id":"{{channel}}","type":0,"name":"upper-back"}"""),
             ("POST", ["channels", _, "messages", var message, "threads"]) => new FakeResponse(201, $$"""{"id":"{{message}}","type":11}"""),
             ("PATCH", ["channels", var channel, "messages", var message]) => new FakeResponse(
                 200, $$"""{"id":"{{message}}","channel_id":"{{channel}}"}"""),

@@ -27,6 +27,9 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
 
     public TaskCompletionSource<string> BreakPosted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>What <c>stats</c> answers with: a digest's chart.</summary>
+    public static MessageFile DigestFile { get; } = new("digest-week-2026-11-23.png", new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 }, "image/png", "Bar chart of breaks per day");
+
     public Func<ButtonClick, Task>? BeforeClickReturns { get; set; }
 
     public async Task<CommandReply> HandleAsync(CommandInvocation invocation, CancellationToken cancellationToken)
@@ -56,6 +59,10 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
                 return CommandReply.ToChannel("Leaderboard: 1. Ana_Bel (3 days)");
             case "now":
                 return CommandReply.ToChannel("Mason started a break for everyone.");
+            case "stats":
+                return new CommandReply(
+                    new OutgoingMessage("**Upper back breaks in #general**\n13 breaks by 5 people") { File = DigestFile },
+                    ReplyVisibility.Channel);
             default:
                 return CommandReply.ToCaller("Help for " + Markup.Plain(invocation.Text));
         }

@@ -22,6 +22,12 @@ public sealed record ApiCall(int Sequence, string Method, string? Authorization,
     public string? Arg(string name) => Body?[name]?.GetValue<string>() ?? Query.GetValueOrDefault(name);
 }
 
+/// <summary>
+/// One POST to an upload URL from <c>files.getUploadURLExternal</c>: the multipart part's name, file name, media
+/// type and bytes, and whether a token was (wrongly) sent along.
+/// </summary>
+public sealed record UploadCall(int Sequence, string FileId, string ContentType, string? PartName, string? FileName, string? PartContentType, byte[] Bytes, bool HadAuthorization);
+
 /// <summary>A scripted Web API answer.</summary>
 public sealed record FakeReply(int Status, string Json, IReadOnlyDictionary<string, string>? Headers = null)
 {
@@ -58,6 +64,8 @@ public sealed class FakeSlackServer : IAsyncDisposable
     private int sequence;
     private int messageTs = 1000;
     private int ticket;
+    private int fileNumber;
+    private readonly List<UploadCall> uploads = [];
 
     private FakeSlackServer(WebApplication app)
     {
@@ -90,6 +98,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
         app.MapPost("/api/{method}", fake.HandleApiAsync);
         app.MapGet("/api/{method}", fake.HandleApiAsync);
         app.MapPost("/respond/{id}", fake.HandleRespondAsync);
+        app.MapPost("/upload/{fileId}", fake.HandleUploadAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         fake.BaseUrl = new Uri(address.TrimEnd('/') + "/");
@@ -131,6 +140,17 @@ public sealed class FakeSlackServer : IAsyncDisposable
     public async Task<FakeSocket> NextSocketAsync(TimeSpan? timeout = null) => await connected.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TestTimeouts.Guard);
 
     public Uri ResponseUrl(string id) => new(BaseUrl, "respond/" + id);
+
+    /// <summary>Answers uploads: return a status code, or null for 200.</summary>
+    public Func<UploadCall, int?>? UploadStatus { get; set; }
+
+    public IReadOnlyList<UploadCall> Uploads()
+    {
+        lock (gate)
+        {
+            return uploads.ToList();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -269,8 +289,47 @@ public sealed class FakeSlackServer : IAsyncDisposable
         return FakeReply.Ok(new JsonObject { ["messages"] = page, ["has_more"] = false });
     }
 
+    private async Task HandleUploadAsync(HttpContext context, string fileId)
+    {
+        string? partName = null, fileName = null, partType = null;
+        byte[] bytes;
+        var contentType = context.Request.ContentType ?? "";
+        if (context.Request.HasFormContentType)
+        {
+            var form = await context.Request.ReadFormAsync();
+            var file = form.Files.Single();
+            (partName, fileName, partType) = (file.Name, file.FileName, file.ContentType);
+            using var copy = new MemoryStream();
+            await file.CopyToAsync(copy);
+            bytes = copy.ToArray();
+        }
+        else
+        {
+            using var copy = new MemoryStream();
+            await context.Request.Body.CopyToAsync(copy);
+            bytes = copy.ToArray();
+        }
+
+        UploadCall upload;
+        lock (gate)
+        {
+            upload = new UploadCall(Interlocked.Increment(ref sequence), fileId, contentType, partName, fileName, partType, bytes, context.Request.Headers.Authorization.Count > 0);
+            uploads.Add(upload);
+        }
+
+        Record(new ApiCall(upload.Sequence, "upload", context.Request.Headers.Authorization.ToString(), null, new Dictionary<string, string> { ["file_id"] = fileId }, Stopwatch.GetTimestamp()));
+        context.Response.StatusCode = UploadStatus?.Invoke(upload) ?? 200;
+        await context.Response.WriteAsync(context.Response.StatusCode == 200 ? "OK - " + bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "error");
+    }
+
     private FakeReply BuiltIn(ApiCall call) => call.Method switch
     {
+        "files.getUploadURLExternal" => NewUpload(),
+        "files.completeUploadExternal" => FakeReply.Ok(new JsonObject
+        {
+            ["files"] = new JsonArray((call.Body?["files"] as JsonArray ?? []).Select(f => (JsonNode)new JsonObject { ["id"] = f?["id"]?.GetValue<string>(), ["title"] = f?["title"]?.GetValue<string>() }).ToArray()),
+        }),
+        "conversations.info" => FakeReply.Ok(new JsonObject { ["channel"] = new JsonObject { ["id"] = call.Arg("channel"), ["name"] = "upper-back" } }),
         "auth.test" => FakeReply.Ok(new JsonObject { ["team_id"] = "T111", ["team"] = "Test Team", ["user_id"] = "UBOT", ["user"] = "drillbot" }),
         "apps.connections.open" => FakeReply.Ok(new JsonObject
         {
@@ -282,6 +341,12 @@ public sealed class FakeSlackServer : IAsyncDisposable
         "users.info" => FakeReply.Ok(new JsonObject { ["user"] = UserInfo?.Invoke(call.Arg("user")!) ?? DefaultUser(call.Arg("user")!) }),
         _ => FakeReply.Error("unknown_method"),
     };
+
+    private FakeReply NewUpload()
+    {
+        var fileId = "F" + Interlocked.Increment(ref fileNumber).ToString("0000", System.Globalization.CultureInfo.InvariantCulture);
+        return FakeReply.Ok(new JsonObject { ["upload_url"] = new Uri(BaseUrl, "upload/" + fileId).ToString(), ["file_id"] = fileId });
+    }
 
     public static JsonObject DefaultUser(string id) => new()
     {

@@ -1,0 +1,95 @@
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Commands;
+using ChatBot.Core.Ports;
+using ChatBot.Core.Schedules;
+using ChatBot.Core.Streaks;
+using ChatBot.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatBot.Digest.Tests;
+
+/// <summary>
+/// Core + the SQLite stores + the ScottPlot chart on a temp database, with a fake clock and a recording platform:
+/// the digest as the host wires it, minus the scheduler (the schedule store is the real SQLite one).
+/// </summary>
+internal sealed class DigestBot : IDisposable
+{
+    public static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "general");
+
+    private readonly IHost host;
+
+    public DigestBot(DateTimeOffset now, string? file = null)
+    {
+        File = file ?? Path.Combine(Directory.CreateTempSubdirectory("chatbot-digest-tests-").FullName, "chatbot.db");
+        Clock = new FakeTimeProvider(now);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = File,
+            ["Breaks:DefaultTimeZone"] = "UTC",
+        });
+        builder.Services.AddSingleton<TimeProvider>(Clock);
+        builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "config", "drills.json"));
+        builder.Services.AddChatBotData();
+        builder.Services.AddChatBotDigestChart();
+        builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, Platform);
+        host = builder.Build();
+    }
+
+    public string File { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public RecordingPlatform Platform { get; } = new();
+
+    public IServiceProvider Services => host.Services;
+
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public Task SetZoneAsync(string zone) => Services.GetRequiredService<IScheduleStore>().SetTimeZoneAsync(Channel, zone, Ct);
+
+    /// <summary>A break of <paramref name="drillId"/> started at <paramref name="at"/> and done by each of <paramref name="users"/>.</summary>
+    public async Task BreakAsync(string drillId, DateTimeOffset at, params string[] users)
+    {
+        var (brk, _) = await Services.GetRequiredService<IBreakStore>().CreateAsync(new NewBreak(Channel, drillId, BreakOrigin.OnDemand, at, "U0"), Ct);
+        foreach (var user in users)
+        {
+            await Services.GetRequiredService<ICompletionStore>().RecordAsync(
+                new NewCompletion(Channel.Team, user, Name(user), Channel, brk.Id, CompletionKind.Button, at, DateOnly.FromDateTime(at.UtcDateTime)), Ct);
+        }
+    }
+
+    /// <summary><c>/drill done</c> by <paramref name="user"/> at <paramref name="at"/>.</summary>
+    public Task<CompletionOutcome> SelfLogAsync(string user, DateTimeOffset at) =>
+        Services.GetRequiredService<ICompletionStore>().RecordAsync(
+            new NewCompletion(Channel.Team, user, Name(user), Channel, null, CompletionKind.SelfLogged, at, DateOnly.FromDateTime(at.UtcDateTime)), Ct);
+
+    public async Task<CommandReply> CommandAsync(string text, string user = "U1")
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ICommandHandler>().HandleAsync(new CommandInvocation(Channel, new ChatUser(user, Name(user)), text), Ct);
+    }
+
+    public void Dispose()
+    {
+        host.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>U1 → "Ana", U2 → "Bo", …; other ids are their own names.</summary>
+    public static string Name(string user) => user switch
+    {
+        "U1" => "Ana",
+        "U2" => "Bo",
+        "U3" => "Chen",
+        "U4" => "Dara",
+        "U5" => "Eli",
+        "U6" => "Fay",
+        _ => user,
+    };
+}
