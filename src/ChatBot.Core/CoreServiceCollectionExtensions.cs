@@ -31,6 +31,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<BreakService>();
         services.AddSingleton<StreakReplies>();
         services.AddSingleton<CompletionCommands>();
+        services.AddSingleton<AwayCommands>();
         services.AddScoped<ICommandHandler, CommandRouter>();
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
         return services;

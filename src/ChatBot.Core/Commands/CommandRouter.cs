@@ -16,6 +16,7 @@ public sealed class CommandRouter(
     BreakService breakService,
     CompletionCommands completionCommands,
     StreakReplies streakReplies,
+    AwayCommands awayCommands,
     IUserStore users,
     UserClock zones,
     IServiceProvider services) : ICommandHandler
@@ -31,6 +32,7 @@ public sealed class CommandRouter(
             ParsedCommand.Streak => await streakReplies.StreakAsync(invocation, cancellationToken),
             ParsedCommand.Leaderboard board => await streakReplies.LeaderboardAsync(invocation, board.Period, cancellationToken),
             ParsedCommand.TimeZone tz => await TimeZoneAsync(invocation, tz.ZoneId, cancellationToken),
+            ParsedCommand.Away away => await awayCommands.HandleAsync(invocation, away, cancellationToken),
             ParsedCommand.Schedule schedule => await ScheduleAsync(invocation, schedule.Arguments, cancellationToken),
             ParsedCommand.Invalid invalid => CommandReply.ToCaller(invalid.Message),
             var other => throw new InvalidOperationException($"No handler for {other.GetType().Name}."),
@@ -104,6 +106,7 @@ public sealed class CommandRouter(
         text.Append($"{Markup.Code("/drill streak")} your streak, day by day\n");
         text.Append($"{Markup.Code("/drill leaderboard [week|month|all]")} the channel's top streaks\n");
         text.Append($"{Markup.Code("/drill tz <Area/City>")} set your time zone, e.g. Europe/Berlin\n");
+        text.Append($"{Markup.Code("/drill away <days>|until YYYY-MM-DD|off")} away days (holiday, sick): they never break your streak\n");
         text.Append($"{Markup.Code("/drill schedule list|add HH:MM [days]|remove HH:MM|tz <Area/City>")} the channel's break times (admins)\n");
         text.Append("Tap **Done** on a break to count it. Streaks count days in a row with a break; a day off without one never breaks it.");
         return CommandReply.ToCaller(text.ToString());
