@@ -34,6 +34,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StreakReplies>();
         services.AddSingleton<CompletionCommands>();
         services.AddSingleton<Digests.DigestService>();
+        services.AddSingleton<AwayCommands>();
         services.AddScoped<ICommandHandler, CommandRouter>();
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
         return services;

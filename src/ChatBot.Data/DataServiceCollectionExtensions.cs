@@ -23,6 +23,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<IBreakStore, SqliteBreakStore>();
         services.AddSingleton<ICompletionStore, SqliteCompletionStore>();
+        services.AddSingleton<IAwayStore, SqliteAwayStore>();
         services.AddSingleton<SqliteUserStore>();
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());

@@ -80,23 +80,19 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             cancellationToken: cancellationToken)) ?? new SummaryRow(0, 0, null, 0, null);
         DateOnly? firstDay = summary.First_Day is { } first ? WorkdaySet.FromDayNumber(first) : null;
 
-        // Current while no workday lies between the run's last day and today (today itself stays open).
+        // Current while no workday lies between the run's last day and today (today itself stays open). Away
+        // workdays right after the run are already folded into run_end (see StreakSql).
         var current = summary.Run_End >= _workdays.OrdinalBefore(today) ? (int)summary.Run_Length : 0;
-        var doneToday = _workdays.Contains(today) && summary.Run_End >= _workdays.Ordinal(today);
 
-        // Consistency: the last 20 workdays, ending today if today is a workday and done, else at the last
-        // workday before today; none before the first break.
-        var windowEnd = doneToday ? today : LastWorkdayBefore(today);
-        var windowStart = windowEnd;
-        for (var counted = 1; counted < RecentWorkdays; counted++)
-        {
-            windowStart = LastWorkdayBefore(windowStart);
-        }
-
-        if (firstDay is { } started && started > windowStart)
-        {
-            windowStart = started;
-        }
+        var away = firstDay is null
+            ? []
+            : (await connection.QueryAsync<long>(new CommandDefinition(
+                """
+                SELECT local_day FROM away_days
+                WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId AND local_day BETWEEN @from AND @to;
+                """,
+                new { user.Platform, user.TeamId, user.UserId, from = summary.First_Day, to = WorkdaySet.DayNumber(today) },
+                cancellationToken: cancellationToken))).Select(WorkdaySet.FromDayNumber).ToHashSet();
 
         // The ledger: the asked-for calendar days back, from the first break on (only today before any break).
         var ledgerFrom = today.AddDays(-Math.Max(0, ledgerDays - 1));
@@ -105,10 +101,25 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             ledgerFrom = firstDay ?? today;
         }
 
-        var from = WorkdaySet.DayNumber(windowStart < ledgerFrom ? windowStart : ledgerFrom);
-        var days = firstDay is null
-            ? []
-            : (await connection.QueryAsync<long>(new CommandDefinition(
+        // Consistency: the last 20 workdays that were not away days, ending today if today is one and done, else at
+        // the last one before today; none before the first break (so away days before it need not be known).
+        var window = 0;
+        var windowDone = 0;
+        var days = new HashSet<DateOnly>();
+        if (firstDay is { } started)
+        {
+            var counted = new List<DateOnly>(RecentWorkdays + 1);
+            for (var day = today; counted.Count <= RecentWorkdays && day >= started; day = day.AddDays(-1))
+            {
+                if (_workdays.Contains(day) && !away.Contains(day))
+                {
+                    counted.Add(day);
+                }
+            }
+
+            var windowStart = counted.Count > 0 ? counted[^1] : today;
+            var from = WorkdaySet.DayNumber(windowStart < ledgerFrom ? windowStart : ledgerFrom);
+            days = (await connection.QueryAsync<long>(new CommandDefinition(
                 """
                 SELECT DISTINCT local_day FROM completions
                 WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId AND local_day BETWEEN @from AND @to;
@@ -116,11 +127,13 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
                 new { user.Platform, user.TeamId, user.UserId, from, to = WorkdaySet.DayNumber(today) },
                 cancellationToken: cancellationToken))).Select(WorkdaySet.FromDayNumber).ToHashSet();
 
-        var window = 0;
-        var windowDone = 0;
-        for (var day = windowStart; firstDay is not null && day <= windowEnd; day = day.AddDays(1))
-        {
-            if (_workdays.Contains(day))
+            // Today counts only once done; the window then holds the 20 counted days up to the newest kept.
+            if (counted.Count > 0 && counted[0] == today && !days.Contains(today))
+            {
+                counted.RemoveAt(0);
+            }
+
+            foreach (var day in counted.Take(RecentWorkdays))
             {
                 window++;
                 windowDone += days.Contains(day) ? 1 : 0;
@@ -136,7 +149,8 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             window,
             ledgerFrom,
             days.Where(d => d >= ledgerFrom).ToHashSet(),
-            firstDay);
+            firstDay,
+            away.Where(d => d >= ledgerFrom).ToHashSet());
     }
 
     public async Task<IReadOnlyList<LeaderboardRow>> GetLeaderboardAsync(
@@ -197,17 +211,6 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             },
             cancellationToken: cancellationToken));
         return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.CurrentStreak, (int)r.BestStreak, (int)r.Breaks)).ToList();
-    }
-
-    private DateOnly LastWorkdayBefore(DateOnly day)
-    {
-        do
-        {
-            day = day.AddDays(-1);
-        }
-        while (!_workdays.Contains(day));
-
-        return day;
     }
 
     private sealed record SummaryRow(long Total, long Best, long? Run_End, long Run_Length, long? First_Day);

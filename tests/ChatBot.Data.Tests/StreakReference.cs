@@ -4,15 +4,18 @@ namespace ChatBot.Data.Tests;
 
 /// <summary>
 /// The streak rules (design.md "Streak rules") written the plain way, day by day over a set of done dates, as a
-/// yardstick for the SQL: a done day counts, a workday without a break ends a run, a day off without one is
-/// skipped. Consistency and everything else start at the first break.
+/// yardstick for the SQL: a done day counts, a workday without a break ends a run, a day off or away day without
+/// one is skipped. Consistency counts workdays that are not away days, and everything starts at the first break.
 /// </summary>
 public static class StreakReference
 {
     public sealed record Expected(int Current, int Best, int RecentWorkdaysDone, int RecentWorkdays);
 
-    public static Expected Compute(IReadOnlySet<DateOnly> done, WorkdaySet workdays, DateOnly today, int recent = 20)
+    public static Expected Compute(IReadOnlySet<DateOnly> done, WorkdaySet workdays, DateOnly today, IReadOnlySet<DateOnly>? away = null, int recent = 20)
     {
+        away ??= new HashSet<DateOnly>();
+        bool Counts(DateOnly day) => workdays.Contains(day) && !away.Contains(day);
+
         if (done.Count == 0)
         {
             return new Expected(0, 0, 0, 0);
@@ -28,7 +31,7 @@ public static class StreakReference
             {
                 current++;
             }
-            else if (workdays.Contains(day) && day != today)
+            else if (Counts(day) && day != today)
             {
                 break;
             }
@@ -42,33 +45,24 @@ public static class StreakReference
             {
                 best = Math.Max(best, ++run);
             }
-            else if (workdays.Contains(day))
+            else if (Counts(day))
             {
                 run = 0;
             }
         }
 
-        // Consistency: the last 20 workdays, ending today if done, else at the last workday before today,
-        // none before the first break.
+        // Consistency: the last 20 workdays that are not away days, ending today if done, else at the last such
+        // day before today, none before the first break.
         int recentDays = 0, recentDone = 0;
-        var cursor = workdays.Contains(today) && done.Contains(today) ? today : PreviousWorkday(today, workdays);
-        for (; recentDays < recent && cursor >= first; cursor = PreviousWorkday(cursor, workdays))
+        for (var day = done.Contains(today) ? today : today.AddDays(-1); recentDays < recent && day >= first; day = day.AddDays(-1))
         {
-            recentDays++;
-            recentDone += done.Contains(cursor) ? 1 : 0;
+            if (Counts(day))
+            {
+                recentDays++;
+                recentDone += done.Contains(day) ? 1 : 0;
+            }
         }
 
         return new Expected(current, best, recentDone, recentDays);
-    }
-
-    private static DateOnly PreviousWorkday(DateOnly day, WorkdaySet workdays)
-    {
-        do
-        {
-            day = day.AddDays(-1);
-        }
-        while (!workdays.Contains(day));
-
-        return day;
     }
 }

@@ -42,6 +42,7 @@ public sealed class TestStore
         Breaks = new SqliteBreakStore(Database, Clock);
         Completions = new SqliteCompletionStore(Database);
         Users = new SqliteUserStore(Database);
+        Away = new SqliteAwayStore(Database);
     }
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -59,6 +60,8 @@ public sealed class TestStore
     public SqliteCompletionStore Completions { get; }
 
     public SqliteUserStore Users { get; }
+
+    public SqliteAwayStore Away { get; }
 
     /// <summary>The same file opened again, as after a restart (optionally with another workdays setting).</summary>
     public TestStore Reopen(string workdays = "Mon-Fri") => new(File, workdays, Clock);

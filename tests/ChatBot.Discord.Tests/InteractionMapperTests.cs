@@ -84,4 +84,15 @@ public sealed class InteractionMapperTests
         var data = JsonDocument.Parse("""{"name":"drill","options":[{"name":"tz","type":1,"options":[{"name":"zone","type":3,"value":"  Europe/Berlin\n"}]}]}""").RootElement;
         InteractionMapper.CommandText(data).ShouldBe("tz Europe/Berlin");
     }
+
+    [Theory]
+    [InlineData("""{"name":"days","type":1,"options":[{"name":"count","type":4,"value":5}]}""", "away days 5")]
+    [InlineData("""{"name":"until","type":1,"options":[{"name":"date","type":3,"value":" 2026-12-24 "}]}""", "away until 2026-12-24")]
+    [InlineData("""{"name":"off","type":1}""", "away off")]
+    [InlineData("""{"name":"show","type":1}""", "away show")]
+    public void The_away_group_becomes_the_text_the_parser_reads(string subcommand, string expected)
+    {
+        var data = JsonDocument.Parse($$"""{"name":"drill","options":[{"name":"away","type":2,"options":[{{subcommand}}]}]}""").RootElement;
+        InteractionMapper.CommandText(data).ShouldBe(expected);
+    }
 }

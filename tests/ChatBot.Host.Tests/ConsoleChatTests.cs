@@ -64,6 +64,25 @@ public sealed class ConsoleChatTests : IDisposable
     }
 
     [Fact]
+    public async Task Away_days_are_set_shown_after_a_restart_and_ended_and_bad_dates_get_an_answer()
+    {
+        var first = await RunBotAsync("/drill done", "/drill away 3", "/drill away until 2026-02-30", "/drill away until 1999-01-01", "/drill streak");
+
+        first.ExitCode.ShouldBe(0, first.Errors);
+        first.Output.ShouldContain("(3 days, in ");
+        first.Output.ShouldContain("2026-02-30 is not a date in the calendar: February 2026 has 28 days.");
+        first.Output.ShouldContain("1999-01-01 is in the past");
+        first.Output.ShouldContain("✅ done while away: counts (your first break)");
+
+        var second = await RunBotAsync("/drill away", "/drill away off", "/drill help");
+
+        second.ExitCode.ShouldBe(0, second.Errors);
+        second.Output.ShouldContain("(3 days, now)");
+        second.Output.ShouldContain("Welcome back! Removed 3 away days from today");
+        second.Output.ShouldContain("/drill away <days>|until YYYY-MM-DD|off");
+    }
+
+    [Fact]
     public async Task Data_survives_a_restart()
     {
         (await RunBotAsync("/drill done")).ExitCode.ShouldBe(0);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChatBot.Core.Drills;
 using ChatBot.Core.Messages;
 using ChatBot.Core.Streaks;
@@ -11,7 +12,7 @@ namespace ChatBot.Core.Commands;
 public sealed class CommandParser(DrillCatalog catalog)
 {
     /// <summary>The action words, in the order help lists them.</summary>
-    public static readonly IReadOnlyList<string> Actions = ["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "schedule"];
+    public static readonly IReadOnlyList<string> Actions = ["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "away", "schedule"];
 
     private const int MaxEcho = 40;
 
@@ -41,6 +42,7 @@ public sealed class CommandParser(DrillCatalog catalog)
             "leaderboard" or "board" or "top" => ParseLeaderboard(rest),
             "tz" or "timezone" => ParseTimeZone(rest),
             "schedule" => new ParsedCommand.Schedule(rest),
+            "away" => ParseAway(rest),
             _ when catalog.TryFind(head, out var drill) => NoArguments(head, rest, new ParsedCommand.StartDrill(drill.Id)),
             _ => Unknown(head),
         };
@@ -91,6 +93,57 @@ public sealed class CommandParser(DrillCatalog catalog)
         _ => new ParsedCommand.Invalid(
             $"A time zone is one word like {Markup.Code("Europe/Berlin")} or {Markup.Code("America/New_York")}, but got '{Echo(string.Join(' ', rest))}'."),
     };
+
+    private static ParsedCommand ParseAway(string[] rest)
+    {
+        var valid = $"Use {Markup.Code("/drill away 5")} (the next 1 to {AwayCommands.MaxDays} days, starting today), "
+            + $"{Markup.Code("/drill away until YYYY-MM-DD")} (up to and including that date), {Markup.Code("/drill away off")} (back now), "
+            + $"or {Markup.Code("/drill away")} to see your away days.";
+        switch (rest)
+        {
+            case []:
+                return new ParsedCommand.Away();
+            case [var show] when show.Equals("show", StringComparison.OrdinalIgnoreCase):
+                return new ParsedCommand.Away();
+            case [var daysWord, var count] when daysWord.Equals("days", StringComparison.OrdinalIgnoreCase):
+                return ParseAway([count]); // Discord's /drill away days count:5
+            case [var word] when word.Equals("off", StringComparison.OrdinalIgnoreCase) || word.Equals("back", StringComparison.OrdinalIgnoreCase):
+                return new ParsedCommand.Away(Off: true);
+            case [var number] when number.All(char.IsAsciiDigit):
+                return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= AwayCommands.MaxDays
+                    ? new ParsedCommand.Away(Days: days)
+                    : new ParsedCommand.Invalid($"'{Echo(number)}' days is not a period I can set: it is 1 to {AwayCommands.MaxDays} days. {valid}");
+            case [var until, var date] when until.Equals("until", StringComparison.OrdinalIgnoreCase):
+                return ParseAwayDate(date, valid);
+            case [var date] when date.Length > 0 && char.IsAsciiDigit(date[0]):
+                return ParseAwayDate(date, valid);
+            default:
+                return new ParsedCommand.Invalid($"I can't read '{Echo(string.Join(' ', rest))}' as away days. {valid}");
+        }
+    }
+
+    private static ParsedCommand ParseAwayDate(string text, string valid)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return new ParsedCommand.Away(Until: date);
+        }
+
+        // Shaped like a date but not in the calendar (2026-02-30, 2026-13-01): say so rather than "garbage".
+        var parts = text.Split('-');
+        if (parts is [{ Length: 4 } y, { Length: 2 } m, { Length: 2 } d]
+            && int.TryParse(y, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 1
+            && int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out var month)
+            && int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            var why = month is >= 1 and <= 12
+                ? $"{new DateOnly(year, month, 1).ToString("MMMM yyyy", CultureInfo.InvariantCulture)} has {DateTime.DaysInMonth(year, month)} days"
+                : "months run from 01 to 12";
+            return new ParsedCommand.Invalid($"{Markup.Plain(text)} is not a date in the calendar: {why}. {valid}");
+        }
+
+        return new ParsedCommand.Invalid($"'{Echo(text)}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-24. {valid}");
+    }
 
     private ParsedCommand.Invalid Unknown(string word)
     {

@@ -17,6 +17,7 @@ public sealed class CommandRouter(
     BreakService breakService,
     CompletionCommands completionCommands,
     StreakReplies streakReplies,
+    AwayCommands awayCommands,
     IUserStore users,
     UserClock zones,
     IServiceProvider services) : ICommandHandler
@@ -68,6 +69,7 @@ public sealed class CommandRouter(
             ParsedCommand.Leaderboard board => await streakReplies.LeaderboardAsync(invocation, board.Period, cancellationToken),
             ParsedCommand.Stats stats => await StatsAsync(invocation, stats.Period, cancellationToken),
             ParsedCommand.TimeZone tz => await TimeZoneAsync(invocation, tz.ZoneId, cancellationToken),
+            ParsedCommand.Away away => await awayCommands.HandleAsync(invocation, away, cancellationToken),
             ParsedCommand.Schedule schedule => await ScheduleAsync(invocation, schedule.Arguments, cancellationToken),
             ParsedCommand.Invalid invalid => CommandReply.ToCaller(invalid.Message),
             var other => throw new InvalidOperationException($"No handler for {other.GetType().Name}."),
@@ -183,6 +185,7 @@ public sealed class CommandRouter(
         text.Append($"{Markup.Code("/drill leaderboard [week|month|all]")} the channel's top streaks\n");
         text.Append($"{Markup.Code("/drill stats [week|month]")} the team's digest: a chart of the breaks and who's on a streak\n");
         text.Append($"{Markup.Code("/drill tz <Area/City>")} set your time zone, e.g. Europe/Berlin\n");
+        text.Append($"{Markup.Code("/drill away <days>|until YYYY-MM-DD|off")} away days (holiday, sick): they never break your streak\n");
         text.Append($"{Markup.Code("/drill schedule list|add HH:MM [days]|remove HH:MM|tz <Area/City>|digest <day> HH:MM|off")} the channel's break times and weekly digest (admins)\n");
         text.Append("Tap **Done** on a break to count it. Streaks count days in a row with a break; a day off without one never breaks it.");
         return CommandReply.ToCaller(text.ToString());

@@ -31,6 +31,13 @@ public abstract record ParsedCommand
 
     public sealed record Schedule(IReadOnlyList<string> Arguments) : ParsedCommand;
 
+    /// <summary>
+    /// <c>/drill away</c>: with nothing set, show the away periods; else the next <see cref="Days"/> days from today
+    /// (1 to 60), every day up to <see cref="Until"/> (inclusive; checked against today by the handler), or
+    /// <see cref="Off"/>: back from today on.
+    /// </summary>
+    public sealed record Away(int? Days = null, DateOnly? Until = null, bool Off = false) : ParsedCommand;
+
     /// <summary>Input that means nothing: <see cref="Message"/> says what was wrong and what is valid.</summary>
     public sealed record Invalid(string Message) : ParsedCommand;
 }

@@ -9,8 +9,8 @@ namespace ChatBot.Core.Commands;
 
 /// <summary>
 /// <c>/drill streak</c>, <c>/drill leaderboard</c> and the streak line after logging a break: numbers from the
-/// store, explained in words. Rules: design.md "Streak rules" (a break on a day off counts, a day off without
-/// one is skipped, everything starts at the person's first break).
+/// store, explained in words. Rules: design.md "Streak rules" (a break on a day off or away day counts, one
+/// without a break is skipped, everything starts at the person's first break).
 /// </summary>
 public sealed class StreakReplies(ICompletionStore completions, UserClock userClock, IOptions<BreaksOptions> options)
 {
@@ -28,7 +28,9 @@ public sealed class StreakReplies(ICompletionStore completions, UserClock userCl
     /// </summary>
     public string AfterLogging(DateOnly day, StreakStats stats)
     {
-        var what = _workdays.Contains(day)
+        var what = stats.AwayDays.Contains(day)
+            ? "You're away today: a break still counts. "
+            : _workdays.Contains(day)
             ? stats.TotalBreaks == 1 ? "Your first break: your streak starts today. " : stats.Current == 1 ? "A new streak starts today. " : ""
             : $"{day.DayOfWeek} is a day off: it still counts. ";
         return what + Summary(stats);
@@ -55,6 +57,8 @@ public sealed class StreakReplies(ICompletionStore completions, UserClock userCl
                 var label = day.ToString("ddd d MMM", CultureInfo.InvariantCulture);
                 var note = (done, _workdays.Contains(day), day == today) switch
                 {
+                    (true, _, _) when stats.AwayDays.Contains(day) => "✅ done while away: counts",
+                    (false, _, _) when stats.AwayDays.Contains(day) => "· away, skipped",
                     (true, true, _) => "✅ done",
                     (true, false, _) => "✅ done on a day off: counts",
                     (false, true, true) => "⏳ today, still open",
@@ -65,7 +69,7 @@ public sealed class StreakReplies(ICompletionStore completions, UserClock userCl
             }
         }
 
-        text.Append("A streak counts days in a row with a break. A break on a day off counts; a day off without one is skipped and never breaks it.");
+        text.Append("A streak counts days in a row with a break. A break on a day off or away day counts; one without a break is skipped and never breaks it.");
         return CommandReply.ToCaller(text.ToString());
     }
 

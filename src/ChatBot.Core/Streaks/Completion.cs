@@ -34,19 +34,21 @@ public enum CompletionOutcome
 
 /// <summary>A person's streak numbers as of <paramref name="Today"/> (their local date). Rules: design.md "Streak rules".</summary>
 /// <param name="Current">
-/// Days in a row with a break, ending today if done, else at the last done day before today; a day off without a
-/// break is skipped, a day off with one counts. 0 once a workday before today was missed after the last done day.
+/// Days in a row with a break, ending today if done, else at the last done day before today; a day off or away day
+/// without a break is skipped, one with a break counts. 0 once a workday before today was missed after the last done day.
 /// </param>
 /// <param name="Best">The longest such run ever.</param>
 /// <param name="TotalBreaks">Every completion, workday or not.</param>
 /// <param name="RecentWorkdaysDone">Of the <paramref name="RecentWorkdays"/> workdays in the consistency window, how many were done.</param>
 /// <param name="RecentWorkdays">
-/// The workdays in the consistency window: the last 20 (ending today if done, else at the last workday before
-/// today), but none before <paramref name="FirstDay"/>, so fewer than 20 for a newcomer (0 before any break).
+/// The workdays in the consistency window: the last 20 that were not away days (ending today if done, else at
+/// the last such workday before today), but none before <paramref name="FirstDay"/>, so fewer than 20 for a
+/// newcomer (0 before any break).
 /// </param>
 /// <param name="LedgerFrom">The first day of the ledger: the asked-for number of days back, but never before <paramref name="FirstDay"/>.</param>
 /// <param name="DaysDone">The done days (workdays or not) from <paramref name="LedgerFrom"/> to today, for the ledger.</param>
 /// <param name="FirstDay">The local day of the person's first logged break; null before any.</param>
+/// <param name="AwayDays">The person's away days from <paramref name="LedgerFrom"/> to today, for the ledger.</param>
 public sealed record StreakStats(
     DateOnly Today,
     int Current,
@@ -56,7 +58,8 @@ public sealed record StreakStats(
     int RecentWorkdays,
     DateOnly LedgerFrom,
     IReadOnlySet<DateOnly> DaysDone,
-    DateOnly? FirstDay)
+    DateOnly? FirstDay,
+    IReadOnlySet<DateOnly> AwayDays)
 {
     /// <summary>Consistency looks at this many workdays (fewer until a newcomer has had that many).</summary>
     public const int ConsistencyWindow = 20;

@@ -180,5 +180,16 @@ public static class Migrations
                 PRIMARY KEY (platform, team_id, channel_id)
             ) WITHOUT ROWID;
             """),
+        new(5, "away days", """
+            -- A person's away days (/drill away), one row per local day (days since 1970-01-01, their zone),
+            -- keyed like streaks. Days already passed are never deleted: they stay away.
+            CREATE TABLE away_days (
+                platform  TEXT NOT NULL,
+                team_id   TEXT NOT NULL,
+                user_id   TEXT NOT NULL,
+                local_day INTEGER NOT NULL,
+                PRIMARY KEY (platform, team_id, user_id, local_day)
+            ) WITHOUT ROWID;
+            """),
     ];
 }

@@ -5,7 +5,7 @@ namespace ChatBot.Discord.Interactions;
 
 /// <summary>
 /// <c>/drill</c> as a Discord application command: one subcommand per action and per drill, and
-/// <c>schedule</c> as a subcommand group. Also decides which commands answer only the caller.
+/// <c>schedule</c> and <c>away</c> as subcommand groups. Also decides which commands answer only the caller.
 /// </summary>
 public static class DrillCommandDefinition
 {
@@ -41,6 +41,31 @@ public static class DrillCommandDefinition
                 Text("period", "week or month (default: this week)", required: false, choices: ["week", "month"])),
             Sub("tz", "Set your own time zone, e.g. Europe/Berlin", Text("zone", "An IANA zone such as Europe/Berlin or America/New_York", required: true)),
         };
+
+        options.Add(new JsonObject
+        {
+            ["type"] = 2,
+            ["name"] = "away",
+            ["description"] = "Your away days (holiday, sick): they never break your streak",
+            ["options"] = new JsonArray
+            {
+                Sub("show", "Your away periods, past and planned"),
+                Sub(
+                    "days",
+                    "Away for the next few days, starting today",
+                    new JsonObject
+                    {
+                        ["type"] = 4,
+                        ["name"] = "count",
+                        ["description"] = "How many days, today included (1 to 60)",
+                        ["required"] = true,
+                        ["min_value"] = 1,
+                        ["max_value"] = 60,
+                    }),
+                Sub("until", "Away from today up to and including a date", Text("date", "The last away day, YYYY-MM-DD (at most 60 days ahead)", required: true)),
+                Sub("off", "Back now: removes your away days from today on (past ones stay)"),
+            },
+        });
 
         foreach (var (name, description) in Drills)
         {
@@ -106,7 +131,7 @@ public static class DrillCommandDefinition
     }
 
     private static readonly HashSet<string> ComparedKeys =
-        new(StringComparer.Ordinal) { "type", "name", "description", "options", "required", "choices", "value", "contexts" };
+        new(StringComparer.Ordinal) { "type", "name", "description", "options", "required", "choices", "value", "contexts", "min_value", "max_value" };
 
     private static JsonNode? Normalize(JsonNode? node)
     {
