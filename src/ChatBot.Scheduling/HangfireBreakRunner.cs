@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Ports;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -40,10 +41,12 @@ public sealed partial class HangfireBreakRunner(
     }
 
     /// <summary>
-    /// Idle when Hangfire has nothing enqueued or processing and no cue step scheduled, seen on several polls in
-    /// a row: a job a worker has just fetched but not yet marked processing shows up in none of those counts for
-    /// a moment. A prompt's safety-net job (step 0, due a minute after the first cue) is not a thread in
-    /// progress, so it is not waited for.
+    /// Idle when no break started in the last <see cref="IdleLookBack"/> is still unfinished in the bot's database
+    /// (its last step posted, or refused for good) and Hangfire has nothing enqueued or processing and no cue step
+    /// scheduled, seen on several polls in a row. The database is what decides: a job a worker has just fetched
+    /// shows up in none of Hangfire's counts for a moment, which on a busy machine can outlast a few polls. A
+    /// prompt's safety-net job (step 0, due a minute after the first cue) is not a thread in progress, so it is
+    /// not waited for.
     /// </summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken)
     {
@@ -51,12 +54,23 @@ public sealed partial class HangfireBreakRunner(
         var monitor = storage.GetMonitoringApi();
         for (var quietPolls = 0; quietPolls < quietPollsNeeded;)
         {
-            var busy = monitor.ProcessingCount() > 0
+            var busy = await AnyUnfinishedBreakAsync(cancellationToken)
+                || monitor.ProcessingCount() > 0
                 || monitor.Queues().Any(queue => queue.Length > 0)
                 || monitor.ScheduledJobs(0, int.MaxValue).Any(job => IsCueStep(job.Value.Job));
             quietPolls = busy ? 0 : quietPolls + 1;
             await Task.Delay(TimeSpan.FromMilliseconds(250), clock, cancellationToken);
         }
+    }
+
+    /// <summary>How far back <see cref="WhenIdleAsync"/> looks for unfinished breaks (a thread lasts minutes).</summary>
+    private static readonly TimeSpan IdleLookBack = TimeSpan.FromHours(1);
+
+    private async Task<bool> AnyUnfinishedBreakAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IBreakStore>();
+        return (await store.GetUnfinishedAsync(clock.GetUtcNow() - IdleLookBack, cancellationToken)).Count > 0;
     }
 
     private static bool IsCueStep(Hangfire.Common.Job? job) =>

@@ -44,7 +44,8 @@ public static class ServiceDefaultsExtensions
             json.TimestampFormat ??= "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
 
-        var opsEnabled = builder.Configuration.GetValue($"{OpsOptions.SectionName}:{nameof(OpsOptions.Enabled)}", true);
+        // Read leniently here: a value that is not a boolean is named by the options check before anything starts.
+        var opsEnabled = !bool.TryParse(builder.Configuration[$"{OpsOptions.SectionName}:{nameof(OpsOptions.Enabled)}"], out var enabled) || enabled;
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         if (opsEnabled || otlp)
         {

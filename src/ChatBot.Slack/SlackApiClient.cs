@@ -679,7 +679,7 @@ public sealed partial class SlackApiClient : IDisposable
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Slack response_url answered HTTP {Status}")]
     private static partial void LogResponseUrlFailed(ILogger logger, int status);
 
-    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Slack refused the file {FileName} ({Bytes} bytes) for channel {Channel}: {Method} answered {Error}. Posted the text alone (the app needs files:write, and the workspace must allow uploads)")]
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Warning, Message = "Slack refused the file {FileName} ({Bytes} bytes) for channel {Channel}: {Method} answered {Error}. Posted the text alone (the app needs files:write, and the workspace must allow uploads)")]
     private static partial void LogFileRefused(ILogger logger, string fileName, int bytes, string channel, string method, string error);
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Slack response_url failed: {ErrorType}")]

@@ -38,6 +38,7 @@ internal sealed class DigestBot : IDisposable
         builder.Services.AddChatBotData();
         builder.Services.AddChatBotDigestChart();
         builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, Platform);
+        builder.Services.AddSingleton<IBreakRunner, NoBreaks>(); // the digest starts no break; the scheduling project runs them
         host = builder.Build();
     }
 
@@ -92,4 +93,13 @@ internal sealed class DigestBot : IDisposable
         "U6" => "Fay",
         _ => user,
     };
+}
+
+/// <summary>The digest tests start no break; a start would be a bug in the test.</summary>
+internal sealed class NoBreaks : IBreakRunner
+{
+    public Task StartAsync(long breakId, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("The digest tests start no break.");
+
+    public Task WhenIdleAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

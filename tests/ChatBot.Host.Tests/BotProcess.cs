@@ -85,6 +85,9 @@ internal static class BotProcess
         start.Environment["Breaks__CueInterval"] = "00:00:00.05";
         start.Environment["Scheduling__PollingInterval"] = "00:00:00.100";
         start.Environment["DOTNET_ENVIRONMENT"] = "Test";
+        start.Environment["Breaks__Workdays"] = "daily"; // what tests assert never depends on today's weekday
+        start.Environment["Breaks__DefaultTimeZone"] = "UTC";
+        start.Environment["Ops__HttpUrl"] = "http://127.0.0.1:0"; // never the default 8080: tests run side by side
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

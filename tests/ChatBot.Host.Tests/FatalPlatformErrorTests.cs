@@ -26,7 +26,7 @@ public sealed class FatalPlatformErrorTests : IDisposable
             ("Slack__ApiBaseUrl", slack.BaseUrl + "api/"),
         ]);
 
-        run.ExitCode.ShouldBe(1);
+        run.ExitCode.ShouldBe(1, run.Errors);
         slack.Requests.ShouldBeGreaterThan(0);
         var log = run.Output + run.Errors;
         log.ShouldContain("invalid_auth");
@@ -47,7 +47,7 @@ public sealed class FatalPlatformErrorTests : IDisposable
             ("Discord__ApiBaseUrl", discord.BaseUrl + "api/v10/"),
         ]);
 
-        run.ExitCode.ShouldBe(1);
+        run.ExitCode.ShouldBe(1, run.Errors);
         discord.Requests.ShouldBeGreaterThan(0);
         var log = run.Output + run.Errors;
         log.ShouldContain("Stopping the bot");

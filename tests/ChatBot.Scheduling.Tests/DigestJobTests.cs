@@ -1,5 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Digests;
+using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Core.Streaks;
@@ -37,7 +38,7 @@ public sealed class DigestJobTests
         await host.StopAsync(TestContext.Current.CancellationToken);
 
         var post = platform.Posts.ShouldHaveSingleItem();
-        post.Message.Text.ShouldContain("Upper back breaks in #general, Mon 23 Nov – Sun 29 Nov 2026");
+        Markup.ToPlainText(post.Message.Text).ShouldContain("Upper back breaks in #general, Mon 23 Nov – Sun 29 Nov 2026");
         post.Message.Text.ShouldContain("**2 breaks** by **2 people**");
         post.Options.IdempotencyKey.ShouldBe("digest:week@2026-11-23");
     }

@@ -18,7 +18,8 @@ public static class DigestComposer
     {
         var period = report.Period;
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"**Upper back breaks in #{Markup.Plain(report.ChannelName)}, {period.Label}**\n");
+        // Bold never spans a literal (the tokenizer keeps user text out of markup), so the name sits between two bold runs.
+        text.Append(CultureInfo.InvariantCulture, $"**Upper back breaks in #**{Markup.Plain(report.ChannelName)}**, {period.Label}**\n");
         if (report.Current.Breaks == 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"No breaks yet this {period.Noun}: start one with {Markup.Code("/drill now")}.");
@@ -37,8 +38,8 @@ public static class DigestComposer
     public static string AltText(DigestReport report)
     {
         var alt = new StringBuilder();
-        alt.Append(CultureInfo.InvariantCulture,
-            $"Bar chart of upper back breaks per day in #{Markup.Plain(report.ChannelName)}, {report.Period.Label}, stacked by what the drill trains, with a line for the number of people each day. ");
+        alt.Append(Markup.ToPlainText(string.Create(CultureInfo.InvariantCulture,
+            $"Bar chart of upper back breaks per day in #{Markup.Plain(report.ChannelName)}, {report.Period.Label}, stacked by what the drill trains, with a line for the number of people each day. ")));
         foreach (var fact in Facts(report))
         {
             alt.Append(Markup.ToPlainText(fact).Replace("**", "", StringComparison.Ordinal).Replace("`", "", StringComparison.Ordinal)).Append(". ");
@@ -81,7 +82,7 @@ public static class DigestComposer
         if (report.TopStreaks.Count > 0)
         {
             var streaks = report.TopStreaks.Select((s, i) => string.Create(
-                CultureInfo.InvariantCulture, $"{i + 1}. {Markup.Plain(s.DisplayName)} {Plural(s.Days, "workday")}"));
+                CultureInfo.InvariantCulture, $"{i + 1}. {Markup.Plain(s.DisplayName)} {Plural(s.Days, "day")}"));
             yield return "Top streaks: " + string.Join(" · ", streaks);
         }
 
