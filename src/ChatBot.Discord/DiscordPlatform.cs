@@ -75,7 +75,7 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
         }
         catch (DiscordApiException ex) when (ex.IsPermanent)
         {
-            throw new ChatPlatformException(ex.Message, RefusalOf(ex.Code), ex);
+            throw new ChatPlatformException(ex.Message, RefusalOf(ex.Code), ex) { IsFatal = ex.IsFatal };
         }
         catch (DiscordApiException ex)
         {
@@ -92,7 +92,7 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
         }
         catch (DiscordApiException ex)
         {
-            throw new ChatPlatformException(ex.Message, ex.IsPermanent, ex);
+            throw new ChatPlatformException(ex.Message, ex.IsPermanent, ex) { IsFatal = ex.IsFatal };
         }
     }
 
@@ -135,7 +135,7 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
             await rest.StartThreadFromMessageAsync(channelId, rootMessageId, title ?? "Upper back break", cancellationToken);
             threaded = true;
         }
-        catch (DiscordApiException ex) when (ex.IsPermanent && ex.Status != System.Net.HttpStatusCode.Unauthorized)
+        catch (DiscordApiException ex) when (ex.IsPermanent && !ex.IsFatal)
         {
             threaded = false; // a thread in a thread (50024), a voice or DM channel, no thread permission
         }

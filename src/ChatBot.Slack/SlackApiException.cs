@@ -13,15 +13,13 @@ public sealed class SlackApiException : ChatPlatformException
     {
         Method = method;
         Error = error;
+        IsFatal = SlackErrors.IsFatal(error);
     }
 
     public string Method { get; }
 
     /// <summary>Slack's <c>error</c> code (e.g. <c>channel_not_found</c>), or <c>http_503</c>, <c>timeout</c>.</summary>
     public string Error { get; }
-
-    /// <summary>The credentials are gone for good: the bot cannot work until someone fixes its configuration.</summary>
-    public bool IsFatal => SlackErrors.IsFatal(Error);
 }
 
 /// <summary>Slack's error codes, classified.</summary>

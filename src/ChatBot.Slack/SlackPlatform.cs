@@ -42,7 +42,7 @@ public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
         }
         catch (SlackApiException ex)
         {
-            throw new ChatPlatformException($"Slack {ex.Method}: {ex.Error}", ex.IsPermanent, ex);
+            throw new ChatPlatformException($"Slack {ex.Method}: {ex.Error}", ex.IsPermanent, ex) { IsFatal = ex.IsFatal };
         }
     }
 }

@@ -22,6 +22,9 @@ public sealed class DiscordApiException : Exception
 
     /// <summary>Retrying the same call cannot succeed (4xx other than 429).</summary>
     public bool IsPermanent { get; }
+
+    /// <summary>Discord rejected the bot token (401 on a bot-token route): nothing works until the operator fixes <c>Discord:BotToken</c>.</summary>
+    public bool IsFatal { get; init; }
 }
 
 /// <summary>Discord's JSON error codes the adapter reacts to.</summary>
