@@ -7,8 +7,7 @@ namespace ChatBot.Slack;
 
 /// <summary>
 /// Core's view of Slack for proactive posts: a prompt is a <c>chat.postMessage</c>, each cue the same with
-/// <c>thread_ts</c> set to the prompt's <c>ts</c> (threads work in every conversation type Slack lets the bot post
-/// in). Slack has no nonce: a break post carries its <see cref="PostOptions.Tag"/> as message metadata, and a
+/// <c>thread_ts</c> set to the prompt's <c>ts</c>. Slack has no nonce: a break post carries its <see cref="PostOptions.Tag"/> as message metadata, and a
 /// post whose earlier outcome is unknown (<see cref="PostOptions.Resend"/>, a timeout) is looked for before it is
 /// sent again (see <see cref="SlackApiClient.PostMessageAsync(string, SlackMessage, string?, SlackPostTag?, bool, CancellationToken)"/>).
 /// A message with a file goes through the upload flow (<see cref="SlackApiClient.PostWithFileAsync"/>).
