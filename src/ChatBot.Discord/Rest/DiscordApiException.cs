@@ -37,6 +37,8 @@ internal static class DiscordErrorCodes
     public const int InteractionAlreadyAcknowledged = 40060;
     public const int MissingAccess = 50001;
     public const int CannotSendInDm = 50003;
+    public const int CannotSendToUser = 50007;
+    public const int NonTextChannel = 50008;
     public const int MissingPermissions = 50013;
     public const int InvalidChannelType = 50024;
     public const int ArchivedThread = 50083;
