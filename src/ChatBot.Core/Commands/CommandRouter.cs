@@ -151,7 +151,7 @@ public sealed class CommandRouter(
             var suggestion = TimeZones.Suggest(zoneId);
             var hint = suggestion is null ? "" : $" Did you mean {Markup.Code(suggestion)}?";
             return CommandReply.ToCaller(
-                $"'{Markup.Plain(zoneId.Length > 40 ? zoneId[..40] : zoneId)}' is not a time zone I know.{hint} Use {TimeZones.Valid}.");
+                $"'{Markup.Plain(CommandText.Shorten(zoneId, 40))}' is not a time zone I know.{hint} Use {TimeZones.Valid}.");
         }
 
         await users.SeenAsync(team, invocation.Caller, cancellationToken);
