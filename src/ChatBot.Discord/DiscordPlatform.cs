@@ -75,7 +75,7 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
         }
         catch (DiscordApiException ex) when (ex.IsPermanent)
         {
-            throw new ChatPlatformException(ex.Message, RefusalOf(ex.Code), ex);
+            throw new ChatPlatformException(ex.Message, RefusalOf(ex.Code), ex) { IsFatal = ex.IsFatal };
         }
         catch (DiscordApiException ex)
         {
@@ -92,7 +92,7 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
         }
         catch (DiscordApiException ex)
         {
-            throw new ChatPlatformException(ex.Message, ex.IsPermanent, ex);
+            throw new ChatPlatformException(ex.Message, ex.IsPermanent, ex) { IsFatal = ex.IsFatal };
         }
     }
 
@@ -116,11 +116,19 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
     internal static PostRefusal RefusalOf(int? code) => code switch
     {
         DiscordErrorCodes.UnknownChannel or DiscordErrorCodes.MissingAccess => PostRefusal.NotInChannel,
-        DiscordErrorCodes.MissingPermissions => PostRefusal.NotAllowed,
+        DiscordErrorCodes.MissingPermissions or DiscordErrorCodes.CannotSendToUser => PostRefusal.NotAllowed,
         DiscordErrorCodes.ArchivedThread => PostRefusal.ChannelArchived,
-        DiscordErrorCodes.InvalidChannelType or DiscordErrorCodes.CannotSendInDm => PostRefusal.UnsupportedChannel,
+        DiscordErrorCodes.InvalidChannelType or DiscordErrorCodes.CannotSendInDm or DiscordErrorCodes.NonTextChannel => PostRefusal.UnsupportedChannel,
         _ => PostRefusal.Other,
     };
+
+    /// <summary>
+    /// Discord refused the thread, not the conversation: a thread inside a thread or a forum (50024), a DM (50003),
+    /// a voice channel's chat (50008), no Create Public Threads permission (50013, 50001). Anything else (the
+    /// prompt deleted, 10008; the channel gone, 10003) is a refusal of the break. Source: Discord's JSON error codes.
+    /// </summary>
+    private static bool RefusesThreadHere(int? code) => code is DiscordErrorCodes.InvalidChannelType or DiscordErrorCodes.CannotSendInDm
+        or DiscordErrorCodes.NonTextChannel or DiscordErrorCodes.MissingPermissions or DiscordErrorCodes.MissingAccess;
 
     /// <summary>True: cues go into the root's thread. False: this channel takes no thread; cues reply to the root.</summary>
     private async Task<bool> EnsureThreadAsync(string channelId, string rootMessageId, string? title, CancellationToken cancellationToken)
@@ -135,9 +143,9 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
             await rest.StartThreadFromMessageAsync(channelId, rootMessageId, title ?? "Upper back break", cancellationToken);
             threaded = true;
         }
-        catch (DiscordApiException ex) when (ex.IsPermanent && ex.Status != System.Net.HttpStatusCode.Unauthorized)
+        catch (DiscordApiException ex) when (ex.IsPermanent && RefusesThreadHere(ex.Code))
         {
-            threaded = false; // a thread in a thread (50024), a voice or DM channel, no thread permission
+            threaded = false;
         }
 
         if (_threads.Count >= MaxRememberedThreads)

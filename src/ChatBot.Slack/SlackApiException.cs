@@ -13,15 +13,13 @@ public sealed class SlackApiException : ChatPlatformException
     {
         Method = method;
         Error = error;
+        IsFatal = SlackErrors.IsFatal(error);
     }
 
     public string Method { get; }
 
     /// <summary>Slack's <c>error</c> code (e.g. <c>channel_not_found</c>), or <c>http_503</c>, <c>timeout</c>.</summary>
     public string Error { get; }
-
-    /// <summary>The credentials are gone for good: the bot cannot work until someone fixes its configuration.</summary>
-    public bool IsFatal => SlackErrors.IsFatal(Error);
 }
 
 /// <summary>Slack's error codes, classified.</summary>
@@ -62,11 +60,18 @@ public static class SlackErrors
         "channel_not_found" or "not_in_channel" => PostRefusal.NotInChannel,
         "is_archived" => PostRefusal.ChannelArchived,
         "restricted_action" or "restricted_action_read_only_channel" or "restricted_action_thread_only_channel"
-            or "restricted_action_non_threadable_channel" or "ekm_access_denied" or "team_access_not_granted"
-            or "cannot_reply_to_message" => PostRefusal.NotAllowed,
+            or "ekm_access_denied" or "team_access_not_granted" => PostRefusal.NotAllowed,
         "method_not_supported_for_channel_type" => PostRefusal.UnsupportedChannel,
         _ => PostRefusal.Other,
     };
+
+    /// <summary>
+    /// Slack refuses a reply in this thread, not the conversation: <c>restricted_action_non_threadable_channel</c>
+    /// (the channel takes no threads) and <c>cannot_reply_to_message</c> (the root takes no replies), from the
+    /// <c>chat.postMessage</c> reference. The message can still go to the conversation without <c>thread_ts</c>.
+    /// </summary>
+    public static bool RefusesThread(string error) =>
+        error is "restricted_action_non_threadable_channel" or "cannot_reply_to_message";
 
     /// <summary>Unrecoverable: stop the bot and tell the operator.</summary>
     public static bool IsFatal(string error) => Fatal.Contains(error);

@@ -76,6 +76,7 @@ public sealed partial class SlackHttpModeHostedService(
             await app.StopAsync(cancellationToken);
         }
 
+        await dispatcher.DrainAsync(cancellationToken); // prompt updates the requests queued
         await startup;
     }
 

@@ -28,6 +28,13 @@ public sealed partial class SlackInteractionDispatcher(
 
     private readonly SlackOptions settings = options.Value;
     private readonly Dictionary<string, PendingUpdate> pendingUpdates = new(StringComparer.Ordinal);
+    private readonly InFlightWork promptUpdates = new();
+
+    /// <summary>
+    /// Waits for the prompt updates (<c>chat.update</c>) still running until <paramref name="cancellationToken"/>
+    /// fires, then cancels them; returns how many were cut off (0 = all done). Called by the transports on stop.
+    /// </summary>
+    public Task<int> DrainAsync(CancellationToken cancellationToken) => promptUpdates.DrainAsync(cancellationToken);
 
     /// <summary>Runs a slash command. <paramref name="ack"/> is called exactly once, with the reply payload or null.</summary>
     public async Task HandleSlashCommandAsync(
@@ -161,10 +168,10 @@ public sealed partial class SlackInteractionDispatcher(
             pendingUpdates[key] = new PendingUpdate { Latest = rendering };
         }
 
-        _ = Task.Run(() => RunPromptUpdatesAsync(key, channel, ts), CancellationToken.None);
+        promptUpdates.Start(ct => RunPromptUpdatesAsync(key, channel, ts, ct));
     }
 
-    private async Task RunPromptUpdatesAsync(string key, string channel, string ts)
+    private async Task RunPromptUpdatesAsync(string key, string channel, string ts, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -184,11 +191,20 @@ public sealed partial class SlackInteractionDispatcher(
 
             try
             {
-                await api.UpdateMessageAsync(channel, ts, rendering, CancellationToken.None);
+                await api.UpdateMessageAsync(channel, ts, rendering, cancellationToken);
             }
             catch (SlackApiException ex)
             {
                 LogUpdateFailed(logger, ex.Error);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                lock (pendingUpdates)
+                {
+                    pendingUpdates.Remove(key);
+                }
+
+                return;
             }
         }
     }

@@ -71,6 +71,7 @@ public sealed partial class SlackSocketModeClient(
         // Let envelopes already acknowledged finish their follow-up work (replies) for a moment.
         using var drainLimit = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
         var abandoned = await inFlight.DrainAsync(drainLimit.Token);
+        abandoned += await dispatcher.DrainAsync(drainLimit.Token); // prompt updates those envelopes queued
         if (abandoned > 0)
         {
             LogAbandoned(logger, abandoned);

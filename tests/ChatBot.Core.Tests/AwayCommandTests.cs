@@ -114,7 +114,8 @@ public class AwayCommandTests
         CommandParser.Actions.ShouldContain("away");
     }
 
-    private sealed class Bot
+    /// <summary>The router with away days and the user's zone, on a fake clock (shared with <see cref="TimeZoneCommandTests"/>).</summary>
+    internal sealed class Bot
     {
         private readonly CommandRouter _router;
 
@@ -142,7 +143,7 @@ public class AwayCommandTests
     }
 
     /// <summary>Away days as a set of dates, grouped into periods the way the SQLite store groups them.</summary>
-    private sealed class RecordingAwayStore : IAwayStore
+    internal sealed class RecordingAwayStore : IAwayStore
     {
         public SortedSet<DateOnly> Days { get; } = [];
 

@@ -100,6 +100,22 @@ public class BreakPosterTests
     }
 
     [Fact]
+    public async Task A_rejected_bot_token_is_not_a_refusal_and_the_break_resumes_once_the_token_is_fixed()
+    {
+        var id = await NewBreakAsync();
+        _platform.PermanentFailures = 1;
+        _platform.PermanentIsFatal = true;
+
+        var thrown = await Should.ThrowAsync<ChatPlatformException>(() => _poster.PostStepAsync(id, 0, CancellationToken.None));
+
+        thrown.IsFatal.ShouldBeTrue();
+        (await _store.GetAsync(id, CancellationToken.None))!.Refusal.ShouldBeNull();
+        (await _store.GetUnfinishedAsync(DateTimeOffset.MinValue, CancellationToken.None)).ShouldContain(b => b.Break.Id == id);
+        (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted); // token fixed, bot restarted
+        _platform.Posts.ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task Posting_the_last_step_finishes_the_break()
     {
         var id = await NewBreakAsync("rotation");

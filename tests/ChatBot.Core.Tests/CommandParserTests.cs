@@ -130,6 +130,17 @@ public class CommandParserTests
         tokens.ShouldNotContain(t => t.Kind == MarkupKind.Bold && t.Text == "bold");
     }
 
+    [Theory]
+    [InlineData("\U0001F44D")] // 👍, a surrogate pair
+    [InlineData("\U0001F44D\U0001F3FD")] // 👍🏽, with a skin tone modifier
+    public void An_emoji_at_the_cut_of_the_echo_stays_whole(string emoji)
+    {
+        var invalid = _parser.Parse("tz " + new string('a', 39) + emoji + "bbb more").ShouldBeOfType<ParsedCommand.Invalid>();
+
+        var echoed = Markup.Tokenize(invalid.Message).Single(t => t.Kind == MarkupKind.Literal).Text;
+        echoed.ShouldBe(new string('a', 39) + emoji + "…");
+    }
+
     [Fact]
     public void Words_after_a_command_that_takes_none_are_refused_not_ignored()
     {

@@ -36,11 +36,56 @@ public sealed class BreakPostTests
     }
 
     [Theory]
+    [InlineData(400, 50024)]
+    [InlineData(400, 50003)]
+    [InlineData(400, 50008)]
+    [InlineData(403, 50013)]
+    [InlineData(403, 50001)]
+    public async Task Where_no_thread_can_be_made_the_cue_replies_to_the_prompt(int status, int code)
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (request, _) => request.Path.EndsWith("/threads", StringComparison.Ordinal)
+            ? new FakeResponse(status, $$"""{"message":"refused","code":{{code}}}""")
+            : null;
+        var platform = harness.Services.GetRequiredKeyedService<IChatPlatform>(ChatPlatform.Discord);
+        var ct = TestContext.Current.CancellationToken;
+
+        var prompt = await platform.PostAsync(InThread, new OutgoingMessage("Break!"), new PostOptions("b5s0"), ct);
+        await platform.PostAsync(InThread, new OutgoingMessage("1/2 first"), new PostOptions("b5s1", prompt, "Rotation break"), ct);
+
+        harness.Fake.Requests.Where(r => r.Route == "POST channels/555/messages").Skip(1).ShouldHaveSingleItem()
+            .Json.GetProperty("message_reference").GetProperty("message_id").GetString().ShouldBe(prompt);
+    }
+
+    [Theory]
+    [InlineData(404, 10008, PostRefusal.Other)] // the prompt was deleted
+    [InlineData(404, 10003, PostRefusal.NotInChannel)] // the channel is gone
+    public async Task A_thread_refused_for_another_reason_is_a_refusal_and_no_cue_is_posted(int status, int code, PostRefusal expected)
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (request, _) => request.Path.EndsWith("/threads", StringComparison.Ordinal)
+            ? new FakeResponse(status, $$"""{"message":"refused","code":{{code}}}""")
+            : null;
+        var platform = harness.Services.GetRequiredKeyedService<IChatPlatform>(ChatPlatform.Discord);
+        var ct = TestContext.Current.CancellationToken;
+        var prompt = await platform.PostAsync(InThread, new OutgoingMessage("Break!"), new PostOptions("b6s0"), ct);
+
+        var refused = await Should.ThrowAsync<ChatPlatformException>(
+            () => platform.PostAsync(InThread, new OutgoingMessage("1/2 first"), new PostOptions("b6s1", prompt, "Rotation break"), ct));
+
+        refused.IsPermanent.ShouldBeTrue();
+        refused.Refusal.ShouldBe(expected);
+        harness.Fake.Requests.Count(r => r.Route == "POST channels/555/messages").ShouldBe(1); // the prompt only
+    }
+
+    [Theory]
     [InlineData(403, 50001, PostRefusal.NotInChannel)]
     [InlineData(403, 50013, PostRefusal.NotAllowed)]
     [InlineData(404, 10003, PostRefusal.NotInChannel)]
     [InlineData(400, 50024, PostRefusal.UnsupportedChannel)] // a forum or category channel takes no plain message
     [InlineData(400, 50083, PostRefusal.ChannelArchived)]
+    [InlineData(400, 50008, PostRefusal.UnsupportedChannel)] // a non-text channel
+    [InlineData(403, 50007, PostRefusal.NotAllowed)] // the user takes no messages from the bot
     public async Task A_refused_prompt_fails_for_good_with_the_reason_the_caller_is_told(int status, int code, PostRefusal expected)
     {
         await using var harness = await DiscordHarness.StartAsync();

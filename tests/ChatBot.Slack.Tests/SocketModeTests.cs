@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Commands;
 using ChatBot.Slack.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace ChatBot.Slack.Tests;
@@ -128,6 +129,33 @@ public sealed class SocketModeTests : IAsyncLifetime
         reply.Arg("response_type").ShouldBe("ephemeral");
         reply.Body!["replace_original"]!.GetValue<bool>().ShouldBeFalse();
         reply.Authorization.ShouldBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task StoppingWaitsForThePromptUpdateADoneClickQueued()
+    {
+        await using var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack));
+        var socket = await slack.NextSocketAsync();
+        var updating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        slack.Script("chat.update", _ =>
+        {
+            updating.TrySetResult();
+            release.Task.Wait(TestTimeouts.Guard);
+            return null;
+        });
+
+        var envelopeId = await socket.SendEnvelopeAsync("interactive", DoneClick("1700000000.001001", responseUrlId: "click1", slack: slack), acceptsResponsePayload: false);
+        await socket.WaitForAckAsync(envelopeId);
+        await updating.Task.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+
+        var dispatcher = host.Host.Services.GetRequiredService<SlackInteractionDispatcher>();
+        var drain = dispatcher.DrainAsync(TestContext.Current.CancellationToken);
+        drain.IsCompleted.ShouldBeFalse(); // the update is still in flight: stopping must wait for it
+        release.SetResult();
+
+        (await drain.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken)).ShouldBe(0);
+        slack.Calls("chat.update").ShouldHaveSingleItem().Arg("ts").ShouldBe("1700000000.001001");
     }
 
     [Fact]

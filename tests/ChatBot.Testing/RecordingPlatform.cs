@@ -44,6 +44,9 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     /// <summary>The reason the permanent failures give (see <see cref="PermanentFailures"/>).</summary>
     public PostRefusal PermanentRefusal { get; set; } = PostRefusal.NotInChannel;
 
+    /// <summary>The permanent failures are a rejected bot token (<see cref="ChatPlatformException.IsFatal"/>), not a refusal of the channel.</summary>
+    public bool PermanentIsFatal { get; set; }
+
     /// <summary>
     /// Behave as the real adapters do for a <see cref="PostOptions.Resend"/> (Discord's nonce, Slack's metadata
     /// lookup): a post already made under the same idempotency key is returned instead of posted again.
@@ -76,7 +79,9 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
 
         if (Interlocked.Decrement(ref _permanentFailures) >= 0)
         {
-            throw new ChatPlatformException("the fake platform refuses this channel", PermanentRefusal);
+            throw PermanentIsFatal
+                ? new ChatPlatformException("the fake platform rejects the bot token", PostRefusal.Other) { IsFatal = true }
+                : new ChatPlatformException("the fake platform refuses this channel", PermanentRefusal);
         }
 
         if (Interlocked.Decrement(ref _transientFailures) >= 0)

@@ -31,7 +31,9 @@ public sealed record StepResult(StepStatus Status, bool HasNextStep, DateTimeOff
 /// backs off; a claim whose holder died mid-post (its <see cref="BotInstance"/> is dead, or its lease of
 /// <see cref="ClaimLease"/> ran out) is taken over and re-posted as a <see cref="PostOptions.Resend"/> with the
 /// same idempotency key and tag, which Discord de-duplicates by nonce and Slack by looking for the tagged
-/// message first. A permanent refusal is recorded on the break, which ends it for good.
+/// message first. A permanent refusal is recorded on the break, which ends it for good; a rejected bot token
+/// (<see cref="ChatPlatformException.IsFatal"/>) is not a refusal: the claim is released and the error thrown, so
+/// the break resumes once the operator has fixed the token.
 /// </summary>
 public sealed partial class BreakPoster(
     IBreakStore breaks,
@@ -96,7 +98,7 @@ public sealed partial class BreakPoster(
             messageId = await platforms.Get(brk.Channel.Platform)
                 .PostAsync(brk.Channel, BreakContent.Step(brk, drill, step), options, cancellationToken);
         }
-        catch (ChatPlatformException exception) when (exception.IsPermanent)
+        catch (ChatPlatformException exception) when (exception.IsPermanent && !exception.IsFatal)
         {
             var refusal = new BreakRefusal(step, exception.Refusal ?? PostRefusal.Other, Truncate(exception.Message, 300));
             await breaks.RecordRefusalAsync(breakId, refusal, clock.GetUtcNow(), CancellationToken.None);

@@ -169,7 +169,7 @@ public sealed class CommandParser(DrillCatalog catalog)
     private static string Echo(string text)
     {
         // Shortened before it is made a literal span, so the span's end marker is never cut off.
-        return Markup.Plain(text.Length <= MaxEcho ? text : text[..MaxEcho] + "…");
+        return Markup.Plain(CommandText.Shorten(text, MaxEcho));
     }
 
     private sealed record Match(string Word, int Distance);

@@ -132,8 +132,10 @@ public sealed class CommandRouter(
         if (zoneId is null)
         {
             var zone = await zones.ZoneOfAsync(invocation.Channel, invocation.Caller, cancellationToken);
+            // Plain text, not a platform time token: a token renders in the reader's zone, not the named one.
+            var there = TimeZoneInfo.ConvertTime(zones.Now, zone).ToString("ddd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
             return CommandReply.ToCaller(
-                $"Your days are counted in **{zone.Id}** (it's {Markup.Time(zones.Now)} there). Change it with {Markup.Code("/drill tz Area/City")}, e.g. {Markup.Code("/drill tz Europe/Berlin")}.");
+                $"Your days are counted in **{zone.Id}** (it's {there} there). Change it with {Markup.Code("/drill tz Area/City")}, e.g. {Markup.Code("/drill tz Europe/Berlin")}.");
         }
 
         if (zoneId.Equals("reset", StringComparison.OrdinalIgnoreCase) || zoneId.Equals("clear", StringComparison.OrdinalIgnoreCase))
@@ -149,7 +151,7 @@ public sealed class CommandRouter(
             var suggestion = TimeZones.Suggest(zoneId);
             var hint = suggestion is null ? "" : $" Did you mean {Markup.Code(suggestion)}?";
             return CommandReply.ToCaller(
-                $"'{Markup.Plain(zoneId.Length > 40 ? zoneId[..40] : zoneId)}' is not a time zone I know.{hint} Use {TimeZones.Valid}.");
+                $"'{Markup.Plain(CommandText.Shorten(zoneId, 40))}' is not a time zone I know.{hint} Use {TimeZones.Valid}.");
         }
 
         await users.SeenAsync(team, invocation.Caller, cancellationToken);

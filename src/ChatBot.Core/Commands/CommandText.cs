@@ -48,4 +48,15 @@ public static class CommandText
 
         return builder.ToString().Trim(' ');
     }
+
+    /// <summary>
+    /// <paramref name="text"/> cut to at most <paramref name="maxTextElements"/> text elements (what a reader sees
+    /// as one character: an emoji with its modifiers, a letter with its combining marks), with "…" appended when
+    /// it was cut. Never splits a surrogate pair or a grapheme cluster (<see cref="StringInfo"/>).
+    /// </summary>
+    public static string Shorten(string text, int maxTextElements)
+    {
+        var info = new StringInfo(text);
+        return info.LengthInTextElements <= maxTextElements ? text : info.SubstringByTextElements(0, maxTextElements) + "…";
+    }
 }

@@ -89,6 +89,14 @@ public class ChatPlatformException : Exception
 
     public bool IsPermanent { get; }
 
+    /// <summary>
+    /// The platform rejected the bot's own credentials (Slack <c>invalid_auth</c>, <c>token_revoked</c>,
+    /// <c>account_inactive</c>; Discord 401 on a bot-token route): nothing the bot posts can succeed until the
+    /// operator fixes its configuration. This says nothing about the conversation, so it is never recorded as a
+    /// refusal of a break; the adapter has already reported it as fatal.
+    /// </summary>
+    public bool IsFatal { get; init; }
+
     /// <summary>Why the post was refused for good, when the platform said so; null for transient failures.</summary>
     public PostRefusal? Refusal { get; }
 }

@@ -244,7 +244,7 @@ public sealed partial class ScheduleCommandHandler(
         return slots.Select(s => SlotOccurrences.Next(s, now, zone)).Where(n => n is not null).Min();
     }
 
-    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static string Truncate(string text) => CommandText.Shorten(text, 40);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Schedule of {Channel} changed: {Change} {Detail} by {UserId}")]
     private static partial void LogChanged(ILogger logger, ChannelKey channel, string change, string detail, string userId);

@@ -22,6 +22,9 @@ public sealed class DiscordApiException : Exception
 
     /// <summary>Retrying the same call cannot succeed (4xx other than 429).</summary>
     public bool IsPermanent { get; }
+
+    /// <summary>Discord rejected the bot token (401 on a bot-token route): nothing works until the operator fixes <c>Discord:BotToken</c>.</summary>
+    public bool IsFatal { get; init; }
 }
 
 /// <summary>Discord's JSON error codes the adapter reacts to.</summary>
@@ -34,6 +37,8 @@ internal static class DiscordErrorCodes
     public const int InteractionAlreadyAcknowledged = 40060;
     public const int MissingAccess = 50001;
     public const int CannotSendInDm = 50003;
+    public const int CannotSendToUser = 50007;
+    public const int NonTextChannel = 50008;
     public const int MissingPermissions = 50013;
     public const int InvalidChannelType = 50024;
     public const int ArchivedThread = 50083;

@@ -377,7 +377,7 @@ public sealed partial class DiscordRestClient
                             _fatal.ReportFatal("Discord REST", "Discord rejected the bot token (401 Unauthorized); check Discord:BotToken");
                         }
 
-                        throw new DiscordApiException($"Discord {routeKey} answered 401 Unauthorized: the bot token was rejected", status, null, true);
+                        throw new DiscordApiException($"Discord {routeKey} answered 401 Unauthorized: the bot token was rejected", status, null, true) { IsFatal = true };
                     }
 
                     if (!response.IsSuccessStatusCode)
