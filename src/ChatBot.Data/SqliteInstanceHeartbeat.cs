@@ -92,9 +92,9 @@ internal sealed partial class SqliteInstanceHeartbeat(
         }
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Bot instance {InstanceId} registered; {Ended} earlier instance(s) of this database marked ended")]
+    [LoggerMessage(EventId = 3390, Level = LogLevel.Information, Message = "Bot instance {InstanceId} registered; {Ended} earlier instance(s) of this database marked ended")]
     private static partial void LogStarted(ILogger logger, string instanceId, int ended);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Bot instance {InstanceId}: heartbeat not written; retrying at the next beat")]
+    [LoggerMessage(EventId = 3391, Level = LogLevel.Warning, Message = "Bot instance {InstanceId}: heartbeat not written; retrying at the next beat")]
     private static partial void LogBeatFailed(ILogger logger, Exception exception, string instanceId);
 }

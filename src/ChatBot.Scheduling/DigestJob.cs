@@ -78,12 +78,12 @@ public sealed partial class DigestJob(
         NoSchedule,
     }
 
-    [LoggerMessage(EventId = 3230, Level = LogLevel.Warning, Message = "Digest job with a bad platform ({Platform}) ignored")]
+    [LoggerMessage(EventId = 3260, Level = LogLevel.Warning, Message = "Digest job with a bad platform ({Platform}) ignored")]
     private static partial void LogBadArguments(ILogger logger, string platform);
 
-    [LoggerMessage(EventId = 3231, Level = LogLevel.Warning, Message = "Skipped the weekly digest {PeriodKey} of {Channel}: it is {Late} late, past the catch-up window of {Window}")]
+    [LoggerMessage(EventId = 3261, Level = LogLevel.Warning, Message = "Skipped the weekly digest {PeriodKey} of {Channel}: it is {Late} late, past the catch-up window of {Window}")]
     private static partial void LogSkipped(ILogger logger, ChannelKey channel, string periodKey, TimeSpan late, TimeSpan window);
 
-    [LoggerMessage(EventId = 3232, Level = LogLevel.Information, Message = "Weekly digest of {Channel}: {Outcome}")]
+    [LoggerMessage(EventId = 3262, Level = LogLevel.Information, Message = "Weekly digest of {Channel}: {Outcome}")]
     private static partial void LogOutcome(ILogger logger, ChannelKey channel, DigestOutcome outcome);
 }
