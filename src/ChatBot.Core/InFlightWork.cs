@@ -48,8 +48,10 @@ public sealed class InFlightWork
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Count before cancelling: work that honours the token ends during CancelAsync, yet it was cut off.
+            var abandoned = pending.Count(t => !t.IsCompleted);
             await _abandon.CancelAsync().ConfigureAwait(false);
-            return pending.Count(t => !t.IsCompleted);
+            return abandoned;
         }
 #pragma warning disable CA1031 // a failed piece of work was logged by its owner; draining only waits for it
         catch (Exception)
