@@ -153,9 +153,18 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
             cancellationToken: cancellationToken));
     }
 
+    private const string Open = "finished_at IS NULL AND refused_at IS NULL AND started_at >= @since";
+
+    /// <summary>One count from the partial index <c>ix_breaks_open</c>.</summary>
+    public async Task<int> CountUnfinishedAsync(DateTimeOffset startedSince, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM breaks WHERE {Open};", new { since = startedSince.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+    }
+
     public async Task<IReadOnlyList<UnfinishedBreak>> GetUnfinishedAsync(DateTimeOffset startedSince, CancellationToken cancellationToken)
     {
-        const string Open = "finished_at IS NULL AND refused_at IS NULL AND started_at >= @since";
         var since = startedSince.ToUnixTimeMilliseconds();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

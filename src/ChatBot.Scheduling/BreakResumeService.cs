@@ -30,7 +30,7 @@ internal sealed partial class BreakResumeService(
     ILogger<BreakResumeService> logger) : IHostedService
 {
     /// <summary>Breaks started longer ago than this are not looked at (their thread is long stale).</summary>
-    internal static readonly TimeSpan ResumeWindow = TimeSpan.FromDays(1);
+    internal static readonly TimeSpan ResumeWindow = UnfinishedBreak.ResumeWindow;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -3,7 +3,6 @@ using System.Globalization;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Ports;
-using ChatBot.Core.Telemetry;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.Logging;
@@ -38,7 +37,6 @@ public sealed partial class BreakStepJob(
                 // Retrying cannot help (no access to the channel, no adapter). BreakPoster logged the refusal once
                 // and put it on the break; every later run of its steps (a re-run, the safety net) ends here quietly.
                 LogRefused(logger, breakId, step);
-                ChatBotTelemetry.BreakEnded(breakId);
                 return;
             case StepStatus.HeldElsewhere:
                 // Someone else holds a live claim and may be posting right now. Fail, so Hangfire retries after

@@ -54,6 +54,7 @@ public static class ServiceDefaultsExtensions
                 .WithMetrics(metrics =>
                 {
                     metrics.AddMeter(ChatBotTelemetry.MeterName).AddRuntimeInstrumentation().AddHttpClientInstrumentation();
+                    metrics.AddInstrumentation(sp => ActivatorUtilities.CreateInstance<ActiveBreaksGauge>(sp));
                     if (opsEnabled)
                     {
                         // No response cache: a scrape sees every measurement recorded before it.

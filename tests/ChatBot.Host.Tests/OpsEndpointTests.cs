@@ -99,6 +99,7 @@ public sealed class OpsEndpointTests
         after.ShouldContain("chatbot_posts_total{");
         after.ShouldContain("kind=\"reply\"");
         after.ShouldContain("dotnet_gc_collections_total"); // runtime instrumentation
+        (await bot.WaitForMetricAsync("chatbot_breaks_active", _ => true, atLeast: 0)).ShouldContain("# TYPE chatbot_breaks_active gauge");
         after.ShouldContain("http_client_request_duration_seconds"); // HttpClient instrumentation
 
         foreach (var secret in new[] { SlackBotToken, SlackAppToken, "OPSBOTTOKEN", "OPSAPPTOKEN" })

@@ -114,7 +114,6 @@ public sealed partial class BreakPoster(
         }
 
         ChatBotTelemetry.Posted(brk.Channel.Platform, kind, ok: true);
-        ChatBotTelemetry.BreakStepPosted(breakId, hasNext);
         await breaks.RecordPostAsync(breakId, step, messageId, CancellationToken.None);
         if (!hasNext)
         {

@@ -31,7 +31,14 @@ public sealed record BreakRefusal(int Step, Ports.PostRefusal Reason, string Det
 /// <summary>A break whose thread has not ended (see <see cref="Ports.IBreakStore.GetUnfinishedAsync"/>).</summary>
 /// <param name="NextStep">The first step with no message recorded (0 when even the prompt is not out).</param>
 /// <param name="LastPostedAt">When the step before it was recorded (UTC), or null when nothing was posted.</param>
-public sealed record UnfinishedBreak(BreakRecord Break, int NextStep, DateTimeOffset? LastPostedAt);
+public sealed record UnfinishedBreak(BreakRecord Break, int NextStep, DateTimeOffset? LastPostedAt)
+{
+    /// <summary>
+    /// Breaks started longer ago than this are left alone (their thread is long stale): a restarted bot does not
+    /// carry them on, and the active-breaks gauge does not count them.
+    /// </summary>
+    public static readonly TimeSpan ResumeWindow = TimeSpan.FromDays(1);
+}
 
 /// <summary>What <see cref="Ports.IBreakStore.CreateAsync"/> is asked to store.</summary>
 public sealed record NewBreak(

@@ -48,6 +48,13 @@ public interface IBreakStore
     /// </summary>
     Task<IReadOnlyList<UnfinishedBreak>> GetUnfinishedAsync(DateTimeOffset startedSince, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many breaks <see cref="GetUnfinishedAsync"/> would return, without reading them (the active-breaks
+    /// gauge). A store should answer it from an index; the default reads the list.
+    /// </summary>
+    async Task<int> CountUnfinishedAsync(DateTimeOffset startedSince, CancellationToken cancellationToken) =>
+        (await GetUnfinishedAsync(startedSince, cancellationToken)).Count;
+
     /// <summary>The message id of a posted step (0 = the prompt), or null.</summary>
     Task<string?> GetPostedMessageIdAsync(long breakId, int step, CancellationToken cancellationToken);
 }

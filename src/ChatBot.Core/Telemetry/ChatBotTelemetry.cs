@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -16,11 +15,7 @@ public static class ChatBotTelemetry
     /// <summary>The meter every <c>chatbot.*</c> instrument belongs to.</summary>
     public const string MeterName = "ChatBot";
 
-    /// <summary>How long a break whose thread still has steps to post counts as active after its last post.</summary>
-    public static readonly TimeSpan ActiveBreakTimeout = TimeSpan.FromMinutes(10);
-
     private static readonly Meter Meter = new(MeterName);
-    private static readonly ConcurrentDictionary<long, long> ActiveBreaks = new();
 
     private static readonly Counter<long> Commands = Meter.CreateCounter<long>(
         "chatbot.commands.handled", "{command}", "Commands and button taps handled, by platform, command and outcome (ok, invalid, error).");
@@ -57,15 +52,6 @@ public static class ChatBotTelemetry
 
     private static readonly Counter<long> Completions = Meter.CreateCounter<long>(
         "chatbot.completions.recorded", "{completion}", "Breaks logged as done (duplicates not counted), by platform and kind (button, self_logged).");
-
-    static ChatBotTelemetry()
-    {
-        Meter.CreateObservableUpDownCounter(
-            "chatbot.breaks.active",
-            CountActiveBreaks,
-            "{break}",
-            "Breaks whose cue thread has steps left to post (and posted within the last 10 minutes), in this process.");
-    }
 
     /// <summary>Spans of the Core command handling (parent: the adapter's inbound span).</summary>
     public static ActivitySource Core { get; } = new("ChatBot.Core");
@@ -123,40 +109,10 @@ public static class ChatBotTelemetry
     public static void CompletionRecorded(ChatPlatform platform, string kind) =>
         Completions.Add(1, new TagList { { "platform", Name(platform) }, { "kind", kind } });
 
-    /// <summary>A step of a break was posted: the break stays active while it has steps left.</summary>
-    public static void BreakStepPosted(long breakId, bool hasNextStep)
-    {
-        if (hasNextStep)
-        {
-            ActiveBreaks[breakId] = Environment.TickCount64;
-        }
-        else
-        {
-            ActiveBreaks.TryRemove(breakId, out _);
-        }
-    }
-
-    /// <summary>A break's thread stopped for good before its last step.</summary>
-    public static void BreakEnded(long breakId) => ActiveBreaks.TryRemove(breakId, out _);
-
     /// <summary>Marks the current span failed with the exception's type (not its message, which may carry data).</summary>
     public static void Failed(this Activity? activity, Exception exception)
     {
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
         activity?.SetTag("error.type", exception.GetType().FullName);
-    }
-
-    private static long CountActiveBreaks()
-    {
-        var staleBefore = Environment.TickCount64 - (long)ActiveBreakTimeout.TotalMilliseconds;
-        foreach (var (breakId, lastPost) in ActiveBreaks)
-        {
-            if (lastPost < staleBefore)
-            {
-                ActiveBreaks.TryRemove(breakId, out _);
-            }
-        }
-
-        return ActiveBreaks.Count;
     }
 }
