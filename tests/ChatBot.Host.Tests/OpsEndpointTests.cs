@@ -184,6 +184,19 @@ public sealed class OpsEndpointTests
         settings["Ops:DashboardWritable"] = "true";
         await using var writable = await OpsHost.StartAsync(settings);
         (await PostAsAsync(writable, "hangfire/recurring/trigger", "admin", "correct horse")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        // Neither the password nor a wrong guess (nor their basic-auth encoding) shows up in metrics, logs or spans.
+        string[] secrets = ["correct horse", "wrong horse", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:correct horse"))];
+        foreach (var host in new[] { bot, writable })
+        {
+            var metrics = await host.Http.GetStringAsync("metrics", TestContext.Current.CancellationToken);
+            foreach (var secret in secrets)
+            {
+                metrics.ShouldNotContain(secret);
+                host.Logs.Lines.ShouldAllBe(line => !line.Contains(secret));
+                host.SpansNow().ShouldAllBe(span => !span.TagObjects.Any(tag => (tag.Value as string ?? "").Contains(secret)) && !span.DisplayName.Contains(secret));
+            }
+        }
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using ChatBot.Core.Commands;
 using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Streaks;
+using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -71,8 +72,19 @@ public sealed partial class DigestService(
             var zone = await clock.ChannelZoneAsync(channel, cancellationToken);
             var today = clock.Today(zone);
             var report = await BuildAsync(channel, period.Kind, period.First > today ? period.First : (period.Last < today ? period.Last : today), cancellationToken);
-            var messageId = await platforms.Get(channel.Platform).PostAsync(
-                channel, Compose(report), new PostOptions("digest:" + period.Key), cancellationToken);
+            string messageId;
+            try
+            {
+                messageId = await platforms.Get(channel.Platform).PostAsync(
+                    channel, Compose(report), new PostOptions("digest:" + period.Key), cancellationToken);
+            }
+            catch
+            {
+                ChatBotTelemetry.Posted(channel.Platform, "digest", ok: false);
+                throw;
+            }
+
+            ChatBotTelemetry.Posted(channel.Platform, "digest", ok: true);
             await store.RecordPostAsync(channel, period.Key, messageId, clock.Now, cancellationToken);
             return true;
         }
