@@ -61,9 +61,18 @@ public static class ServiceDefaultsExtensions
                         metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                     }
                 })
-                .WithTracing(tracing => tracing
-                    .AddSource("ChatBot.*")
-                    .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = (activity, request) => RedactUrl(activity, request.RequestUri)));
+                .WithTracing(tracing =>
+                {
+                    tracing
+                        .AddSource("ChatBot.*")
+                        .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = (activity, request) => RedactUrl(activity, request.RequestUri));
+                    if (!otlp)
+                    {
+                        // Nothing exports spans: they exist only to put the trace id in log scopes (and pass it on),
+                        // so none is recorded (no tags, no timings) unless an incoming trace context asks for it.
+                        tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler()));
+                    }
+                });
             if (otlp)
             {
                 telemetry.UseOtlpExporter();

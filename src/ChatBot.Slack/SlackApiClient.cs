@@ -453,7 +453,7 @@ public sealed partial class SlackApiClient : IDisposable
         string? query = null,
         Func<CancellationToken, Task<string?>>? findEarlier = null)
     {
-        using var activity = ChatBotTelemetry.Slack.StartActivity("slack " + method, ActivityKind.Client);
+        using var activity = ChatBotTelemetry.Slack.StartSpan("slack", method, ActivityKind.Client);
         var token = useAppToken ? options.AppToken : options.BotToken;
         var failures = 0;
         var rateLimits = 0;

@@ -51,7 +51,8 @@ internal sealed class OpsHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
         var spans = new List<Activity>();
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+        // The host records no span while no OTLP endpoint is set; the test is the exporter here, so it samples all.
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans).SetSampler(new AlwaysOnSampler()));
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
         return new OpsHost(host, directory, logs, spans);

@@ -8,6 +8,25 @@ namespace ChatBot.Slack.Tests;
 public sealed class SlackBlockKitRendererTests
 {
     [Fact]
+    public void Render_keeps_the_rendering_of_a_constant_message_and_renders_every_other_message_anew()
+    {
+        var help = new OutgoingMessage("**Drills**: `/drill list`") { IsConstant = true };
+        var first = SlackBlockKitRenderer.Render(help);
+
+        SlackBlockKitRenderer.Render(help).ShouldBeSameAs(first);
+        first.Blocks[0]!["text"]!["text"]!.GetValue<string>().ShouldBe("*Drills*: `/drill list`");
+        // Another instance (a reply that depends on the user or the time) is rendered from its own text.
+        var streak = new OutgoingMessage("**Streak**: 3 days");
+        SlackBlockKitRenderer.Render(streak).ShouldNotBeSameAs(SlackBlockKitRenderer.Render(streak));
+        SlackBlockKitRenderer.Render(help with { Text = "**Other**" }).Blocks[0]!["text"]!["text"]!.GetValue<string>().ShouldBe("*Other*");
+
+        // Writing it into a payload copies the blocks: a change to one payload never reaches the next.
+        var payload = first.WriteTo(new JsonObject());
+        payload["blocks"]![0]!["text"]!["text"] = "changed";
+        SlackBlockKitRenderer.Render(help).Blocks[0]!["text"]!["text"]!.GetValue<string>().ShouldBe("*Drills*: `/drill list`");
+    }
+
+    [Fact]
     public void ToMrkdwn_EscapesSpecialsAndRendersMarkup()
     {
         var mrkdwn = SlackBlockKitRenderer.ToMrkdwn("a < b & c > d **bold & co** `x<y` at {time:1764072000}");

@@ -26,8 +26,11 @@ public sealed class CommandRouter(
     {
         var parsed = parser.Parse(invocation.Text);
         var name = CommandName(parsed);
-        using var activity = ChatBotTelemetry.Core.StartActivity("drill " + name);
-        activity?.SetTag("chatbot.platform", ChatBotTelemetry.Name(invocation.Channel.Platform));
+        using var activity = ChatBotTelemetry.Core.StartSpan("drill", name);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("chatbot.platform", ChatBotTelemetry.Name(invocation.Channel.Platform));
+        }
         try
         {
             var reply = await RouteAsync(invocation, parsed, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -16,6 +17,7 @@ public static class ChatBotTelemetry
     public const string MeterName = "ChatBot";
 
     private static readonly Meter Meter = new(MeterName);
+    private static readonly ConcurrentDictionary<(string Prefix, string Name), string> SpanNames = new();
 
     private static readonly Counter<long> Commands = Meter.CreateCounter<long>(
         "chatbot.commands.handled", "{command}", "Commands and button taps handled, by platform, command and outcome (ok, invalid, error).");
@@ -28,7 +30,7 @@ public static class ChatBotTelemetry
         new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5] });
 
     private static readonly Counter<long> Posts = Meter.CreateCounter<long>(
-        "chatbot.posts", "{post}", "Messages sent to a platform, by platform, kind (prompt, cue, reply, dm) and outcome (ok, failed).");
+        "chatbot.posts", "{post}", "Messages sent to a platform, by platform, kind (prompt, cue, reply, dm, digest) and outcome (ok, failed).");
 
     private static readonly Histogram<double> RateLimitWaits = Meter.CreateHistogram(
         "chatbot.rate_limit.wait.duration",
@@ -86,7 +88,7 @@ public static class ChatBotTelemetry
     public static void Acknowledged(ChatPlatform platform, string kind, long startTimestamp) =>
         AckDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new TagList { { "platform", Name(platform) }, { "kind", kind } });
 
-    /// <param name="kind"><c>prompt</c>, <c>cue</c>, <c>reply</c> or <c>dm</c>.</param>
+    /// <param name="kind"><c>prompt</c>, <c>cue</c>, <c>reply</c> (an answer to a command or tap, ephemeral or not), <c>dm</c> (a direct message) or <c>digest</c> (the scheduled weekly digest).</param>
     public static void Posted(ChatPlatform platform, string kind, bool ok) =>
         Posts.Add(1, new TagList { { "platform", Name(platform) }, { "kind", kind }, { "outcome", ok ? "ok" : "failed" } });
 
@@ -108,6 +110,13 @@ public static class ChatBotTelemetry
     /// <param name="kind"><c>button</c> or <c>self_logged</c>.</param>
     public static void CompletionRecorded(ChatPlatform platform, string kind) =>
         Completions.Add(1, new TagList { { "platform", Name(platform) }, { "kind", kind } });
+
+    /// <summary>
+    /// Starts a span named <c>"{prefix} {name}"</c> (both from small fixed sets, e.g. <c>drill list</c>, <c>slack chat.postMessage</c>),
+    /// or returns null at once when nothing listens to <paramref name="source"/>. The name is built once per pair, not per call.
+    /// </summary>
+    public static Activity? StartSpan(this ActivitySource source, string prefix, string name, ActivityKind kind = ActivityKind.Internal) =>
+        source.HasListeners() ? source.StartActivity(SpanNames.GetOrAdd((prefix, name), static key => key.Prefix + " " + key.Name), kind) : null;
 
     /// <summary>Marks the current span failed with the exception's type (not its message, which may carry data).</summary>
     public static void Failed(this Activity? activity, Exception exception)
