@@ -17,8 +17,9 @@ using Microsoft.Extensions.Logging;
 /// SQLite stores answer <c>/drill list</c> (the cheapest real command, so the worst case for the relative cost)
 /// from the in-process fake Slack, in three hosts: <c>bare</c> (no OpenTelemetry, no log output),
 /// <c>telemetry</c> (<c>AddServiceDefaults()</c>: metrics, traces, runtime and HttpClient instrumentation, the
-/// Prometheus exporter; no log output) and <c>shipped</c> (that plus the console logger at Information, as the
-/// container runs, written to a null sink). Figure: process CPU time per command, fake Slack included (it does
+/// Prometheus exporter; no log output), <c>shipped</c> (that plus the console logger at Information, as the
+/// container runs, writing to <c>/dev/null</c> as it would to the container's log pipe) and <c>verbose</c> (the same with <c>ChatBot.Slack</c> at Debug: a line
+/// per command, as Slack wrote at Information before its per-minute summary). Figure: process CPU time per command, fake Slack included (it does
 /// the same work in each). Each cycle runs the three once, in a rotating order (so a change in the machine's
 /// load hits all alike) and gives one ratio to <c>bare</c>; the report gives the median and range of each mode
 /// and of the per-cycle ratios, with the load average before and after (the machine may be shared).
@@ -27,13 +28,14 @@ internal static class InstrumentationCost
 {
     private const int Commands = 3000;
     private const int InFlight = 100;
-    private const int Cycles = 5;
+    private const int Cycles = 7;
 
     private enum Mode
     {
         Bare,
         Telemetry,
         Shipped,
+        Verbose,
     }
 
     public static async Task RunAsync()
@@ -43,6 +45,7 @@ internal static class InstrumentationCost
         var modes = Enum.GetValues<Mode>();
         Console.WriteLine($"ChatBot.Slack.Bench cpu: {Environment.ProcessorCount} cores, {Commands} × /drill list per round, {InFlight} in flight, {Cycles} cycles of {string.Join('/', modes).ToLowerInvariant()}, load average {LoadAverage()}");
         var results = modes.ToDictionary(m => m, _ => new List<double>());
+        var allocations = modes.ToDictionary(m => m, _ => new List<double>());
         var ratios = modes.ToDictionary(m => m, _ => new List<double>());
         try
         {
@@ -51,9 +54,10 @@ internal static class InstrumentationCost
                 for (var i = 0; i < modes.Length; i++)
                 {
                     var mode = modes[(cycle + i) % modes.Length];
-                    var microseconds = await MeasureAsync(slack, directory, mode);
+                    var (microseconds, bytes) = await MeasureAsync(slack, directory, mode);
                     results[mode].Add(microseconds);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cycle {cycle + 1}: {mode.ToString().ToLowerInvariant(),-9} {microseconds,8:0.0} µs CPU per command"));
+                    allocations[mode].Add(bytes);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cycle {cycle + 1}: {mode.ToString().ToLowerInvariant(),-9} {microseconds,8:0.0} µs CPU, {bytes,8:N0} bytes allocated per command"));
                 }
 
                 foreach (var mode in modes)
@@ -72,7 +76,7 @@ internal static class InstrumentationCost
         {
             var line = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{mode.ToString().ToLowerInvariant(),-9} median {Median(results[mode]):0.0} µs CPU per command (range {results[mode].Min():0.0}–{results[mode].Max():0.0})");
+                $"{mode.ToString().ToLowerInvariant(),-9} median {Median(results[mode]):0.0} µs CPU per command (range {results[mode].Min():0.0}–{results[mode].Max():0.0}), {Median(allocations[mode]):N0} bytes allocated");
             if (mode != Mode.Bare)
             {
                 line += $"; vs bare: per-cycle median {Percent(Median(ratios[mode]))}, range {Percent(ratios[mode].Min())} to {Percent(ratios[mode].Max())}";
@@ -98,7 +102,8 @@ internal static class InstrumentationCost
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    private static async Task<double> MeasureAsync(FakeSlackServer slack, string directory, Mode mode)
+    /// <returns>Process CPU time (µs) and bytes allocated (all threads), per command.</returns>
+    private static async Task<(double Microseconds, double Bytes)> MeasureAsync(FakeSlackServer slack, string directory, Mode mode)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -114,11 +119,18 @@ internal static class InstrumentationCost
         });
         builder.Logging.ClearProviders();
         var console = Console.Out;
-        if (mode == Mode.Shipped)
+        StreamWriter? sink = null;
+        if (mode is Mode.Shipped or Mode.Verbose)
         {
-            // The console logger as the container has it, its output thrown away (it takes Console.Out when built).
-            Console.SetOut(TextWriter.Null);
+            // The console logger as the container has it (it takes Console.Out when built): one write per line, to
+            // /dev/null instead of the container's log pipe.
+            sink = new StreamWriter(File.Exists("/dev/null") ? File.OpenWrite("/dev/null") : Stream.Null) { AutoFlush = true };
+            Console.SetOut(sink);
             builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Information);
+            if (mode == Mode.Verbose)
+            {
+                builder.Logging.AddFilter("ChatBot.Slack", LogLevel.Debug);
+            }
         }
 
         if (mode != Mode.Bare)
@@ -131,6 +143,7 @@ internal static class InstrumentationCost
         builder.Services.AddSingleton<IBreakRunner, NoBreakRunner>();
         builder.Services.AddSlack(builder.Configuration);
         TimeSpan used;
+        long allocated;
         try
         {
             using var host = builder.Build();
@@ -138,9 +151,13 @@ internal static class InstrumentationCost
             FakeSocket[] sockets = [await slack.NextSocketAsync(), await slack.NextSocketAsync()];
 
             await RunAsync(sockets, Commands / 3); // warm-up: JIT, pools, users.info cache
+            GC.Collect(); // the garbage of earlier rounds is not collected on this round's time
+            GC.WaitForPendingFinalizers();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var bytes = GC.GetTotalAllocatedBytes(precise: true);
             await RunAsync(sockets, Commands);
             used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
 
             if (mode != Mode.Bare)
             {
@@ -158,9 +175,10 @@ internal static class InstrumentationCost
         finally
         {
             Console.SetOut(console);
+            sink?.Dispose();
         }
 
-        return used.TotalMicroseconds / Commands;
+        return (used.TotalMicroseconds / Commands, (double)allocated / Commands);
     }
 
     private static async Task RunAsync(FakeSocket[] sockets, int count)

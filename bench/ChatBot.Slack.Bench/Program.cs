@@ -1,7 +1,7 @@
 // Envelope → ack latency of the real Socket Mode client against the loopback fake Slack, with 200
 // envelopes in flight at once. Latency is measured on the fake's side: from just before the envelope
 // frame is written to the moment its ack frame is read. With the argument "cpu": the CPU cost of the
-// telemetry per command (InstrumentationCost.cs).
+// telemetry and the logs per command (InstrumentationCost.cs); "render": the reply's rendering (RenderCost.cs).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -11,6 +11,12 @@ using ChatBot.Slack.Tests.Fakes;
 if (args is ["cpu"])
 {
     await InstrumentationCost.RunAsync();
+    return;
+}
+
+if (args is ["render"])
+{
+    RenderCost.Run();
     return;
 }
 

@@ -24,7 +24,8 @@ public static class ServiceDefaultsExtensions
     /// Wires operations: health checks (each project adds its own, tagged <see cref="HealthTags.Ready"/>),
     /// OpenTelemetry metrics (<c>chatbot.*</c>, .NET runtime, HttpClient) for <c>/metrics</c>, traces from every
     /// ChatBot activity source and HttpClient, OTLP export of all three signals when the standard
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (nothing is exported otherwise), the JSON console log format with
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (otherwise nothing is exported and spans are propagation-only: ids for
+    /// the log scopes, nothing recorded), the JSON console log format with
     /// scopes (and so the trace id) when <c>Logging:Console:FormatterName=json</c>, and the ops listener
     /// (<see cref="OpsHttpHostedService"/>) unless <c>Ops:Enabled=false</c>. With the listener off and no OTLP
     /// endpoint, OpenTelemetry is not started at all.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using ChatBot.Core.Messages;
@@ -24,7 +25,17 @@ public static class SlackBlockKitRenderer
 
     private const string Ellipsis = "…";
 
-    public static SlackMessage Render(OutgoingMessage message)
+    /// <summary>Renderings of <see cref="OutgoingMessage.IsConstant"/> messages, kept as long as the message lives.</summary>
+    private static readonly ConditionalWeakTable<OutgoingMessage, SlackMessage> Constants = new();
+
+    /// <summary>
+    /// The Block Kit rendering of <paramref name="message"/>. A constant message (help, the drill list) is rendered
+    /// once and the same <see cref="SlackMessage"/> returned after: callers only read it (<see cref="SlackMessage.WriteTo"/> copies the blocks).
+    /// </summary>
+    public static SlackMessage Render(OutgoingMessage message) =>
+        message.IsConstant ? Constants.GetValue(message, RenderNow) : RenderNow(message);
+
+    private static SlackMessage RenderNow(OutgoingMessage message)
     {
         var blocks = new JsonArray();
         var buttons = message.Buttons

@@ -21,6 +21,7 @@ public sealed partial class SlackInteractionDispatcher(
     SlackApiClient api,
     IOptions<SlackOptions> options,
     TimeProvider time,
+    SlackCommandSummary summary,
     ILogger<SlackInteractionDispatcher> logger)
 {
     private const string SomethingWentWrong = "Sorry, something went wrong on my side. Please try again in a moment.";
@@ -58,6 +59,11 @@ public sealed partial class SlackInteractionDispatcher(
         if (first == work)
         {
             var reply = work.IsCompletedSuccessfully ? await work : Failed(work.Exception);
+            if (work.IsCompletedSuccessfully)
+            {
+                summary.Answered(inAck: reply.Message.File is null);
+            }
+
             if (reply.Message.File is null)
             {
                 await ack(ToResponsePayload(reply, replaceOriginal: null), cancellationToken);
@@ -75,6 +81,7 @@ public sealed partial class SlackInteractionDispatcher(
         try
         {
             late = await work;
+            summary.Answered(inAck: false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -120,6 +127,7 @@ public sealed partial class SlackInteractionDispatcher(
             foreach (var action in actions)
             {
                 LogClick(logger, action.ActionId);
+                summary.Tapped();
                 var click = SlackPayloadMapper.ToClick(action, user, settings.Admins);
                 outcomes.Add((action, await handler.HandleClickAsync(click, cancellationToken)));
             }
@@ -269,6 +277,7 @@ public sealed partial class SlackInteractionDispatcher(
             {
                 // A response_url cannot carry a file: the digest goes through the upload flow to the channel.
                 await api.PostWithFileAsync(channel, SlackBlockKitRenderer.Render(reply.Message), file, threadTs, cancellationToken);
+                ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: true);
                 return;
             }
 
@@ -299,6 +308,7 @@ public sealed partial class SlackInteractionDispatcher(
 
     private CommandReply Failed(Exception? ex)
     {
+        summary.Failed();
         LogCommandFailed(logger, ex?.InnerException ?? ex);
         return CommandReply.ToCaller(SomethingWentWrong);
     }
@@ -311,10 +321,11 @@ public sealed partial class SlackInteractionDispatcher(
         public SlackMessage? Latest { get; set; }
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Slack {Command} {Text}")]
+    // Per-event lines are Debug: SlackCommandSummary gives the Information view, one line a minute.
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug, Message = "Slack {Command} {Text}")]
     private static partial void LogCommand(ILogger logger, string command, string text);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Slack button {ActionId}")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "Slack button {ActionId}")]
     private static partial void LogClick(ILogger logger, string actionId);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Slack command failed")]

@@ -46,6 +46,7 @@ public static class SlackServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<SlackApiClient>();
+        services.AddSingleton<SlackCommandSummary>();
         services.AddSingleton<SlackInteractionDispatcher>();
         services.AddSingleton<SlackPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, (sp, _) => sp.GetRequiredService<SlackPlatform>());

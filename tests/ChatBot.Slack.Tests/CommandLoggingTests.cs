@@ -21,7 +21,7 @@ public sealed class CommandLoggingTests
         var envelopeId = await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("list"));
         await socket.WaitForAckAsync(envelopeId);
 
-        var command = host.Logs.Entries.ShouldHaveSingleItem(e => e.Message == "Slack /drill list");
+        var command = host.Logs.Entries.Where(e => e.Message == "Slack /drill list").ShouldHaveSingleItem();
         command.Level.ShouldBe(LogLevel.Debug);
         host.Logs.Entries.ShouldNotContain(e => e.Category == typeof(SlackInteractionDispatcher).FullName && e.Level == LogLevel.Information);
 

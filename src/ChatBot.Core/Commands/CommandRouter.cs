@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Drills;
@@ -63,8 +64,8 @@ public sealed class CommandRouter(
     private async Task<CommandReply> RouteAsync(CommandInvocation invocation, ParsedCommand parsed, CancellationToken cancellationToken) =>
         parsed switch
         {
-            ParsedCommand.Help => Help(),
-            ParsedCommand.List => List(),
+            ParsedCommand.Help => Constant.Help,
+            ParsedCommand.List => Constant.List,
             ParsedCommand.StartDrill start => await StartBreakAsync(invocation, start.DrillId, cancellationToken),
             ParsedCommand.Now => await StartBreakAsync(invocation, null, cancellationToken),
             ParsedCommand.Done => await completionCommands.DoneTypedAsync(invocation, cancellationToken),
@@ -178,7 +179,18 @@ public sealed class CommandRouter(
             : await digests.OnDemandAsync(invocation, period, cancellationToken);
     }
 
-    private CommandReply Help()
+    /// <summary>
+    /// Help and the drill list depend only on the catalogue, which is fixed at start: each is built once per
+    /// catalogue and sent as the same instance, marked <see cref="OutgoingMessage.IsConstant"/> so a platform
+    /// renderer can keep its rendering instead of tokenizing the markup on every command.
+    /// </summary>
+    private static readonly ConditionalWeakTable<DrillCatalog, ConstantReplies> Constants = new();
+
+    private ConstantReplies Constant => Constants.GetValue(catalog, c => new ConstantReplies(Constantly(Help(c)), Constantly(List(c))));
+
+    private static CommandReply Constantly(CommandReply reply) => reply with { Message = reply.Message with { IsConstant = true } };
+
+    private static CommandReply Help(DrillCatalog catalog)
     {
         var text = new StringBuilder();
         text.Append("**Upper back breaks**: short drills for the upper back, a few times every workday.\n");
@@ -196,7 +208,7 @@ public sealed class CommandRouter(
         return CommandReply.ToCaller(text.ToString());
     }
 
-    private CommandReply List()
+    private static CommandReply List(DrillCatalog catalog)
     {
         var text = new StringBuilder("**Drills**\n");
         foreach (var drill in catalog.Drills)
@@ -208,4 +220,6 @@ public sealed class CommandRouter(
         text.Append($"Start one with {Markup.Code("/drill <drill>")}, e.g. {Markup.Code("/drill rotation")}.");
         return CommandReply.ToCaller(text.ToString());
     }
+
+    private sealed record ConstantReplies(CommandReply Help, CommandReply List);
 }

@@ -16,6 +16,13 @@ public sealed record OutgoingMessage(string Text, IReadOnlyList<MessageButton> B
     /// attaches it to the message, the console saves it. A platform that refuses the file gets the text alone.
     /// </summary>
     public MessageFile? File { get; init; }
+
+    /// <summary>
+    /// This very instance is sent again and again with the same content (help, the drill list: built once from the
+    /// catalogue). Renderers may keep their rendering of it, keyed by reference; never set it on a message whose
+    /// text depends on the user, the channel or the time.
+    /// </summary>
+    public bool IsConstant { get; init; }
 }
 
 /// <summary>A file to attach. <paramref name="AltText"/> describes an image for screen readers (≤ 1,000 characters).</summary>
