@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ChatBot.Core;
 using ChatBot.Core.Digests;
 using ChatBot.Core.Messages;
@@ -30,8 +31,9 @@ internal static class DigestMeasurements
         var clock = new FixedClock(data.Now);
         var services = new ServiceCollection().AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, new NamedChannel()).BuildServiceProvider();
         var chart = new ScottPlotDigestChart();
+        var store = new SqliteDigestStore(database);
         var digests = new DigestService(
-            new SqliteDigestStore(database),
+            store,
             new SqliteCompletionStore(database),
             new UserClock(users, users, breaks, clock),
             new ChatPlatforms(services),
@@ -51,10 +53,19 @@ internal static class DigestMeasurements
         };
 
         var report = await digests.BuildAsync(channel, DigestPeriodKind.Week, lastWeek, default);
-        var renderOnly = ("digest, last week: PNG only", (Func<Task<OutgoingMessage>>)(() => Task.FromResult(new OutgoingMessage("") { File = new MessageFile("x.png", chart.RenderPng(report), "image/png", "") })));
+        var period = report.Period;
+        var zone = TimeZoneInfo.Utc;
+        // The parts on their own, to see where the time goes.
+        var parts = new (string Name, Func<Task<OutgoingMessage>> Run)[]
+        {
+            ("part: counts, last week", async () => new OutgoingMessage((await store.CountAsync(channel, period.Dates.ToList(), period.DayBoundaries(zone), default)).Breaks.ToString(CultureInfo.InvariantCulture))),
+            ("part: counts, the week before", async () => new OutgoingMessage((await store.CountAsync(channel, period.Previous.Dates.ToList(), period.Previous.DayBoundaries(zone), default)).Breaks.ToString(CultureInfo.InvariantCulture))),
+            ("part: top 5 current streaks", async () => new OutgoingMessage((await new SqliteCompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", _ => data.Today, DigestService.TopStreakCount, default)).Count.ToString(CultureInfo.InvariantCulture))),
+            ("part: PNG only, last week", () => Task.FromResult(new OutgoingMessage("") { File = new MessageFile("x.png", chart.RenderPng(report), "image/png", "") })),
+        };
 
         var results = new List<(Result Result, long Allocated, long Held)>();
-        foreach (var (name, run) in cases.Append(renderOnly))
+        foreach (var (name, run) in cases.Concat(parts))
         {
             for (var i = 0; i < options.WarmUp; i++)
             {
