@@ -170,6 +170,22 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
         }
     }
 
+    /// <summary>
+    /// Describes a database an earlier run kept (<c>--keep</c>), to measure again without loading it again
+    /// (<c>--database PATH</c>): the same fixed today, its channels, its heaviest and median person.
+    /// </summary>
+    public static async Task<DataSet> ReadAsync(string file)
+    {
+        var today = new DateOnly(2026, 11, 24);
+        await OpenDatabase(file).EnsureInitializedAsync();
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        var channels = (await connection.QueryAsync<string>("SELECT DISTINCT channel_id FROM channel_members ORDER BY channel_id;")).ToArray();
+        var people = (await connection.QueryAsync<string>("SELECT user_id FROM streaks WHERE team_id = @TeamId ORDER BY total, user_id;", new { TeamId })).ToArray();
+        Out.Line($"Reusing {file}: {channels.Length} channels, {people.Length:N0} people with completions");
+        return new DataSet(today, new DateTimeOffset(today.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero), channels, people[^1], people[people.Length / 2], people.Length);
+    }
+
     private static long BreakId(int channel, int workday, int slot, int workdays) => 1 + (((long)channel * workdays + workday) * 2) + slot;
 
     private static string UserId(int u) => string.Create(CultureInfo.InvariantCulture, $"U{u:00000}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ChatBot.Core;
 using ChatBot.Core.Digests;
 using ChatBot.Core.Messages;
@@ -30,8 +31,9 @@ internal static class DigestMeasurements
         var clock = new FixedClock(data.Now);
         var services = new ServiceCollection().AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, new NamedChannel()).BuildServiceProvider();
         var chart = new ScottPlotDigestChart();
+        var store = new SqliteDigestStore(database);
         var digests = new DigestService(
-            new SqliteDigestStore(database),
+            store,
             new SqliteCompletionStore(database),
             new UserClock(users, users, breaks, clock),
             new ChatPlatforms(services),
@@ -51,10 +53,22 @@ internal static class DigestMeasurements
         };
 
         var report = await digests.BuildAsync(channel, DigestPeriodKind.Week, lastWeek, default);
-        var renderOnly = ("digest, last week: PNG only", (Func<Task<OutgoingMessage>>)(() => Task.FromResult(new OutgoingMessage("") { File = new MessageFile("x.png", chart.RenderPng(report), "image/png", "") })));
+        var cold = Stopwatch.StartNew();
+        chart.RenderPng(report);
+        Out.Line($"First chart in this process (cold: Skia's native library, the font, JIT): {cold.Elapsed.TotalMilliseconds:F0} ms");
+        var period = report.Period;
+        var zone = TimeZoneInfo.Utc;
+        // The parts on their own, to see where the time goes.
+        var parts = new (string Name, Func<Task<OutgoingMessage>> Run)[]
+        {
+            ("part: counts, last week", async () => new OutgoingMessage((await store.CountAsync(channel, period.Dates.ToList(), period.DayBoundaries(zone), default)).Breaks.ToString(CultureInfo.InvariantCulture))),
+            ("part: counts, the week before", async () => new OutgoingMessage((await store.CountAsync(channel, period.Previous.Dates.ToList(), period.Previous.DayBoundaries(zone), default)).Breaks.ToString(CultureInfo.InvariantCulture))),
+            ("part: top 5 current streaks", async () => new OutgoingMessage((await new SqliteCompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", _ => data.Today, DigestService.TopStreakCount, default)).Count.ToString(CultureInfo.InvariantCulture))),
+            ("part: PNG only, last week", () => Task.FromResult(new OutgoingMessage("") { File = new MessageFile("x.png", chart.RenderPng(report), "image/png", "") })),
+        };
 
         var results = new List<(Result Result, long Allocated, long Held)>();
-        foreach (var (name, run) in cases.Append(renderOnly))
+        foreach (var (name, run) in cases.Concat(parts))
         {
             for (var i = 0; i < options.WarmUp; i++)
             {
@@ -72,10 +86,15 @@ internal static class DigestMeasurements
                 allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
             }
 
-            // What one result keeps alive: the live heap with it held, minus without.
+            // What one result keeps alive: the live heap while ten are held, minus without, per result.
             var baseline = GC.GetTotalMemory(forceFullCollection: true);
-            var held = await run();
-            var holding = GC.GetTotalMemory(forceFullCollection: true) - baseline;
+            var held = new OutgoingMessage[10];
+            for (var i = 0; i < held.Length; i++)
+            {
+                held[i] = await run();
+            }
+
+            var holding = (GC.GetTotalMemory(forceFullCollection: true) - baseline) / held.Length;
             GC.KeepAlive(held);
 
             Array.Sort(samples);
@@ -89,6 +108,7 @@ internal static class DigestMeasurements
             Out.Line($"{r.Name,-44} {r.Min,7:F1} ms {r.Median,7:F1} ms {r.P95,7:F1} ms {r.Max,7:F1} ms {allocated / 1024.0 / 1024.0,7:F1} MiB {held / 1024.0,5:F0} KiB");
         }
 
+        Out.Line($"Process after all digests: working set {Environment.WorkingSet / 1024.0 / 1024.0:F0} MiB, managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1024.0 / 1024.0:F1} MiB (SQLite's page cache and Skia are native).");
         var png = digests.Compose(report).File!;
         Out.Line($"Chart: {png.Content.Length / 1024.0:F0} KiB PNG, {chart.Width}×{chart.Height}.");
         if (options.Sample is { } path)

@@ -6,17 +6,18 @@ using Microsoft.Data.Sqlite;
 // Builds a real SQLite store with 10,000 people and 1,000,000 completions over two years in five channels,
 // then times the leaderboard (week, month, all time) and one person's streak through the real stores.
 // Usage: dotnet run -c Release --project bench/ChatBot.Bench [-- --users N --completions N --iterations N --keep --profile]
+// --database PATH measures a database kept by an earlier --keep run instead of loading a new one.
 // --digest: the weekly digest instead (queries + chart; run with --users 1000 --channels 1), --sample PATH writes its chart.
 var options = BenchOptions.Parse(args);
-var directory = Directory.CreateTempSubdirectory("chatbot-bench-").FullName;
-var file = Path.Combine(directory, "chatbot.db");
+var directory = options.Database is null ? Directory.CreateTempSubdirectory("chatbot-bench-").FullName : null;
+var file = options.Database ?? Path.Combine(directory!, "chatbot.db");
 Out.Line($"ChatBot store benchmark: {options.Users:N0} users, {options.Completions:N0} completions, {options.Iterations} iterations per query");
 Out.Line($"Database: {file}");
 Out.Line($"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other work on the machine inflates the p95 figures)");
 try
 {
     var total = Stopwatch.StartNew();
-    var data = await DataSet.BuildAsync(file, options);
+    var data = options.Database is null ? await DataSet.BuildAsync(file, options) : await DataSet.ReadAsync(file);
     if (options.Profile)
     {
         await Profile.RunAsync(file, data);
@@ -44,9 +45,13 @@ try
 finally
 {
     SqliteConnection.ClearAllPools();
-    if (options.Keep)
+    if (directory is null)
     {
-        Out.Line($"Kept {file}");
+        Out.Line($"Left {file} as it was given");
+    }
+    else if (options.Keep)
+    {
+        Out.Line($"Kept {file} (measure it again with --database {file})");
     }
     else
     {

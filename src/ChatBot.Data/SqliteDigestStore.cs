@@ -6,11 +6,11 @@ using Dapper;
 namespace ChatBot.Data;
 
 /// <summary>
-/// The digest's side of the bot's database: per-day counts of a channel's completions (ranges of instants on
-/// <c>ix_completions_channel_at</c>, split by the drill of the completed break), the weekly digest setting,
-/// claims that post each scheduled digest once, and the on-demand rate limit. The counts name their index: without
-/// statistics SQLite may pick <c>ix_completions_channel</c> (by local day) and scan every row of a busy channel once
-/// per day of the period. Every claim is one atomic
+/// The digest's side of the bot's database: per-day counts of a channel's completions (ranges of instants on the
+/// covering <c>ix_completions_channel_at_who</c>, split by the drill of the completed break), the weekly digest
+/// setting, claims that post each scheduled digest once, and the on-demand rate limit. The counts name their index:
+/// without statistics SQLite may pick <c>ix_completions_channel</c> (by local day) and scan every row of a busy
+/// channel once per day of the period. Every claim is one atomic
 /// statement, so several instances on one database (or a job that runs twice) never both win.
 /// </summary>
 public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
@@ -33,52 +33,55 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
             channel.TeamId,
             channel.ChannelId,
             Bounds = bounds,
-            From = dayBoundaries[0].ToUnixTimeMilliseconds(),
-            To = dayBoundaries[^1].ToUnixTimeMilliseconds(),
         };
-        const string Days = """
+
+        // One pass: the span's completions are read once from the covering index, day by day (bounds drive the join,
+        // CROSS JOIN keeps that order: with completions outside, SQLite 3.49 walked the channel's whole history), kept
+        // in a temporary table, and counted three ways from it.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(
+            """
             WITH bounds (day, start_at, end_at) AS MATERIALIZED (
                 SELECT CAST(key AS INTEGER), json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(@Bounds)
-            )
-            """;
-
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var byDrill = await connection.QueryAsync<DrillRow>(new CommandDefinition(
-            $"""
-            {Days}
-            SELECT b.day AS Day, br.drill_id AS DrillId, COUNT(*) AS Breaks
-            FROM bounds b
-            JOIN completions c INDEXED BY ix_completions_channel_at ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId
-                              AND c.at >= b.start_at AND c.at < b.end_at
-            LEFT JOIN breaks br ON br.id = c.break_id
-            GROUP BY b.day, br.drill_id;
+            ),
+            span AS MATERIALIZED (
+                SELECT b.day, c.user_id, c.break_id
+                FROM bounds b
+                CROSS JOIN completions c INDEXED BY ix_completions_channel_at_who
+                    ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId AND c.at >= b.start_at AND c.at < b.end_at
+            ),
+            per_break AS (SELECT day, break_id, COUNT(*) AS breaks FROM span GROUP BY day, break_id)
+            SELECT 0 AS Part, p.day AS Day, br.drill_id AS DrillId, SUM(p.breaks) AS Count
+            FROM per_break p LEFT JOIN breaks br ON br.id = p.break_id GROUP BY p.day, br.drill_id
+            UNION ALL
+            SELECT 1, day, NULL, COUNT(DISTINCT user_id) FROM span GROUP BY day
+            UNION ALL
+            SELECT 2, NULL, NULL, COUNT(DISTINCT user_id) FROM span;
             """,
-            parameters,
-            cancellationToken: cancellationToken));
-        var people = (await connection.QueryAsync<PeopleRow>(new CommandDefinition(
-            $"""
-            {Days}
-            SELECT b.day AS Day, COUNT(DISTINCT c.user_id) AS People
-            FROM bounds b
-            JOIN completions c INDEXED BY ix_completions_channel_at ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId
-                              AND c.at >= b.start_at AND c.at < b.end_at
-            GROUP BY b.day;
-            """,
-            parameters,
-            cancellationToken: cancellationToken))).ToDictionary(r => r.Day, r => (int)r.People);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT COUNT(DISTINCT user_id) FROM completions INDEXED BY ix_completions_channel_at WHERE {Channel} AND at >= @From AND at < @To;",
             parameters,
             cancellationToken: cancellationToken));
 
         var breaks = dates.Select(_ => new int[Enum.GetValues<DigestFunction>().Length]).ToArray();
-        foreach (var row in byDrill)
+        var people = new int[dates.Count];
+        var total = 0;
+        foreach (var row in rows)
         {
-            breaks[row.Day][(int)DigestFunctions.Of(row.DrillId)] += (int)row.Breaks;
+            switch (row.Part)
+            {
+                case 0:
+                    breaks[row.Day!.Value][(int)DigestFunctions.Of(row.DrillId)] += (int)row.Count;
+                    break;
+                case 1:
+                    people[row.Day!.Value] = (int)row.Count;
+                    break;
+                default:
+                    total = (int)row.Count;
+                    break;
+            }
         }
 
-        var days = dates.Select((date, i) => new DigestDay(date, breaks[i], people.GetValueOrDefault(i))).ToList();
-        return new DigestCounts(days, (int)total);
+        var days = dates.Select((date, i) => new DigestDay(date, breaks[i], people[i])).ToList();
+        return new DigestCounts(days, total);
     }
 
     public async Task<DigestSetting> GetSettingAsync(ChannelKey channel, CancellationToken cancellationToken)
@@ -207,20 +210,16 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
     private static object Key(ChannelKey channel) => new { Platform = Names.Of(channel.Platform), channel.TeamId, channel.ChannelId };
 
     // Classes with setters, not positional records: see SqliteCompletionStore.BoardRow.
-    private sealed class DrillRow
+    /// <summary>Part 0: breaks of one day and drill; 1: people of one day; 2: people of the whole span (no day).</summary>
+    private sealed class CountRow
     {
-        public long Day { get; set; }
+        public long Part { get; set; }
+
+        public long? Day { get; set; }
 
         public string? DrillId { get; set; }
 
-        public long Breaks { get; set; }
-    }
-
-    private sealed class PeopleRow
-    {
-        public long Day { get; set; }
-
-        public long People { get; set; }
+        public long Count { get; set; }
     }
 
     private sealed class SettingRow

@@ -65,10 +65,13 @@ internal sealed class DigestBot : IDisposable
         }
     }
 
-    /// <summary><c>/drill done</c> by <paramref name="user"/> at <paramref name="at"/>.</summary>
-    public Task<CompletionOutcome> SelfLogAsync(string user, DateTimeOffset at) =>
+    /// <summary>
+    /// <c>/drill done</c> by <paramref name="user"/> at <paramref name="at"/>, on <paramref name="localDay"/> in the
+    /// person's zone (default: the UTC date).
+    /// </summary>
+    public Task<CompletionOutcome> SelfLogAsync(string user, DateTimeOffset at, DateOnly? localDay = null) =>
         Services.GetRequiredService<ICompletionStore>().RecordAsync(
-            new NewCompletion(Channel.Team, user, Name(user), Channel, null, CompletionKind.SelfLogged, at, DateOnly.FromDateTime(at.UtcDateTime)), Ct);
+            new NewCompletion(Channel.Team, user, Name(user), Channel, null, CompletionKind.SelfLogged, at, localDay ?? DateOnly.FromDateTime(at.UtcDateTime)), Ct);
 
     public async Task<CommandReply> CommandAsync(string text, string user = "U1")
     {

@@ -134,6 +134,45 @@ public sealed class DigestServiceTests
         (await first.CommandAsync("stats", "U2")).Visibility.ShouldBe(ReplyVisibility.Channel);
     }
 
+    [Fact]
+    public async Task OnDemand_RateLimit_OutlivesARestart()
+    {
+        string file;
+        using (var before = new DigestBot(Saturday))
+        {
+            file = before.File;
+            await before.SelfLogAsync("U1", On(23));
+            (await before.CommandAsync("stats")).Visibility.ShouldBe(ReplyVisibility.Channel);
+        }
+
+        // The bot restarts four minutes later on the same database.
+        using var after = new DigestBot(Saturday.AddMinutes(4), file);
+        var tooSoon = await after.CommandAsync("stats", "U2");
+
+        tooSoon.Visibility.ShouldBe(ReplyVisibility.CallerOnly);
+        tooSoon.Message.Text.ShouldContain("The next one can be posted in 6 min");
+    }
+
+    [Fact]
+    public async Task Days_OnThe25HourDay_InBerlin_KeepTheirLateHour()
+    {
+        using var bot = new DigestBot(new DateTimeOffset(2026, 10, 26, 12, 0, 0, TimeSpan.Zero));
+        await bot.SetZoneAsync("Europe/Berlin");
+        // Sunday 25 October 2026 has 25 hours in Berlin: 23:30 there is 22:30 UTC, still Sunday.
+        await bot.SelfLogAsync("U1", new DateTimeOffset(2026, 10, 25, 22, 30, 0, TimeSpan.Zero));
+        // Monday 26 October 00:30 there is 23:30 UTC on Sunday: Monday, the next week.
+        await bot.SelfLogAsync("U2", new DateTimeOffset(2026, 10, 25, 23, 30, 0, TimeSpan.Zero));
+
+        var service = bot.Services.GetRequiredService<DigestService>();
+        var last = await service.BuildAsync(DigestBot.Channel, DigestPeriodKind.Week, new DateOnly(2026, 10, 25), DigestBot.Ct);
+        var next = await service.BuildAsync(DigestBot.Channel, DigestPeriodKind.Week, new DateOnly(2026, 10, 26), DigestBot.Ct);
+
+        last.Current.Days[6].Total.ShouldBe(1);
+        last.Current.Breaks.ShouldBe(1);
+        next.Current.Days[0].Total.ShouldBe(1);
+        next.Previous.Breaks.ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("stats year")]
     [InlineData("stats week month")]

@@ -81,4 +81,45 @@ public sealed class PeriodTests
 
         week.DayBoundaries(kiritimati)[0].ShouldBe(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
     }
+
+    [Fact]
+    public void Month_ThatCrossesSpringForward_InBerlin_IsAnHourShort_OnItsLastSunday()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var march = DigestPeriod.Containing(DigestPeriodKind.Month, new DateOnly(2026, 3, 10));
+
+        var bounds = march.DayBoundaries(berlin);
+
+        bounds.Count.ShouldBe(32);
+        bounds[0].ShouldBe(new DateTimeOffset(2026, 2, 28, 23, 0, 0, TimeSpan.Zero));
+        bounds[^1].ShouldBe(new DateTimeOffset(2026, 3, 31, 22, 0, 0, TimeSpan.Zero));
+        (bounds[^1] - bounds[0]).ShouldBe(TimeSpan.FromHours((31 * 24) - 1));
+        (bounds[29] - bounds[28]).ShouldBe(TimeSpan.FromHours(23), "Sunday 29 March 2026 loses an hour");
+        march.Previous.DayBoundaries(berlin)[^1].ShouldBe(bounds[0], "February ends where March starts");
+    }
+
+    [Fact]
+    public void DayBoundaries_HalfHourDaylightSaving_OnLordHowe_Is23AndAHalfHours()
+    {
+        var lordHowe = TimeZoneInfo.FindSystemTimeZoneById("Australia/Lord_Howe"); // +10:30, +11:00 in summer
+        var week = DigestPeriod.Containing(DigestPeriodKind.Week, new DateOnly(2026, 10, 4)); // Sunday 4 October 2026
+
+        var bounds = week.DayBoundaries(lordHowe);
+
+        bounds[6].ShouldBe(new DateTimeOffset(2026, 10, 3, 13, 30, 0, TimeSpan.Zero));
+        (bounds[7] - bounds[6]).ShouldBe(TimeSpan.FromHours(23.5));
+    }
+
+    [Fact]
+    public void DayBoundaries_FarBehindUtc_StartLateInTheUtcDay()
+    {
+        var pagoPago = TimeZoneInfo.FindSystemTimeZoneById("Pacific/Pago_Pago"); // UTC−11, no daylight saving
+        var week = DigestPeriod.Containing(DigestPeriodKind.Week, new DateOnly(2026, 12, 31));
+
+        var bounds = week.DayBoundaries(pagoPago);
+
+        week.First.ShouldBe(new DateOnly(2026, 12, 28));
+        bounds[0].ShouldBe(new DateTimeOffset(2026, 12, 28, 11, 0, 0, TimeSpan.Zero));
+        bounds[^1].ShouldBe(new DateTimeOffset(2027, 1, 4, 11, 0, 0, TimeSpan.Zero));
+    }
 }

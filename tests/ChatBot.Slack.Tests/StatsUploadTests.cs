@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+using ChatBot.Core;
+using ChatBot.Core.Breaks;
+using ChatBot.Core.Ports;
+using ChatBot.Data;
+using ChatBot.Digest;
+using ChatBot.Slack.Tests.Fakes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shouldly;
+using SkiaSharp;
+
+namespace ChatBot.Slack.Tests;
+
+/// <summary>
+/// <c>/drill stats</c> typed in Slack, end to end: the real Socket Mode client, the command core, the SQLite store
+/// and the ScottPlot chart, against the loopback fake Slack. The digest goes up through the upload flow
+/// (<c>files.getUploadURLExternal</c> → the bytes → <c>files.completeUploadExternal</c> with <c>channel_id</c> and the
+/// text as <c>initial_comment</c>); when Slack refuses the file the text goes alone and a log line says why.
+/// </summary>
+public sealed class StatsUploadTests : IAsyncLifetime
+{
+    // Wednesday 25 November 2026, 12:00 UTC: the week is Mon 23 – Sun 29 November.
+    private static readonly DateTimeOffset Wednesday = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "chatbot-stats-" + Guid.NewGuid().ToString("N"));
+    private readonly CapturingLoggerProvider logs = new();
+    private FakeSlackServer slack = null!;
+    private IHost host = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        slack = await FakeSlackServer.StartAsync();
+        var config = SlackTestHost.SocketModeConfig(slack);
+        config["Storage:Path"] = Path.Combine(directory, "chatbot.db");
+        config["Breaks:DefaultTimeZone"] = "UTC";
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Services.AddSingleton<TimeProvider>(new DateShiftedClock(Wednesday));
+        builder.Services.AddSingleton<IFatalErrorReporter>(new RecordingFatalErrorReporter());
+        builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "config", "drills.json"));
+        builder.Services.AddChatBotData();
+        builder.Services.AddChatBotDigestChart();
+        builder.Services.AddSingleton<IBreakRunner, NoBreaks>();
+        builder.Services.AddSlack(builder.Configuration);
+        host = builder.Build();
+        await host.StartAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await host.StopAsync(stop.Token);
+        }
+
+        host.Dispose();
+        await slack.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Stats_FromASlashCommand_ArrivesAsTheChart_WithTheDigestAsItsComment()
+    {
+        var socket = await slack.NextSocketAsync();
+        await LogBreaksAsync(socket, "U1", "U2");
+
+        await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3")));
+        var complete = (await slack.WaitForCallsAsync("files.completeUploadExternal")).Single();
+
+        // Every call of the flow, in order, once: ticket, bytes, share.
+        slack.Calls().Select(c => c.Method).Where(m => m is "files.getUploadURLExternal" or "upload" or "files.completeUploadExternal")
+            .ShouldBe(["files.getUploadURLExternal", "upload", "files.completeUploadExternal"]);
+        var ticket = slack.Calls("files.getUploadURLExternal").Single();
+        ticket.Arg("filename").ShouldBe("digest-week-2026-11-23.png");
+        ticket.Arg("alt_txt").ShouldNotBeNull().ShouldStartWith("Bar chart of upper back breaks per day in #upper-back");
+
+        var upload = slack.Uploads().Single();
+        ticket.Arg("length").ShouldBe(upload.Bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        upload.PartContentType.ShouldBe("image/png");
+        using (var chart = SKBitmap.Decode(upload.Bytes))
+        {
+            chart.ShouldNotBeNull("the uploaded bytes are a PNG");
+            (chart.Width, chart.Height).ShouldBe((1200, 600));
+        }
+
+        var body = complete.Body!;
+        body["channel_id"]!.GetValue<string>().ShouldBe("C111");
+        body["files"]!.AsArray().Single()!["id"]!.GetValue<string>().ShouldBe(upload.FileId);
+        var comment = body["initial_comment"]!.GetValue<string>();
+        comment.ShouldStartWith("*Upper back breaks in #*upper-back*, Mon 23 Nov – Sun 29 Nov 2026*");
+        comment.ShouldContain("*2 breaks* by *2 people* this week");
+        slack.Calls("files.upload").ShouldBeEmpty("the retired upload method is never used");
+        slack.Messages("C111").ShouldBeEmpty("the digest is the file's comment, not a second message");
+    }
+
+    [Theory]
+    [InlineData("files.getUploadURLExternal", "file_upload_size_restricted")]
+    [InlineData("files.getUploadURLExternal", "file_uploads_disabled")]
+    public async Task Stats_WhenSlackRefusesTheFile_PostsTheDigestAsText_AndLogsWhy(string method, string error)
+    {
+        slack.Script(method, _ => FakeReply.Error(error));
+        var socket = await slack.NextSocketAsync();
+        await LogBreaksAsync(socket, "U1");
+
+        await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3")));
+        var posted = (await slack.WaitForCallsAsync("chat.postMessage")).Single();
+
+        posted.Arg("channel").ShouldBe("C111");
+        var text = posted.Body!["text"]!.GetValue<string>();
+        text.ShouldContain("Upper back breaks in #");
+        text.ShouldContain("1 break");
+        slack.Calls("files.completeUploadExternal").Count.ShouldBeLessThanOrEqualTo(1, "a refusal is not retried");
+        logs.Lines.ShouldContain(l => l.Contains("refused the file digest-week-2026-11-23.png", StringComparison.Ordinal)
+            && l.Contains(method, StringComparison.Ordinal) && l.Contains(error, StringComparison.Ordinal));
+        logs.Lines.ShouldNotContain(l => l.Contains(Secrets.BotToken, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stats_InAChannelTheBotIsNotIn_JoinsIt_AndSharesTheFileThere()
+    {
+        var completions = 0;
+        slack.Script("files.completeUploadExternal", _ => Interlocked.Increment(ref completions) == 1 ? FakeReply.Error("not_in_channel") : null);
+        var socket = await slack.NextSocketAsync();
+        await LogBreaksAsync(socket, "U1");
+
+        await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3")));
+        await slack.WaitForCallsAsync("files.completeUploadExternal", 2);
+
+        slack.Calls("conversations.join").Single().Arg("channel").ShouldBe("C111");
+        slack.Uploads().Count.ShouldBe(1, "the bytes went up once");
+        slack.Calls("files.completeUploadExternal").Select(c => c.Body!["channel_id"]!.GetValue<string>()).ShouldBe(["C111", "C111"]);
+        slack.Calls("chat.postMessage").ShouldBeEmpty();
+    }
+
+    /// <summary><c>/drill done</c> by each of <paramref name="users"/> through Slack, so the week has breaks.</summary>
+    private async Task LogBreaksAsync(FakeSocket socket, params string[] users)
+    {
+        foreach (var user in users)
+        {
+            var (ack, _) = await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("done", user: user)));
+            ack.ToJsonString().ShouldContain("Streak");
+        }
+    }
+
+    /// <summary>
+    /// The clock at a chosen date that runs at the real pace (timers and delays are the system's), so the socket's
+    /// timers work and the digest's week is the same whatever day the test runs.
+    /// </summary>
+    private sealed class DateShiftedClock(DateTimeOffset start) : TimeProvider
+    {
+        private readonly long started = System.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => start + System.GetElapsedTime(started);
+    }
+
+    private sealed class NoBreaks : IBreakRunner
+    {
+        public Task StartAsync(long breakId, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("These tests start no break.");
+
+        public Task WhenIdleAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
