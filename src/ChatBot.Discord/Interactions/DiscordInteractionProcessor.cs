@@ -34,7 +34,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     private readonly ILogger<DiscordInteractionProcessor> _logger;
     private readonly TimeProvider _time;
     private readonly Deduplicator _dedupe;
-    private readonly AckPriority _priority = new();
+    private readonly AckPriority _priority;
 
     public DiscordInteractionProcessor(
         DiscordRestClient rest,
@@ -48,6 +48,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         _options = options.Value;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _priority = new AckPriority(_time);
         // Longer than an interaction can live (15 minutes), so a redelivery (gateway resume replay, HTTP retry) runs once.
         _dedupe = new Deduplicator(_time, TimeSpan.FromMinutes(20), 10_000);
     }
