@@ -27,7 +27,12 @@ fake.RestHandler = (request, _) =>
 {
     if (request.Path.StartsWith("interactions/", StringComparison.Ordinal))
     {
-        callbacks[request.Path.Split('/')[1]] = request.Timestamp;
+        var id = request.Path.Split('/')[1];
+        callbacks[id] = request.Timestamp;
+        if (request.Json.GetProperty("type").GetInt32() == 4)
+        {
+            followUps[id] = request.Timestamp; // the reply came with the callback: nothing follows
+        }
     }
     else if (request.Path.StartsWith("webhooks/111/tok-", StringComparison.Ordinal))
     {

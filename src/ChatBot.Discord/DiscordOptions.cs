@@ -48,6 +48,13 @@ public sealed class DiscordOptions
     /// <summary>How long a Done click may take before the button is acknowledged with a deferral instead.</summary>
     public TimeSpan ClickDeferAfter { get; set; } = TimeSpan.FromMilliseconds(2500);
 
+    /// <summary>
+    /// How long a slash command's reply may take to be sent as the initial response itself (type 4, one HTTP
+    /// call); a reply not ready by then is acknowledged with a deferral (type 5) and follows as an edit.
+    /// 0 to 2.5 s (Discord wants the initial response within 3 s); zero always defers.
+    /// </summary>
+    public TimeSpan CommandAckBudget { get; set; } = TimeSpan.FromMilliseconds(30);
+
     internal bool HasPublicKey => !string.IsNullOrWhiteSpace(PublicKey);
 
     /// <summary>Checks every key; failure messages name the key, never the secret's value.</summary>
@@ -122,6 +129,11 @@ public sealed class DiscordOptions
             if (options.ClickDeferAfter <= TimeSpan.Zero || options.ClickDeferAfter > TimeSpan.FromSeconds(2.8))
             {
                 failures.Add("Discord:ClickDeferAfter must be between 0 and 2.8 seconds (Discord allows 3 s)");
+            }
+
+            if (options.CommandAckBudget < TimeSpan.Zero || options.CommandAckBudget > TimeSpan.FromMilliseconds(2500))
+            {
+                failures.Add("Discord:CommandAckBudget must be between 0 and 00:00:02.5 (Discord wants the initial response within 3 s)");
             }
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

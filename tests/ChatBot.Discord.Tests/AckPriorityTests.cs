@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using ChatBot.Discord.Interactions;
+using Microsoft.Extensions.Time.Testing;
 using Shouldly;
 using Xunit;
 
@@ -22,10 +24,47 @@ public sealed class AckPriorityTests
     }
 
     [Fact]
-    public async Task Deferred_work_never_waits_longer_than_the_cap()
+    public async Task Under_a_burst_deferred_work_waits_for_the_cap_and_then_goes_ahead_without_a_timeout_exception()
     {
-        var priority = new AckPriority();
-        priority.AckStarted(); // never finishes
-        await priority.YieldToAcksAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var clock = new FakeTimeProvider();
+        var priority = new AckPriority(clock);
+        var timeouts = 0;
+        void Count(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is TimeoutException)
+            {
+                Interlocked.Increment(ref timeouts);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            priority.AckStarted(); // acks keep coming: never idle
+            var waiting = Enumerable.Range(0, 100).Select(_ => priority.YieldToAcksAsync(TestContext.Current.CancellationToken)).ToList();
+            clock.Advance(AckPriority.MaxYield - TimeSpan.FromMilliseconds(1));
+            waiting.ShouldAllBe(w => !w.IsCompleted); // the acks still go first
+
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            waiting.ShouldAllBe(w => w.IsCompletedSuccessfully);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        timeouts.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Waiting_work_is_cancelled_at_shutdown()
+    {
+        var priority = new AckPriority(new FakeTimeProvider());
+        priority.AckStarted();
+        using var stop = new CancellationTokenSource();
+        var waiting = priority.YieldToAcksAsync(stop.Token);
+        await stop.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
     }
 }

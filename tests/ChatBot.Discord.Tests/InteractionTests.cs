@@ -135,7 +135,7 @@ public sealed class InteractionTests
     }
 
     [Fact]
-    public async Task A_channel_reply_to_a_channel_command_edits_a_public_deferral()
+    public async Task A_channel_reply_ready_at_once_is_one_public_type_4_callback()
     {
         await using var harness = await DiscordHarness.StartAsync();
         var (run, trace, stop) = harness.RunGateway();
@@ -143,12 +143,79 @@ public sealed class InteractionTests
 
         await connection.DispatchAsync("INTERACTION_CREATE", 2, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_leaderboard_week.json")));
         var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        callback.Json.GetProperty("type").GetInt32().ShouldBe(5);
-        callback.Json.TryGetProperty("data", out _).ShouldBeFalse();
-        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
-        edit.Json.GetProperty("content").GetString().ShouldBe("Leaderboard: 1. Ana\\_Bel (3 days)");
-        edit.Json.GetProperty("allowed_mentions").GetProperty("parse").GetArrayLength().ShouldBe(0);
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(4);
+        var data = callback.Json.GetProperty("data");
+        data.TryGetProperty("flags", out _).ShouldBeFalse();
+        data.GetProperty("content").GetString().ShouldBe("Leaderboard: 1. Ana\\_Bel (3 days)");
+        data.GetProperty("allowed_mentions").GetProperty("parse").GetArrayLength().ShouldBe(0);
         harness.Handler.Invocations.Single().Text.ShouldBe("leaderboard week");
+        (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+        harness.Fake.Requests.Where(r => r.Path.Contains("bGVhZGVyYm9hcmQtdG9rZW4", StringComparison.Ordinal)).ShouldHaveSingleItem();
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Drill_list_is_answered_by_exactly_one_call_a_caller_only_type_4()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, Command("list", "786008729715212350", "bGlzdC10b2tlbg"));
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Path.ShouldBe("interactions/786008729715212350/bGlzdC10b2tlbg/callback");
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(4);
+        callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
+        callback.Json.GetProperty("data").GetProperty("content").GetString()!.ShouldStartWith("**extension**: kneeling bench");
+
+        (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+        harness.Fake.Requests.Where(r => r.Path.Contains("bGlzdC10b2tlbg", StringComparison.Ordinal)).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task A_reply_not_ready_within_the_budget_is_deferred_then_edited_in()
+    {
+        await using var harness = await DiscordHarness.StartAsync(configure: s => s["Discord:CommandAckBudget"] = "00:00:00.050");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Handler.BeforeCommandReturns = _ => release.Task;
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, Command("list", "786008729715212351", "c2xvdy10b2tlbg"));
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(5);
+        callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
+        release.SetResult();
+
+        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        edit.Path.ShouldBe("webhooks/111/c2xvdy10b2tlbg/messages/@original");
+        edit.Json.GetProperty("content").GetString()!.ShouldStartWith("**extension**: kneeling bench");
+        (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+        harness.Fake.Requests.Count(r => r.Path.Contains("c2xvdy10b2tlbg", StringComparison.Ordinal)).ShouldBe(2);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_reply_of_several_messages_is_deferred_then_edited_and_followed_up()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        await connection.DispatchAsync("INTERACTION_CREATE", 2, Command("long", "786008729715212352", "bG9uZy10b2tlbg"));
+        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        callback.Json.GetProperty("type").GetInt32().ShouldBe(5);
+        callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
+        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        edit.Path.ShouldBe("webhooks/111/bG9uZy10b2tlbg/messages/@original");
+        (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+        var followUps = harness.Fake.Requests.Where(r => r.Route == "POST webhooks/111/bG9uZy10b2tlbg").ToList();
+        followUps.ShouldAllBe(f => f.Json.GetProperty("flags").GetInt32() == 64);
+        followUps.Prepend(edit).Sum(r => r.Json.GetProperty("content").GetString()!.Count(c => c == 'x')).ShouldBe(3000);
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -169,7 +236,7 @@ public sealed class InteractionTests
         harness.Handler.Invocations.ShouldBeEmpty(); // never acknowledged, so no break was started
 
         await connection.DispatchAsync("INTERACTION_CREATE", 3, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_leaderboard_week.json")));
-        await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        await harness.Fake.NextRequestAsync(r => r.Path == "interactions/786008729715212340/bGVhZGVyYm9hcmQtdG9rZW4/callback" && r.Json.GetProperty("type").GetInt32() == 4);
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
@@ -190,7 +257,7 @@ public sealed class InteractionTests
         harness.Fatal.HasReported.ShouldBeFalse();
 
         await connection.DispatchAsync("INTERACTION_CREATE", 3, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_leaderboard_week.json")));
-        await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
+        await harness.Fake.NextRequestAsync(r => r.Path == "interactions/786008729715212340/bGVhZGVyYm9hcmQtdG9rZW4/callback" && r.Json.GetProperty("type").GetInt32() == 4);
         harness.Fatal.HasReported.ShouldBeFalse();
         run.IsCompleted.ShouldBeFalse();
         await stop.CancelAsync();
@@ -286,6 +353,13 @@ public sealed class InteractionTests
         await harness.Logs.WaitForAsync(l => l.Contains("cut off 1 interactions", StringComparison.Ordinal));
         never.SetResult();
     }
+
+    /// <summary>A <c>/drill {subcommand}</c> interaction in the test channel.</summary>
+    internal static string Command(string subcommand, string id, string token) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "slash_rotation.json"))
+            .Replace("\"name\": \"rotation\"", $"\"name\": \"{subcommand}\"", StringComparison.Ordinal)
+            .Replace("786008729715212338", id, StringComparison.Ordinal)
+            .Replace("aW50ZXJhY3Rpb246Nzg2MDA4NzI5NzE1MjEyMzM4OnRva2Vu", token, StringComparison.Ordinal);
 
     internal static async Task<FakeGatewayConnection> ReadyAsync(DiscordHarness harness, System.Threading.Channels.ChannelReader<string> trace)
     {

@@ -134,11 +134,13 @@ public sealed class RegistrationAndOptionsTests
             ApiBaseUrl = new Uri("https://discord.com/api/v10"),
             GatewayUrl = new Uri("https://gateway.discord.gg"),
             GuildIds = ["not-a-number"],
+            CommandAckBudget = TimeSpan.FromSeconds(3),
         };
         var message = new DiscordOptions.Validator().Validate(null, bad).FailureMessage ?? string.Empty;
         message.ShouldContain("Discord:ApiBaseUrl");
         message.ShouldContain("Discord:GatewayUrl");
         message.ShouldContain("Discord:GuildIds:0");
+        message.ShouldContain("Discord:CommandAckBudget must be between 0 and 00:00:02.5");
     }
 
     [Fact]

@@ -79,6 +79,66 @@ public sealed class RestClientTests
     }
 
     [Fact]
+    public async Task Thousands_of_interactions_leave_no_rate_limit_buckets_behind()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        harness.Fake.RestHandler = (request, _) => request.Path.StartsWith("webhooks/", StringComparison.Ordinal)
+            ? new FakeResponse(200, """{"id":"1"}""", new Dictionary<string, string>
+            {
+                ["X-RateLimit-Bucket"] = "webhook-bucket",
+                ["X-RateLimit-Limit"] = "5",
+                ["X-RateLimit-Remaining"] = "4",
+                ["X-RateLimit-Reset-After"] = "2",
+            })
+            : null;
+        var rest = harness.Services.GetRequiredService<DiscordRestClient>();
+        var ct = TestContext.Current.CancellationToken;
+
+        // As the processor answers them: a callback, then (for late replies) the edit and a follow-up; 100 at once.
+        await Parallel.ForAsync(0, 3000, new ParallelOptions { MaxDegreeOfParallelism = 100, CancellationToken = ct }, async (i, token) =>
+        {
+            var id = (1_300_000_000_000_000_000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await rest.CreateInteractionResponseAsync(id, "tok-" + id, new JsonObject { ["type"] = 5 }, token);
+            if (i % 3 == 0)
+            {
+                await rest.EditOriginalResponseAsync("111", "tok-" + id, new JsonObject { ["content"] = "a" }, token);
+                await rest.CreateFollowupAsync("111", "tok-" + id, new JsonObject { ["content"] = "b" }, token);
+            }
+        });
+
+        harness.Fake.Requests.Count.ShouldBe(5000);
+        rest.BucketCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_drained_bucket_is_kept_until_its_reset_and_then_forgotten()
+    {
+        var clock = new FakeTimeProvider();
+        await using var harness = await DiscordHarness.StartAsync(clock);
+        harness.Fake.RestHandler = (request, _) => request.Path.StartsWith("webhooks/", StringComparison.Ordinal)
+            ? new FakeResponse(200, """{"id":"1"}""", new Dictionary<string, string>
+            {
+                ["X-RateLimit-Bucket"] = "webhook-bucket",
+                ["X-RateLimit-Remaining"] = "0",
+                ["X-RateLimit-Reset-After"] = "1",
+            })
+            : null;
+        var rest = harness.Services.GetRequiredService<DiscordRestClient>();
+        for (var i = 0; i < 300; i++)
+        {
+            await rest.CreateFollowupAsync("111", "tok-" + i, new JsonObject { ["content"] = "b" }, TestContext.Current.CancellationToken);
+        }
+
+        // Each token's webhook bucket is drained for a second: kept, so a next follow-up on it waits (the first
+        // is held by its route and its hash; once the route's hash is known, the others by the hash alone).
+        rest.BucketCount.ShouldBe(301);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await rest.CreateFollowupAsync("111", "tok-new", new JsonObject { ["content"] = "c" }, TestContext.Current.CancellationToken);
+        rest.BucketCount.ShouldBe(1); // only the new, drained one
+    }
+
+    [Fact]
     public async Task Server_errors_are_retried_with_backoff()
     {
         await using var harness = await DiscordHarness.StartAsync();

@@ -115,6 +115,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         yield return ("Discord:ReconnectMaxDelay", "x", Discord);
         yield return ("Discord:InvalidSessionDelay", "x", Discord);
         yield return ("Discord:ClickDeferAfter", "00:00:03", Discord);
+        yield return ("Discord:CommandAckBudget", "00:00:05", Discord);
 
         // Read by the generic host while it is built
         yield return ("Logging:LogLevel:Default", "loud", []);

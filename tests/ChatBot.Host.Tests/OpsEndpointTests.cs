@@ -122,13 +122,18 @@ public sealed class OpsEndpointTests
         await bot.WaitForStatusAsync("readyz", HttpStatusCode.OK);
 
         await gateway.DispatchAsync("INTERACTION_CREATE", 2, DrillInteraction("list"));
-        await discord.NextRequestAsync(r => r.Method == "PATCH" && r.Path.EndsWith("/messages/@original", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        // The reply: the callback itself (type 4) when ready within Discord:CommandAckBudget, else the edit after a deferral.
+        await discord.NextRequestAsync(
+            r => (r.Path.EndsWith("/callback", StringComparison.Ordinal) && r.Json.GetProperty("type").GetInt32() == 4)
+                || (r.Method == "PATCH" && r.Path.EndsWith("/messages/@original", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20));
 
         var root = await WaitForSpanAsync(bot, span => span.OperationName == "discord interaction");
         Activity[] trace = [];
         using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            while (!trace.Any(span => span.OperationName == "discord PATCH webhooks/{a}/{t}/messages/@original"))
+            while (!trace.Any(span => span.OperationName == "discord POST interactions/{i}/{t}/callback")
+                || !trace.Any(span => span.OperationName == "drill list"))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50), guard.Token);
                 trace = [.. bot.SpansNow().Where(span => span.TraceId == root.TraceId)];

@@ -5,8 +5,10 @@ namespace ChatBot.Discord.Interactions;
 /// Under a burst of interactions, work that can wait yields to acknowledgements in flight (for at most
 /// <see cref="MaxYield"/>), so every interaction is acknowledged first.
 /// </summary>
-internal sealed class AckPriority
+internal sealed class AckPriority(TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public static readonly TimeSpan MaxYield = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock _lock = new();
@@ -35,7 +37,10 @@ internal sealed class AckPriority
         }
     }
 
-    /// <summary>Waits until no acknowledgement is in flight, or <see cref="MaxYield"/> at most.</summary>
+    /// <summary>
+    /// Waits until no acknowledgement is in flight, or <see cref="MaxYield"/> at most; never throws for the cap
+    /// (only <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires).
+    /// </summary>
     public Task YieldToAcksAsync(CancellationToken cancellationToken)
     {
         Task idle;
@@ -47,16 +52,13 @@ internal sealed class AckPriority
         return idle.IsCompleted ? Task.CompletedTask : WaitAsync(idle, cancellationToken);
     }
 
-    private static async Task WaitAsync(Task idle, CancellationToken cancellationToken)
+    private async Task WaitAsync(Task idle, CancellationToken cancellationToken)
     {
-        try
-        {
-            await idle.WaitAsync(MaxYield, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // waited long enough: go ahead
-        }
+        // Whichever comes first, without a TimeoutException per waiting command under a burst.
+        using var cap = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(idle, Task.Delay(MaxYield, _time, cap.Token));
+        await cap.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private static TaskCompletionSource NewCompleted()

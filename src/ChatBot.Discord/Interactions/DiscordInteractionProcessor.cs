@@ -15,9 +15,11 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Discord.Interactions;
 
 /// <summary>
-/// Answers interactions from either transport within Discord's 3 seconds. Slash commands: a deferred
-/// response first (ephemeral unless the command is for the channel), then Core's reply as an edit of the
-/// original. Done buttons: Core stores the click first, then the callback updates the prompt (type 7) or
+/// Answers interactions from either transport within Discord's 3 seconds. Slash commands: Core's reply as
+/// the one initial response (type 4, ephemeral when it is for the caller) when it is ready within
+/// <see cref="DiscordOptions.CommandAckBudget"/> and fits one message without a file; otherwise a deferred
+/// response first (type 5, ephemeral unless the command is for the channel), then the reply as an edit of the
+/// original and follow-ups. Commands that start a break always defer first. Done buttons: Core stores the click first, then the callback updates the prompt (type 7) or
 /// just acknowledges it (type 6), then the reply goes to the clicker as a follow-up. Each interaction is
 /// handled once, in its own DI scope and log scope; failures are logged and answered, never thrown.
 /// </summary>
@@ -32,7 +34,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     private readonly ILogger<DiscordInteractionProcessor> _logger;
     private readonly TimeProvider _time;
     private readonly Deduplicator _dedupe;
-    private readonly AckPriority _priority = new();
+    private readonly AckPriority _priority;
 
     public DiscordInteractionProcessor(
         DiscordRestClient rest,
@@ -46,6 +48,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         _options = options.Value;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _priority = new AckPriority(_time);
         // Longer than an interaction can live (15 minutes), so a redelivery (gateway resume replay, HTTP retry) runs once.
         _dedupe = new Deduplicator(_time, TimeSpan.FromMinutes(20), 10_000);
     }
@@ -133,36 +136,96 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             return;
         }
 
-        // Ack first (well inside 3 s), then do the work.
         var callerOnly = DrillCommandDefinition.AnswersCallerOnly(invocation.Text);
+        if (DrillCommandDefinition.StartsBreak(invocation.Text))
+        {
+            // The break is posted in the channel: acknowledge first, so the command shows before its break.
+            if (!await DeferAsync(interaction, callerOnly, acknowledged, cancellationToken))
+            {
+                return;
+            }
+
+            await _priority.YieldToAcksAsync(cancellationToken);
+            await DeliverReplyAsync(interaction, await RunCommandAsync(invocation, cancellationToken), deferredEphemeral: callerOnly, cancellationToken);
+            return;
+        }
+
+        // On the thread pool, so a handler that does synchronous work first can never hold up the ack.
+        var work = Task.Run(() => RunCommandAsync(invocation, cancellationToken), cancellationToken);
+        using (var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            await Task.WhenAny(work, Task.Delay(_options.CommandAckBudget, _time, budget.Token));
+            await budget.CancelAsync();
+        }
+
+        if (work.IsCompleted)
+        {
+            // Ready within the budget: one call when it fits one message without a file (type 4).
+            var reply = await work;
+            var ephemeral = reply.Visibility == ReplyVisibility.CallerOnly;
+            if (reply.Message.File is null && DiscordRenderer.RenderMessages(reply.Message) is [var only])
+            {
+                if (await RespondAsync(interaction, Message(4, only, ephemeral), cancellationToken))
+                {
+                    acknowledged.Done();
+                    ChatBotTelemetry.Posted(ChatPlatform.Discord, "reply", ok: true);
+                }
+
+                return;
+            }
+
+            // Several messages or a file: a deferral of the reply's own visibility, then the parts.
+            if (await DeferAsync(interaction, ephemeral, acknowledged, cancellationToken))
+            {
+                await _priority.YieldToAcksAsync(cancellationToken);
+                await DeliverReplyAsync(interaction, reply, deferredEphemeral: ephemeral, cancellationToken);
+            }
+
+            return;
+        }
+
+        // Not ready within the budget: acknowledge now (Discord wants it within 3 s), reply when it is.
+        if (!await DeferAsync(interaction, callerOnly, acknowledged, cancellationToken))
+        {
+            return;
+        }
+
+        await _priority.YieldToAcksAsync(cancellationToken);
+        await DeliverReplyAsync(interaction, await work, deferredEphemeral: callerOnly, cancellationToken);
+    }
+
+    /// <summary>A type 5 deferral ("thinking…"); its visibility is fixed for the edit that follows. False when dropped.</summary>
+    private async Task<bool> DeferAsync(DiscordInteraction interaction, bool ephemeral, AckTracker acknowledged, CancellationToken cancellationToken)
+    {
         var deferred = new JsonObject { ["type"] = 5 };
-        if (callerOnly)
+        if (ephemeral)
         {
             deferred["data"] = new JsonObject { ["flags"] = Ephemeral };
         }
 
         if (!await RespondAsync(interaction, deferred, cancellationToken))
         {
-            return;
+            return false;
         }
 
         acknowledged.Done();
-        await _priority.YieldToAcksAsync(cancellationToken);
+        return true;
+    }
 
-        CommandReply reply;
+    /// <summary>Core's reply to a command; a handler failure becomes an apology to the caller.</summary>
+    private async Task<CommandReply> RunCommandAsync(CommandInvocation invocation, CancellationToken cancellationToken)
+    {
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
             var handler = scope.ServiceProvider.GetRequiredService<ICommandHandler>();
-            reply = await handler.HandleAsync(invocation, cancellationToken);
+            return await handler.HandleAsync(invocation, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogHandlerFailed(_logger, ex, invocation.Text);
-            reply = CommandReply.ToCaller(Apology);
+            return CommandReply.ToCaller(Apology);
         }
-
-        await DeliverReplyAsync(interaction, reply, deferredEphemeral: callerOnly, cancellationToken);
     }
 
     private async Task HandleClickAsync(DiscordInteraction interaction, AckTracker acknowledged, CancellationToken cancellationToken)

@@ -121,6 +121,17 @@ public static class DrillCommandDefinition
     }
 
     /// <summary>
+    /// Whether <paramref name="commandText"/> (<c>now</c> or a drill's name) starts a break, which posts its prompt
+    /// and cues in the channel: such a command is acknowledged before it runs.
+    /// </summary>
+    public static bool StartsBreak(string commandText)
+    {
+        var first = commandText.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? string.Empty;
+        return string.Equals(first, "now", StringComparison.OrdinalIgnoreCase)
+            || Drills.Any(d => string.Equals(d.Name, first, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
     /// Whether two command lists are the same definition, ignoring what Discord adds (ids, versions, defaults).
     /// </summary>
     public static bool SameDefinition(JsonElement current, JsonArray wanted)

@@ -161,13 +161,16 @@ public sealed partial class DiscordRestClient
         SendAsync(
             HttpMethod.Patch, $"channels/{channelId}/messages/{messageId}", "PATCH channels/{c}/messages/{m}", channelId, payload, false, cancellationToken);
 
-    /// <summary>The initial response to an interaction (exempt from the global limit).</summary>
+    /// <summary>
+    /// The initial response to an interaction: exempt from the global limit and sent at once, in no shared
+    /// bucket (each interaction answers once; a 429 is still honoured on its retry).
+    /// </summary>
     public Task CreateInteractionResponseAsync(string interactionId, string token, JsonObject payload, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Post,
             $"interactions/{interactionId}/{token}/callback",
             "POST interactions/{i}/{t}/callback",
-            interactionId,
+            null,
             payload,
             true,
             cancellationToken);
@@ -241,14 +244,15 @@ public sealed partial class DiscordRestClient
     }
 
     /// <summary>
-    /// Sends one request through its rate-limit bucket, retrying 429s (after the announced wait), 5xx and
-    /// network faults (backoff with jitter). Returns the JSON body, or an undefined element for 204.
+    /// Sends one request through its rate-limit bucket (<paramref name="majorId"/> is the top-level resource;
+    /// null: a bucket of its own), retrying 429s (after the announced wait), 5xx and network faults (backoff with
+    /// jitter). Returns the JSON body, or an undefined element for 204.
     /// </summary>
     internal async Task<JsonElement> SendAsync(
         HttpMethod method,
         string path,
         string routeKey,
-        string majorId,
+        string? majorId,
         JsonNode? payload,
         bool exemptFromGlobal,
         CancellationToken cancellationToken,
@@ -266,8 +270,20 @@ public sealed partial class DiscordRestClient
         }
 
         var json = payload?.ToJsonString();
-        var bucket = _buckets.Get(routeKey, majorId);
-        await bucket.Gate.WaitAsync(cancellationToken);
+        var bucket = majorId is null ? RateLimitBuckets.Unshared() : _buckets.Acquire(routeKey, majorId);
+        try
+        {
+            if (bucket.Gate is { } gate)
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+        }
+        catch
+        {
+            _buckets.Release(bucket);
+            throw;
+        }
+
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -323,7 +339,7 @@ public sealed partial class DiscordRestClient
 
                 using (response)
                 {
-                    _buckets.Update(routeKey, majorId, bucket, response.Headers);
+                    _buckets.Update(routeKey, majorId ?? string.Empty, bucket, response.Headers);
                     var text = await response.Content.ReadAsStringAsync(cancellationToken);
                     var status = response.StatusCode;
 
@@ -402,7 +418,8 @@ public sealed partial class DiscordRestClient
         }
         finally
         {
-            bucket.Gate.Release();
+            bucket.Gate?.Release();
+            _buckets.Release(bucket);
         }
     }
 

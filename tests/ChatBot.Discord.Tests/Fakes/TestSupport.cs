@@ -32,9 +32,17 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
 
     public Func<ButtonClick, Task>? BeforeClickReturns { get; set; }
 
+    /// <summary>Runs before a command's reply is returned (to make it slow).</summary>
+    public Func<CommandInvocation, Task>? BeforeCommandReturns { get; set; }
+
     public async Task<CommandReply> HandleAsync(CommandInvocation invocation, CancellationToken cancellationToken)
     {
         Invocations.Enqueue(invocation);
+        if (BeforeCommandReturns is not null)
+        {
+            await BeforeCommandReturns(invocation);
+        }
+
         var words = invocation.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         switch (words.FirstOrDefault())
         {
@@ -57,6 +65,10 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
                 return CommandReply.ToCaller("Started a **rotation** break.");
             case "leaderboard":
                 return CommandReply.ToChannel("Leaderboard: 1. Ana_Bel (3 days)");
+            case "list":
+                return CommandReply.ToCaller("**extension**: kneeling bench thoracic extension\n**rotation**: quadruped thoracic rotation");
+            case "long":
+                return CommandReply.ToCaller(string.Join("\n", Enumerable.Repeat(new string('x', 1000), 3)));
             case "now":
                 return CommandReply.ToChannel("Mason started a break for everyone.");
             case "stats":
