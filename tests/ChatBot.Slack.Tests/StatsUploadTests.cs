@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Breaks;
+using ChatBot.Core.Streaks;
 using ChatBot.Core.Ports;
 using ChatBot.Data;
 using ChatBot.Digest;
@@ -70,7 +71,7 @@ public sealed class StatsUploadTests : IAsyncLifetime
     public async Task Stats_FromASlashCommand_ArrivesAsTheChart_WithTheDigestAsItsComment()
     {
         var socket = await slack.NextSocketAsync();
-        await LogBreaksAsync(socket, "U1", "U2");
+        await LogBreaksAsync("U1", "U2");
 
         await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3")));
         var complete = (await slack.WaitForCallsAsync("files.completeUploadExternal")).Single();
@@ -108,7 +109,7 @@ public sealed class StatsUploadTests : IAsyncLifetime
     {
         slack.Script(method, _ => FakeReply.Error(error));
         var socket = await slack.NextSocketAsync();
-        await LogBreaksAsync(socket, "U1");
+        await LogBreaksAsync("U1");
 
         await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3")));
         var posted = (await slack.WaitForCallsAsync("chat.postMessage")).Single();
@@ -129,7 +130,7 @@ public sealed class StatsUploadTests : IAsyncLifetime
         var completions = 0;
         slack.Script("files.completeUploadExternal", _ => Interlocked.Increment(ref completions) == 1 ? FakeReply.Error("not_in_channel") : null);
         var socket = await slack.NextSocketAsync();
-        await LogBreaksAsync(socket, "U1");
+        await LogBreaksAsync("U1");
 
         await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3")));
         await slack.WaitForCallsAsync("files.completeUploadExternal", 2);
@@ -140,13 +141,16 @@ public sealed class StatsUploadTests : IAsyncLifetime
         slack.Calls("chat.postMessage").ShouldBeEmpty();
     }
 
-    /// <summary><c>/drill done</c> by each of <paramref name="users"/> through Slack, so the week has breaks.</summary>
-    private async Task LogBreaksAsync(FakeSocket socket, params string[] users)
+    /// <summary>A break each of <paramref name="users"/> logged in the channel this morning, straight in the store.</summary>
+    private async Task LogBreaksAsync(params string[] users)
     {
+        var channel = new ChannelKey(ChatPlatform.Slack, "T111", "C111");
+        var at = Wednesday.AddHours(-2);
         foreach (var user in users)
         {
-            var (ack, _) = await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("done", user: user)));
-            ack.ToJsonString().ShouldContain("Streak");
+            (await host.Services.GetRequiredService<ICompletionStore>().RecordAsync(
+                new NewCompletion(channel.Team, user, "Display " + user, channel, null, CompletionKind.SelfLogged, at, DateOnly.FromDateTime(at.UtcDateTime)), Ct))
+                .ShouldBe(CompletionOutcome.Recorded);
         }
     }
 
