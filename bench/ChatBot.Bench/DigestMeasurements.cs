@@ -39,7 +39,7 @@ internal static class DigestMeasurements
             NullLogger<DigestService>.Instance,
             chart);
         var channel = DataSet.Channel(data.ChannelIds[0]);
-        var people = (await new SqliteCompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", _ => data.Today, int.MaxValue, default)).Count;
+        var people = (await new SqliteCompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", data.Now, int.MaxValue, default)).Count;
         Out.Line($"Digest of {channel.ChannelId}: {people:N0} people have taken part there; today is {data.Today:ddd yyyy-MM-dd}.");
 
         var lastWeek = data.Today.AddDays(-7);

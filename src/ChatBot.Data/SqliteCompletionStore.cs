@@ -157,7 +157,7 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
         ChannelKey channel,
         DateOnly? since,
         string channelZone,
-        Func<string, DateOnly> todayInZone,
+        DateTimeOffset now,
         int limit,
         CancellationToken cancellationToken)
     {
@@ -174,7 +174,10 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             """,
             scope,
             cancellationToken: cancellationToken))).Append(channelZone).Distinct();
-        var openFrom = JsonSerializer.Serialize(zones.ToDictionary(zone => zone, zone => _workdays.OrdinalBefore(todayInZone(zone))));
+        var fallback = TimeZones.TryFind(channelZone, out var found) ? found : TimeZoneInfo.Utc;
+        var openFrom = JsonSerializer.Serialize(zones.ToDictionary(
+            zone => zone,
+            zone => _workdays.OrdinalBefore(TimeZones.LocalDate(now, TimeZones.TryFind(zone, out var own) ? own : fallback))));
 
         var participants = since is null
             ? "SELECT user_id, breaks FROM channel_members WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId"

@@ -192,7 +192,7 @@ public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDir
         (await store.StreakAsync("U1", Nov(27))).Current.ShouldBe(2);
         (await store.StreakAsync("U1", Nov(30))).Current.ShouldBe(2); // Monday back: open
         (await store.StreakAsync("U1", new DateOnly(2026, 12, 1))).Current.ShouldBe(0); // Tuesday: Monday was missed
-        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(27), 10, Ct);
+        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(27)), 10, Ct);
         board.Single().CurrentStreak.ShouldBe(2);
     }
 

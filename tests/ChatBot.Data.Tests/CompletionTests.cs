@@ -21,7 +21,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
         var stats = await store.StreakAsync("U1", Nov(25));
         stats.TotalBreaks.ShouldBe(1);
         stats.DaysDone.ShouldBe([Nov(24)]);
-        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
+        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
         outcomes.Count(o => o == CompletionOutcome.Duplicate).ShouldBe(11);
         (await store.Completions.CountForBreakAsync(breakId, Ct)).ShouldBe(1);
         (await store.StreakAsync("U1", Nov(24))).TotalBreaks.ShouldBe(1);
-        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
+        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
     }
 
     [Fact]

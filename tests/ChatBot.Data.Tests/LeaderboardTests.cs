@@ -11,7 +11,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     private static readonly DateOnly Monday = Nov(23);
 
     private static Task<IReadOnlyList<LeaderboardRow>> BoardAsync(TestStore store, DateOnly? since, int limit = 10, ChannelKey? channel = null) =>
-        store.Completions.GetLeaderboardAsync(channel ?? General, since, "UTC", _ => Nov(24), limit, Ct);
+        store.Completions.GetLeaderboardAsync(channel ?? General, since, "UTC", Noon(Nov(24)), limit, Ct);
 
     [Fact]
     public async Task People_rank_by_current_streak_then_breaks_in_the_period_then_name_then_id()
@@ -96,7 +96,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
         await store.SelfLogAsync("U-ber", friday, name: "Berta");
         await store.SelfLogAsync("U-utc", friday, name: "Uma");
 
-        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", TodayIn, 10, Ct);
+        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", clock.GetUtcNow(), 10, Ct);
 
         TodayIn("Europe/Berlin").ShouldBe(new DateOnly(2026, 3, 31));
         board.Select(r => (r.UserId, r.CurrentStreak)).ShouldBe([("U-utc", 1), ("U-ber", 0)]);
@@ -156,8 +156,8 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
         }
 
         (await BoardAsync(store, since: null, channel: Other)).Select(r => r.UserId).ShouldBe(["U-both", "U-elsewhere"]);
-        (await store.Completions.GetLeaderboardAsync(otherTeam, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-t2");
-        (await store.Completions.GetLeaderboardAsync(discord, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-dc");
+        (await store.Completions.GetLeaderboardAsync(otherTeam, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-t2");
+        (await store.Completions.GetLeaderboardAsync(discord, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-dc");
         (await BoardAsync(store, since: null, channel: General with { ChannelId = "C-empty" })).ShouldBeEmpty();
     }
 
@@ -205,7 +205,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
         await store.Users.SeenAsync(Team, new ChatUser("U-ppg", "Hana", "Pacific/Pago_Pago"), Ct);
         await store.SelfLogAsync("U-ppg", Nov(20), name: "Hana");
 
-        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", TodayIn, 10, Ct);
+        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", clock.GetUtcNow(), 10, Ct);
 
         board.Select(r => (r.UserId, r.CurrentStreak)).ShouldBe([("U-ppg", 1), ("U-utc", 1), ("U-kir", 0)]);
         // Each person's board figure agrees with their own streak seen from their own today.
@@ -214,7 +214,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
 
         // Later that day the UTC streak is still open, and Kiritimati's Wednesday break restarts theirs (2 breaks: first).
         await store.SelfLogAsync("U-kir", Nov(25), name: "Kiri");
-        board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", TodayIn, 10, Ct);
+        board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", clock.GetUtcNow(), 10, Ct);
         board.Select(r => (r.UserId, r.CurrentStreak)).ShouldBe([("U-kir", 1), ("U-ppg", 1), ("U-utc", 1)]);
     }
 
@@ -223,11 +223,10 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 10, 30, 0, TimeSpan.Zero));
         var store = new TestStore(temp.NewFile(), clock: clock);
-        DateOnly TodayIn(string zone) => TimeZones.LocalDate(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone));
         await store.SelfLogAsync("U1", Nov(20), name: "Ada");
 
         // Seen from a Pago Pago channel it is still Monday: Friday's streak holds. From a Kiritimati channel it is Wednesday.
-        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Pago_Pago", TodayIn, 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(1);
-        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Kiritimati", TodayIn, 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(0);
+        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Pago_Pago", clock.GetUtcNow(), 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(1);
+        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Kiritimati", clock.GetUtcNow(), 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(0);
     }
 }

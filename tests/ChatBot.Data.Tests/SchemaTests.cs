@@ -126,7 +126,7 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
         (await restarted.Breaks.GetAsync(slotBreak.Id, Ct)).ShouldBe(slotBreak);
         (await restarted.Breaks.GetLastDrillAsync(TestStore.General, Ct)).ShouldBe("extension");
         (await restarted.Breaks.GetPostedMessageIdAsync(slotBreak.Id, 0, Ct)).ShouldBe("msg-prompt");
-        var board = await restarted.Completions.GetLeaderboardAsync(TestStore.General, null, "UTC", _ => TestStore.Nov(24), 10, Ct);
+        var board = await restarted.Completions.GetLeaderboardAsync(TestStore.General, null, "UTC", TestStore.Noon(TestStore.Nov(24)), 10, Ct);
         board.ShouldHaveSingleItem().ShouldBe(new Core.Streaks.LeaderboardRow("U1", "Ada", 2, 2, 2));
     }
 }

@@ -133,7 +133,7 @@ public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixt
                 actual.AwayDays.OrderBy(d => d).ShouldBe(awayDays[user].Where(d => d >= actual.LedgerFrom && d <= today).OrderBy(d => d), context);
             }
 
-            var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => today, 100, Ct);
+            var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(today), 100, Ct);
             foreach (var row in board)
             {
                 var expected = StreakReference.Compute(history[row.UserId].Done, workdays, today, awayDays[row.UserId]);

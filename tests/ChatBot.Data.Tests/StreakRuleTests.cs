@@ -219,7 +219,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var backToWeekdays = store.Reopen("Mon-Fri");
         (await backToWeekdays.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(s => s.Current.ShouldBe(2), s => s.Best.ShouldBe(2));
-        var board = await backToWeekdays.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(23), 10, Ct);
+        var board = await backToWeekdays.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(23)), 10, Ct);
         board.ShouldHaveSingleItem().ShouldSatisfyAllConditions(r => r.CurrentStreak.ShouldBe(2), r => r.BestStreak.ShouldBe(2));
     }
 
@@ -237,7 +237,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var upgraded = store.Reopen("Mon-Fri");
         (await upgraded.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(s => s.Current.ShouldBe(3), s => s.Best.ShouldBe(3));
-        var board = await upgraded.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(23), 10, Ct);
+        var board = await upgraded.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(23)), 10, Ct);
         board.ShouldHaveSingleItem().CurrentStreak.ShouldBe(3);
     }
 
