@@ -25,21 +25,21 @@ internal static class DigestMeasurements
     {
         var database = DataSet.OpenDatabase(file);
         await database.EnsureInitializedAsync();
-        var users = new SqliteUserStore(database);
+        var users = new UserStore(database);
         var breaks = Options.Create(new BreaksOptions { Workdays = "Mon-Fri" });
         var clock = new FixedClock(data.Now);
         var services = new ServiceCollection().AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, new NamedChannel()).BuildServiceProvider();
         var chart = new ScottPlotDigestChart();
         var digests = new DigestService(
             new SqliteDigestStore(database),
-            new SqliteCompletionStore(database),
+            new CompletionStore(database),
             new UserClock(users, users, breaks, clock),
             new ChatPlatforms(services),
             breaks,
             NullLogger<DigestService>.Instance,
             chart);
         var channel = DataSet.Channel(data.ChannelIds[0]);
-        var people = (await new SqliteCompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", data.Now, int.MaxValue, default)).Count;
+        var people = (await new CompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", data.Now, int.MaxValue, default)).Count;
         Out.Line($"Digest of {channel.ChannelId}: {people:N0} people have taken part there; today is {data.Today:ddd yyyy-MM-dd}.");
 
         var lastWeek = data.Today.AddDays(-7);

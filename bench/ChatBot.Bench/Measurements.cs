@@ -16,7 +16,7 @@ internal static class Measurements
         // A fresh process-like start: new database object, the stores the host would use.
         var database = DataSet.OpenDatabase(file);
         await database.EnsureInitializedAsync();
-        var completions = new SqliteCompletionStore(database);
+        var completions = new CompletionStore(database);
         var busiest = DataSet.Channel(data.ChannelIds[0]);
         var smaller = DataSet.Channel(data.ChannelIds[^1]);
         var monday = data.Today.AddDays(-(((int)data.Today.DayOfWeek + 6) % 7));
@@ -24,7 +24,7 @@ internal static class Measurements
         // As Core does it: each zone's today from the clock, falling back to the channel zone.
 
         // The write on the click path (before the ack): a Done click, which also refreshes that person's summary.
-        var breaks = new SqliteBreakStore(database, TimeProvider.System);
+        var breaks = new BreakStore(database, TimeProvider.System);
         var clickBreaks = new Queue<long>();
         for (var i = 0; i < options.WarmUp + options.Iterations; i++)
         {

@@ -206,7 +206,7 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
 
     private static object Key(ChannelKey channel) => new { Platform = Names.Of(channel.Platform), channel.TeamId, channel.ChannelId };
 
-    // Classes with setters, not positional records: see SqliteCompletionStore.BoardRow.
+    // Classes with setters, not positional records: see CompletionStore.BoardRow.
     private sealed class DrillRow
     {
         public long Day { get; set; }

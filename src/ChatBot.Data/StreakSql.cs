@@ -24,11 +24,14 @@ internal static class StreakSql
 {
     /// <summary>
     /// Bumped whenever the rules in this SQL change: the stored summaries are then recomputed at start
-    /// (see <see cref="SqliteDatabase"/>), as when the workdays setting changes. 3: away days.
+    /// (see <see cref="Database"/>), as when the workdays setting changes. 3: away days.
     /// </summary>
     public const int RulesVersion = 3;
 
     private const string OneUser = "platform = @Platform AND team_id = @TeamId AND user_id = @UserId";
+
+    /// <summary>The <see cref="SqlDialect.LockAsync"/> key of one person's streak: taken before changing their completions or away days.</summary>
+    public static string LockKey(string platform, string teamId, string userId) => $"streak:{platform}:{teamId}:{userId}";
 
     /// <summary>Recomputes one person's summary; parameters <c>@Platform</c>, <c>@TeamId</c>, <c>@UserId</c>.</summary>
     public static string RefreshOne(WorkdaySet workdays) => Refresh(workdays, OneUser);

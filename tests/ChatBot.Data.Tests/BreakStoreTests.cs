@@ -239,6 +239,6 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
         (await store.Reopen().Breaks.GetUnfinishedAsync(only.Break.StartedAt.AddSeconds(1), Ct)).ShouldBeEmpty();
     }
 
-    private static SqliteInstanceHeartbeat Heartbeat(TestStore store, string id) =>
-        new(store.Database, new BotInstance(id), store.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SqliteInstanceHeartbeat>.Instance);
+    private static InstanceHeartbeat Heartbeat(TestStore store, string id) =>
+        new(store.Database, new BotInstance(id), store.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<InstanceHeartbeat>.Instance);
 }

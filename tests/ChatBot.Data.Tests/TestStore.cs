@@ -39,10 +39,10 @@ public sealed class TestStore
             Options.Create(new StorageOptions { Path = file }),
             Options.Create(new BreaksOptions { Workdays = workdays }),
             NullLogger<SqliteDatabase>.Instance);
-        Breaks = new SqliteBreakStore(Database, Clock);
-        Completions = new SqliteCompletionStore(Database);
-        Users = new SqliteUserStore(Database);
-        Away = new SqliteAwayStore(Database);
+        Breaks = new BreakStore(Database, Clock);
+        Completions = new CompletionStore(Database);
+        Users = new UserStore(Database);
+        Away = new AwayStore(Database);
     }
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -55,13 +55,13 @@ public sealed class TestStore
 
     public SqliteDatabase Database { get; }
 
-    public SqliteBreakStore Breaks { get; }
+    public BreakStore Breaks { get; }
 
-    public SqliteCompletionStore Completions { get; }
+    public CompletionStore Completions { get; }
 
-    public SqliteUserStore Users { get; }
+    public UserStore Users { get; }
 
-    public SqliteAwayStore Away { get; }
+    public AwayStore Away { get; }
 
     /// <summary>The same file opened again, as after a restart (optionally with another workdays setting).</summary>
     public TestStore Reopen(string workdays = "Mon-Fri") => new(File, workdays, Clock);
