@@ -17,15 +17,7 @@ public sealed class SchemaTestsOnPostgres(PostgresCluster cluster)
         {
             var database = _engine.NewDatabase();
             var stores = Enumerable.Range(0, 4).Select(_ => new TestStore(database)).ToList();
-            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var starts = stores.Select(s => Task.Run(async () =>
-            {
-                await go.Task;
-                await s.Database.EnsureInitializedAsync();
-            }, Ct)).ToList();
-            go.SetResult();
-
-            await Task.WhenAll(starts).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            await TestStore.StartTogetherAsync(stores);
 
             await using var connection = database.OpenRaw();
             (await connection.QueryAsync<long>("SELECT version FROM schema_version ORDER BY version;"))

@@ -167,4 +167,18 @@ public sealed class TestStore
         Completions.GetStreakAsync(Team, userId, today, ledgerDays, Ct);
 
     public DbConnection OpenRaw() => Where.OpenRaw();
+
+    /// <summary>Instances starting at the same moment: every store's database is initialised at once.</summary>
+    public static async Task StartTogetherAsync(IEnumerable<TestStore> stores)
+    {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var starts = stores.Select(s => Task.Run(async () =>
+        {
+            await go.Task;
+            await s.Database.EnsureInitializedAsync();
+        }, Ct)).ToList();
+        go.SetResult();
+
+        await Task.WhenAll(starts).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+    }
 }
