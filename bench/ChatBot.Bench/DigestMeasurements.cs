@@ -26,7 +26,7 @@ internal static class DigestMeasurements
     {
         var database = DataSet.OpenDatabase(file);
         await database.EnsureInitializedAsync();
-        var users = new SqliteUserStore(database);
+        var users = new UserStore(database);
         var breaks = Options.Create(new BreaksOptions { Workdays = "Mon-Fri" });
         var clock = new FixedClock(data.Now);
         var services = new ServiceCollection().AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, new NamedChannel()).BuildServiceProvider();
@@ -34,14 +34,14 @@ internal static class DigestMeasurements
         var store = new SqliteDigestStore(database);
         var digests = new DigestService(
             store,
-            new SqliteCompletionStore(database),
+            new CompletionStore(database),
             new UserClock(users, users, breaks, clock),
             new ChatPlatforms(services),
             breaks,
             NullLogger<DigestService>.Instance,
             chart);
         var channel = DataSet.Channel(data.ChannelIds[0]);
-        var people = (await new SqliteCompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", _ => data.Today, int.MaxValue, default)).Count;
+        var people = (await new CompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", data.Now, int.MaxValue, default)).Count;
         Out.Line($"Digest of {channel.ChannelId}: {people:N0} people have taken part there; today is {data.Today:ddd yyyy-MM-dd}.");
 
         var lastWeek = data.Today.AddDays(-7);
@@ -63,7 +63,7 @@ internal static class DigestMeasurements
         {
             ("part: counts, last week", async () => new OutgoingMessage((await store.CountAsync(channel, period.Dates.ToList(), period.DayBoundaries(zone), default)).Breaks.ToString(CultureInfo.InvariantCulture))),
             ("part: counts, the week before", async () => new OutgoingMessage((await store.CountAsync(channel, period.Previous.Dates.ToList(), period.Previous.DayBoundaries(zone), default)).Breaks.ToString(CultureInfo.InvariantCulture))),
-            ("part: top 5 current streaks", async () => new OutgoingMessage((await new SqliteCompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", _ => data.Today, DigestService.TopStreakCount, default)).Count.ToString(CultureInfo.InvariantCulture))),
+            ("part: top 5 current streaks", async () => new OutgoingMessage((await new CompletionStore(database).GetLeaderboardAsync(channel, null, "UTC", data.Now, DigestService.TopStreakCount, default)).Count.ToString(CultureInfo.InvariantCulture))),
             ("part: PNG only, last week", () => Task.FromResult(new OutgoingMessage("") { File = new MessageFile("x.png", chart.RenderPng(report), "image/png", "") })),
         };
 

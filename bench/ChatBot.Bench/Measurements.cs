@@ -16,16 +16,15 @@ internal static class Measurements
         // A fresh process-like start: new database object, the stores the host would use.
         var database = DataSet.OpenDatabase(file);
         await database.EnsureInitializedAsync();
-        var completions = new SqliteCompletionStore(database);
+        var completions = new CompletionStore(database);
         var busiest = DataSet.Channel(data.ChannelIds[0]);
         var smaller = DataSet.Channel(data.ChannelIds[^1]);
         var monday = data.Today.AddDays(-(((int)data.Today.DayOfWeek + 6) % 7));
         var monthStart = new DateOnly(data.Today.Year, data.Today.Month, 1);
         // As Core does it: each zone's today from the clock, falling back to the channel zone.
-        DateOnly TodayIn(string zone) => TimeZones.LocalDate(data.Now, TimeZones.TryFind(zone, out var z) ? z : TimeZoneInfo.Utc);
 
         // The write on the click path (before the ack): a Done click, which also refreshes that person's summary.
-        var breaks = new SqliteBreakStore(database, TimeProvider.System);
+        var breaks = new BreakStore(database, TimeProvider.System);
         var clickBreaks = new Queue<long>();
         for (var i = 0; i < options.WarmUp + options.Iterations; i++)
         {
@@ -42,10 +41,10 @@ internal static class Measurements
 
         var cases = new (string Name, Func<Task<int>> Run)[]
         {
-            ($"leaderboard {busiest.ChannelId}, week", async () => (await completions.GetLeaderboardAsync(busiest, monday, "UTC", TodayIn, 10, default)).Count),
-            ($"leaderboard {busiest.ChannelId}, month", async () => (await completions.GetLeaderboardAsync(busiest, monthStart, "UTC", TodayIn, 10, default)).Count),
-            ($"leaderboard {busiest.ChannelId}, all time", async () => (await completions.GetLeaderboardAsync(busiest, null, "UTC", TodayIn, 10, default)).Count),
-            ($"leaderboard {smaller.ChannelId}, all time", async () => (await completions.GetLeaderboardAsync(smaller, null, "UTC", TodayIn, 10, default)).Count),
+            ($"leaderboard {busiest.ChannelId}, week", async () => (await completions.GetLeaderboardAsync(busiest, monday, "UTC", data.Now, 10, default)).Count),
+            ($"leaderboard {busiest.ChannelId}, month", async () => (await completions.GetLeaderboardAsync(busiest, monthStart, "UTC", data.Now, 10, default)).Count),
+            ($"leaderboard {busiest.ChannelId}, all time", async () => (await completions.GetLeaderboardAsync(busiest, null, "UTC", data.Now, 10, default)).Count),
+            ($"leaderboard {smaller.ChannelId}, all time", async () => (await completions.GetLeaderboardAsync(smaller, null, "UTC", data.Now, 10, default)).Count),
             ($"streak {data.HeavyUser} (heaviest), 14-day ledger", async () => (await completions.GetStreakAsync(DataSet.Team, data.HeavyUser, data.Today, 14, default)).TotalBreaks),
             ($"streak {data.TypicalUser} (median), 14-day ledger", async () => (await completions.GetStreakAsync(DataSet.Team, data.TypicalUser, data.Today, 14, default)).TotalBreaks),
             ($"record a Done click ({data.HeavyUser})", ClickAsync),

@@ -14,25 +14,32 @@ namespace ChatBot.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>The stores behind Core's ports on the embedded SQLite database at <c>Storage:Path</c>.</summary>
+    /// <summary>
+    /// The stores behind Core's ports on the database <c>Storage:Provider</c> names: the embedded SQLite file at
+    /// <c>Storage:Path</c> (default), or PostgreSQL at <c>Storage:ConnectionString</c>.
+    /// </summary>
     public static IServiceCollection AddChatBotData(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>().BindCheckedConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<SqliteFileLock>();
         services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<IBreakStore, SqliteBreakStore>();
-        services.AddSingleton<ICompletionStore, SqliteCompletionStore>();
-        services.AddSingleton<IAwayStore, SqliteAwayStore>();
-        services.AddSingleton<SqliteUserStore>();
-        services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteUserStore>());
-        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());
-        services.AddSingleton<IScheduleStore, SqliteScheduleStore>();
+        services.AddSingleton<PostgresDatabase>();
+        services.AddSingleton<Database>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
+            ? sp.GetRequiredService<PostgresDatabase>()
+            : sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<IBreakStore, BreakStore>();
+        services.AddSingleton<ICompletionStore, CompletionStore>();
+        services.AddSingleton<IAwayStore, AwayStore>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<UserStore>());
+        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<UserStore>());
+        services.AddSingleton<IScheduleStore, ScheduleStore>();
         services.TryAddSingleton<BotInstance>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDigestStore, SqliteDigestStore>();
         services.AddHostedService<DatabaseInitializer>();
-        services.AddHostedService<SqliteInstanceHeartbeat>();
+        services.AddHostedService<InstanceHeartbeat>();
         // Only the check: the health check service itself comes with the host's service defaults.
         services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
             new HealthCheckRegistration("database", sp => ActivatorUtilities.CreateInstance<DatabaseHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
@@ -44,14 +51,25 @@ public static class DataServiceCollectionExtensions
     /// bad file stops the bot before it connects anywhere. (The composition root takes both even earlier,
     /// before any hosted service is built: see ChatBotHost.)
     /// </summary>
-    private sealed class DatabaseInitializer(SqliteFileLock fileLock, SqliteDatabase database) : IHostedService
+    private sealed class DatabaseInitializer(IServiceProvider services) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            fileLock.Acquire();
-            return database.EnsureInitializedAsync();
-        }
+        public Task StartAsync(CancellationToken cancellationToken) => InitializeAsync(services);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Readies the configured database: with SQLite takes the file lock (one process per file) first; then migrates.
+    /// </summary>
+    /// <exception cref="ChatBot.Core.Configuration.ConfigurationException">Another process holds the file, or the database is unusable.</exception>
+    public static Task InitializeAsync(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<Database>();
+        if (database is SqliteDatabase)
+        {
+            services.GetRequiredService<SqliteFileLock>().Acquire();
+        }
+
+        return database.EnsureInitializedAsync();
     }
 }

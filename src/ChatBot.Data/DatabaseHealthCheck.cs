@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace ChatBot.Data;
 
 /// <summary>Readiness of the bot's database: the schema is in place and the file answers <c>SELECT 1</c>.</summary>
-internal sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthCheck
+internal sealed class DatabaseHealthCheck(Database database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -14,7 +14,7 @@ internal sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthChec
             await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
             return HealthCheckResult.Healthy("the database answers");
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)
         {
             return HealthCheckResult.Unhealthy("the database does not answer (" + ex.GetType().Name + ")");
         }

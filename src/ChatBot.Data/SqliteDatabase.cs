@@ -1,7 +1,6 @@
+using System.Data.Common;
 using ChatBot.Core;
 using ChatBot.Core.Configuration;
-using ChatBot.Core.Streaks;
-using ChatBot.Data.Schema;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -10,11 +9,10 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Data;
 
 /// <summary>
-/// The bot's SQLite file: opens connections, and on first use creates or migrates the schema (versioned),
-/// switches the file to WAL and refreshes the streak summaries if the workdays setting or the streak rules
-/// (<see cref="StreakSql.RulesVersion"/>) changed.
+/// The bot's SQLite file (the embedded default, <c>Storage:Path</c>): opens pooled connections with foreign keys
+/// on, and switches the file to WAL before the first migration.
 /// </summary>
-public sealed partial class SqliteDatabase
+public sealed class SqliteDatabase : Database
 {
     // SQLite result codes (https://www.sqlite.org/rescode.html) that mean the file itself is unusable.
     private const int SqlitePerm = 3;
@@ -23,11 +21,9 @@ public sealed partial class SqliteDatabase
     private const int SqliteNotADatabase = 26;
 
     private readonly string _connectionString;
-    private readonly WorkdaySet _workdays;
-    private readonly ILogger<SqliteDatabase> _logger;
-    private readonly Lazy<Task> _initialized;
 
     public SqliteDatabase(IOptions<StorageOptions> storage, IOptions<BreaksOptions> breaks, ILogger<SqliteDatabase> logger)
+        : base(SqlDialect.Sqlite, breaks.Value.WorkdaySet, logger)
     {
         var path = storage.Value.FullPath;
         _connectionString = new SqliteConnectionStringBuilder
@@ -38,25 +34,15 @@ public sealed partial class SqliteDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        _workdays = breaks.Value.WorkdaySet;
-        _logger = logger;
         Path = path;
-        _initialized = new Lazy<Task>(InitializeAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>The database file (full path).</summary>
     public string Path { get; }
 
-    public WorkdaySet Workdays => _workdays;
+    public override string Location => $"'{Path}'";
 
-    public Task EnsureInitializedAsync() => _initialized.Value;
-
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        await EnsureInitializedAsync();
-        return await OpenRawAsync(cancellationToken);
-    }
-
-    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    protected override async Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
@@ -72,7 +58,8 @@ public sealed partial class SqliteDatabase
         }
     }
 
-    private async Task InitializeAsync()
+    /// <summary>Opens the file in WAL mode; a file SQLite can't open or write is a bad <c>Storage:Path</c>.</summary>
+    protected override async Task<DbConnection> OpenForMigrationAsync()
     {
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory))
@@ -80,43 +67,7 @@ public sealed partial class SqliteDatabase
             Directory.CreateDirectory(directory);
         }
 
-        await using var connection = await OpenFileAsync();
-        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);");
-        // One migration per write-locked (IMMEDIATE) transaction, reading the version inside it: two processes
-        // starting together on a fresh file take turns, and the second finds the work done.
-        var newest = Migrations.All.Max(m => m.Version);
-        while (true)
-        {
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var current = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_version;", transaction: transaction) ?? 0;
-            if (current > newest)
-            {
-                throw new InvalidOperationException(
-                    $"The database '{Path}' has schema version {current}, newer than this build knows ({newest}). Run a newer ChatBot or restore a backup.");
-            }
-
-            var migration = Migrations.All.Where(m => m.Version > current).MinBy(m => m.Version);
-            if (migration is null)
-            {
-                break;
-            }
-
-            await connection.ExecuteAsync(migration.Sql, transaction: transaction);
-            await connection.ExecuteAsync(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES (@Version, @Description, datetime('now'));",
-                new { migration.Version, migration.Description },
-                transaction);
-            await transaction.CommitAsync();
-            LogMigrated(_logger, Path, migration.Version, migration.Description);
-        }
-
-        await RefreshStreaksIfRulesChangedAsync(connection);
-    }
-
-    /// <summary>Opens the file in WAL mode; a file SQLite can't open or write is a bad <c>Storage:Path</c>.</summary>
-    private async Task<SqliteConnection> OpenFileAsync()
-    {
-        SqliteConnection? connection = null;
+        DbConnection? connection = null;
         try
         {
             connection = await OpenRawAsync(CancellationToken.None);
@@ -136,33 +87,4 @@ public sealed partial class SqliteDatabase
                 exception);
         }
     }
-
-    private async Task RefreshStreaksIfRulesChangedAsync(SqliteConnection connection)
-    {
-        // "rules version:workday mask"; a bare mask was stored before the rules had versions (version 1).
-        var stamp = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{StreakSql.RulesVersion}:{_workdays.Mask}");
-        var stored = await connection.ExecuteScalarAsync<string?>("SELECT value FROM settings WHERE key = 'streak_workdays';");
-        if (stored == stamp)
-        {
-            return;
-        }
-
-        await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync(StreakSql.RefreshAll(_workdays), transaction: transaction);
-        await connection.ExecuteAsync(
-            "INSERT INTO settings (key, value) VALUES ('streak_workdays', @stamp) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
-            new { stamp },
-            transaction);
-        await transaction.CommitAsync();
-        if (stored is not null)
-        {
-            LogWorkdaysChanged(_logger, _workdays.ToString());
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Path}: applied schema version {Version} ({Description})")]
-    private static partial void LogMigrated(ILogger logger, string path, int version, string description);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workdays ({Workdays}) or streak rules changed: streaks recomputed")]
-    private static partial void LogWorkdaysChanged(ILogger logger, string workdays);
 }

@@ -209,7 +209,7 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
 
     private static object Key(ChannelKey channel) => new { Platform = Names.Of(channel.Platform), channel.TeamId, channel.ChannelId };
 
-    // Classes with setters, not positional records: see SqliteCompletionStore.BoardRow.
+    // Classes with setters, not positional records: see CompletionStore.BoardRow.
     /// <summary>Part 0: breaks of one day and drill; 1: people of one day; 2: people of the whole span (no day).</summary>
     private sealed class CountRow
     {

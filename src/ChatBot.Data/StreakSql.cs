@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using ChatBot.Core.Streaks;
 
 namespace ChatBot.Data;
@@ -22,16 +24,40 @@ internal static class StreakSql
 {
     /// <summary>
     /// Bumped whenever the rules in this SQL change: the stored summaries are then recomputed at start
-    /// (see <see cref="SqliteDatabase"/>), as when the workdays setting changes. 3: away days.
+    /// (see <see cref="Database"/>), as when the workdays setting changes. 3: away days.
     /// </summary>
     public const int RulesVersion = 3;
 
     private const string OneUser = "platform = @Platform AND team_id = @TeamId AND user_id = @UserId";
 
+    /// <summary>The <see cref="SqlDialect.LockAsync"/> key of one person's streak: taken before changing their completions or away days.</summary>
+    public static string LockKey(string platform, string teamId, string userId) => $"streak:{platform}:{teamId}:{userId}";
+
     /// <summary>Recomputes one person's summary; parameters <c>@Platform</c>, <c>@TeamId</c>, <c>@UserId</c>.</summary>
     public static string RefreshOne(WorkdaySet workdays) => Refresh(workdays, OneUser);
 
     public static string RefreshAll(WorkdaySet workdays) => Refresh(workdays, "1 = 1");
+
+    /// <summary>
+    /// The SQL expression equal to <see cref="WorkdaySet.Ordinal"/> for a column holding <see cref="WorkdaySet.DayNumber"/>
+    /// (integer arithmetic only, the same text on SQLite and PostgreSQL).
+    /// </summary>
+    public static string Ordinal(WorkdaySet workdays, string dayColumn)
+    {
+        var builder = new StringBuilder();
+        builder.Append(CultureInfo.InvariantCulture, $"((({dayColumn}) + 3) / 7 * {workdays.PerWeek} + CASE (({dayColumn}) + 3) % 7");
+        for (var i = 0; i < 7; i++)
+        {
+            // Day number 0 + 3 is a Monday (1970-01-01 was a Thursday).
+            builder.Append(CultureInfo.InvariantCulture, $" WHEN {i} THEN {workdays.CountThrough((DayOfWeek)((i + 1) % 7))}");
+        }
+
+        return builder.Append(" END)").ToString();
+    }
+
+    /// <summary>The SQL condition true when a day-number column is a workday (a boolean on both engines).</summary>
+    public static string IsWorkday(WorkdaySet workdays, string dayColumn) =>
+        string.Create(CultureInfo.InvariantCulture, $"((({workdays.Mask} >> CAST((({dayColumn}) + 3) % 7 AS INTEGER)) & 1) = 1)");
 
     private static string Refresh(WorkdaySet workdays, string filter) => $"""
         WITH marks AS (
@@ -41,14 +67,14 @@ internal static class StreakSql
         ),
         days AS (
             SELECT platform, team_id, user_id, local_day, MAX(done) AS done, MAX(away) AS away,
-                   {workdays.IsWorkdaySql("local_day")} AS workday,
-                   (MAX(away) = 1 OR NOT {workdays.IsWorkdaySql("local_day")}) AS off
+                   {IsWorkday(workdays, "local_day")} AS workday,
+                   (MAX(away) = 1 OR NOT {IsWorkday(workdays, "local_day")}) AS off
             FROM marks GROUP BY platform, team_id, user_id, local_day
         ),
         places AS (
             SELECT platform, team_id, user_id, local_day, done,
-                   {workdays.OrdinalSql("local_day")} AS workday_ord,
-                   {workdays.OrdinalSql("local_day")}
+                   {Ordinal(workdays, "local_day")} AS workday_ord,
+                   {Ordinal(workdays, "local_day")}
                      - SUM(CASE WHEN off AND workday THEN 1 ELSE 0 END) OVER upto
                      + SUM(CASE WHEN off AND done = 1 THEN 1 ELSE 0 END) OVER upto AS place
             FROM days

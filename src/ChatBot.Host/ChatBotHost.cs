@@ -80,8 +80,7 @@ internal static class ChatBotHost
     {
         services.GetService<IStartupValidator>()?.Validate();
         services.GetRequiredService<DrillCatalog>();
-        services.GetRequiredService<SqliteFileLock>().Acquire();
-        await services.GetRequiredService<SqliteDatabase>().EnsureInitializedAsync();
+        await DataServiceCollectionExtensions.InitializeAsync(services);
     }
 
     /// <summary>The one-line messages of a configuration error, or none if <paramref name="exception"/> is another failure.</summary>

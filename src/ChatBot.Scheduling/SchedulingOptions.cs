@@ -13,6 +13,12 @@ public sealed class SchedulingOptions
     /// <summary>Hangfire's own SQLite file. Default: <c>hangfire.db</c> beside <c>Storage:Path</c>.</summary>
     public string? JobStoragePath { get; set; }
 
+    /// <summary>
+    /// The PostgreSQL schema of Hangfire's tables when <c>Storage:Provider</c> is <c>Postgres</c> (they share the
+    /// bot's database): a lower-case SQL identifier.
+    /// </summary>
+    public string Schema { get; set; } = "hangfire";
+
     /// <summary>Jobs running at once. Posts mostly wait on the platform, so more workers than cores pays off.</summary>
     public int WorkerCount { get; set; } = 20;
 
@@ -43,6 +49,11 @@ public sealed class SchedulingOptions
             if (options.WorkerCount is < 1 or > 200)
             {
                 failures.Add($"Scheduling:WorkerCount must be between 1 and 200 (got {options.WorkerCount}).");
+            }
+
+            if (!System.Text.RegularExpressions.Regex.IsMatch(options.Schema ?? "", "^[a-z_][a-z0-9_]{0,62}$"))
+            {
+                failures.Add($"Scheduling:Schema must be a lower-case PostgreSQL identifier such as hangfire (letters, digits, _; got '{options.Schema}').");
             }
 
             Check(failures, nameof(PollingInterval), options.PollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), string.Empty);

@@ -14,7 +14,7 @@ namespace ChatBot.Data.Tests;
 /// <c>/drill streak</c> say. October 2026: Europe/Berlin leaves summer time on Sunday 25th (03:00 → 02:00).
 /// November 2026: Mondays are the 2nd, 9th, 16th, 23rd and 30th.
 /// </summary>
-public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class AwayTests(StoreEngine engine)
 {
     private const string Berlin = "Europe/Berlin";
 
@@ -60,7 +60,7 @@ public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDir
             Store.Clock.SetUtcNow(new DateTimeOffset(year, month, day, hour, minute, 0, TimeSpan.Zero));
     }
 
-    private Bot NewBot() => new(new TestStore(temp.NewFile(), clock: new FakeTimeProvider(new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero))));
+    private Bot NewBot() => new(new TestStore(engine.NewDatabase(), clock: new FakeTimeProvider(new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero))));
 
     [Fact]
     public async Task Away_across_a_weekend_and_the_end_of_summer_time_keeps_the_streak()
@@ -184,7 +184,7 @@ public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDir
     [Fact]
     public async Task A_planned_period_keeps_the_streak_current_until_it_ends_and_the_leaderboard_agrees()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.SelfLogAsync("U1", Nov(19));
         await store.SelfLogAsync("U1", Nov(20));
         await store.Away.AddAsync(Team, "U1", Nov(23), Nov(27), Ct);
@@ -192,14 +192,14 @@ public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDir
         (await store.StreakAsync("U1", Nov(27))).Current.ShouldBe(2);
         (await store.StreakAsync("U1", Nov(30))).Current.ShouldBe(2); // Monday back: open
         (await store.StreakAsync("U1", new DateOnly(2026, 12, 1))).Current.ShouldBe(0); // Tuesday: Monday was missed
-        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(27), 10, Ct);
+        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(27)), 10, Ct);
         board.Single().CurrentStreak.ShouldBe(2);
     }
 
     [Fact]
     public async Task The_store_adds_idempotently_per_person_and_team_and_survives_a_restart()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         (await store.Away.AddAsync(Team, "U1", Nov(23), Nov(27), Ct)).ShouldBe(5);
         (await store.Away.AddAsync(Team, "U1", Nov(26), Nov(30), Ct)).ShouldBe(3); // overlaps: only the new days
         (await store.Away.AddAsync(Team, "U1", Nov(23), Nov(30), Ct)).ShouldBe(0);
@@ -221,7 +221,7 @@ public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDir
     [Fact]
     public async Task Changing_away_days_refreshes_the_stored_summary_in_the_same_write()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.SelfLogAsync("U1", Nov(20)); // Friday
         using var connection = store.OpenRaw();
         const string RunEnd = "SELECT run_end FROM streaks WHERE user_id = 'U1';";
@@ -237,7 +237,7 @@ public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDir
     [Fact]
     public async Task Concurrent_identical_commands_from_two_instances_store_each_day_once()
     {
-        var file = temp.NewFile();
+        var file = engine.NewDatabase();
         var first = new TestStore(file);
         var second = new TestStore(file);
         await first.Database.EnsureInitializedAsync();
@@ -250,3 +250,7 @@ public sealed class AwayTests(TempDirectoryFixture temp) : IClassFixture<TempDir
         (await first.Away.GetPeriodsAsync(Team, "U1", Ct)).ShouldBe([new AwayPeriod(Nov(23), Nov(27))]);
     }
 }
+
+public sealed class AwayTestsOnSqlite(TempDirectoryFixture engine) : AwayTests(engine), IClassFixture<TempDirectoryFixture>;
+
+public sealed class AwayTestsOnPostgres(PostgresCluster cluster) : AwayTests(new PostgresEngine(cluster));

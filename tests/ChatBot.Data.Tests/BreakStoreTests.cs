@@ -5,17 +5,17 @@ using static ChatBot.Data.Tests.TestStore;
 
 namespace ChatBot.Data.Tests;
 
-public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class BreakStoreTests(StoreEngine engine)
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 24, 9, 30, 0, TimeSpan.Zero);
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 24, 9, 30, 0, TimeSpan.Zero);
+    protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     private static NewBreak Scheduled(ChannelKey channel, string drill, string slot) => new(channel, drill, BreakOrigin.Scheduled, T0, null, slot);
 
     [Fact]
     public async Task A_created_break_reads_back_as_stored()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         var (record, created) = await store.Breaks.CreateAsync(new NewBreak(General, "rotation", BreakOrigin.OnDemand, T0, "U1"), Ct);
 
@@ -28,7 +28,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_scheduled_slot_is_stored_once_per_channel_and_the_second_create_returns_the_same_break()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         var (first, created1) = await store.Breaks.CreateAsync(Scheduled(General, "extension", "0930@2026-11-24"), Ct);
         var (second, created2) = await store.Breaks.CreateAsync(Scheduled(General, "rotation", "0930@2026-11-24"), Ct);
@@ -48,7 +48,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task On_demand_breaks_without_a_slot_key_are_all_stored()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         var a = await store.Breaks.CreateAsync(new NewBreak(General, "rotation", BreakOrigin.OnDemand, T0, "U1"), Ct);
         var b = await store.Breaks.CreateAsync(new NewBreak(General, "rotation", BreakOrigin.OnDemand, T0, "U1"), Ct);
@@ -61,7 +61,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task The_last_drill_is_kept_per_channel()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var otherTeam = new ChannelKey(ChatPlatform.Slack, "T2", General.ChannelId);
         (await store.Breaks.GetLastDrillAsync(General, Ct)).ShouldBeNull();
 
@@ -78,7 +78,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_claimed_step_is_already_posted_once_its_message_is_recorded()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
 
         (await store.Breaks.ClaimPostAsync(breakId, 0, "w1", T0, Lease, Ct)).ShouldBe(new PostClaim.Granted(null));
@@ -94,7 +94,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_live_claim_is_held_elsewhere_until_its_lease_runs_out()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
 
         (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct)).ShouldBeOfType<PostClaim.Granted>();
@@ -108,7 +108,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task An_expired_claim_without_a_message_id_is_granted_again_with_a_new_lease()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
         await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct);
 
@@ -122,7 +122,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Releasing_a_claim_lets_a_retry_claim_at_once_but_never_undoes_a_recorded_post()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
         await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct);
 
@@ -137,7 +137,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_granted_cue_claim_carries_the_prompts_message_id_once_step_0_is_recorded()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
         await store.Breaks.ClaimPostAsync(breakId, 0, "w1", T0, Lease, Ct);
         (await store.Breaks.ClaimPostAsync(breakId, 1, "w1", T0, Lease, Ct)).ShouldBe(new PostClaim.Granted(null));
@@ -151,7 +151,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Recording_a_post_without_a_claim_still_marks_the_step_posted()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
 
         await store.Breaks.RecordPostAsync(breakId, 3, "msg-3", Ct);
@@ -163,7 +163,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Of_several_workers_claiming_the_same_step_at_once_exactly_one_is_granted()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -180,27 +180,10 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     }
 
     [Fact]
-    public async Task A_claim_left_by_the_previous_process_of_this_file_is_free_as_soon_as_the_next_one_starts()
-    {
-        var store = new TestStore(temp.NewFile());
-        var breakId = await store.NewBreakAsync();
-        var crashed = Heartbeat(store, "crashed");
-        await crashed.StartAsync(Ct);
-        await store.Breaks.ClaimPostAsync(breakId, 1, "crashed", T0, Lease, Ct);
-        (await store.Breaks.ClaimPostAsync(breakId, 1, "next", T0.AddSeconds(1), Lease, Ct)).ShouldBeOfType<PostClaim.HeldElsewhere>();
-
-        // SIGKILL: no StopAsync. Only one process may use the file, so the next one to start ends every other row.
-        await Heartbeat(store, "next").StartAsync(Ct);
-
-        (await store.Breaks.ClaimPostAsync(breakId, 1, "next", T0.AddSeconds(2), Lease, Ct))
-            .ShouldBe(new PostClaim.Granted(null, Resend: true)); // the dead holder may have sent it
-    }
-
-    [Fact]
     public async Task A_claim_of_an_instance_whose_heartbeat_went_stale_is_free_while_a_live_instances_claim_holds()
     {
         // Several instances on one database (the PostgreSQL case): liveness comes from the heartbeat's age.
-        var store = new TestStore(temp.NewFile(), clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0));
+        var store = new TestStore(engine.NewDatabase(), clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0));
         var breakId = await store.NewBreakAsync();
         await using var connection = await store.Database.OpenAsync(Ct);
         await Dapper.SqlMapper.ExecuteAsync(
@@ -219,7 +202,7 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_refusal_reads_back_on_the_break_and_takes_it_out_of_the_unfinished_ones()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var refused = await store.NewBreakAsync();
         var finished = await store.NewBreakAsync();
         var open = await store.NewBreakAsync();
@@ -239,6 +222,45 @@ public sealed class BreakStoreTests(TempDirectoryFixture temp) : IClassFixture<T
         (await store.Reopen().Breaks.GetUnfinishedAsync(only.Break.StartedAt.AddSeconds(1), Ct)).ShouldBeEmpty();
     }
 
-    private static SqliteInstanceHeartbeat Heartbeat(TestStore store, string id) =>
-        new(store.Database, new BotInstance(id), store.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SqliteInstanceHeartbeat>.Instance);
+    private protected static InstanceHeartbeat Heartbeat(TestStore store, string id) =>
+        new(store.Database, new BotInstance(id), store.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<InstanceHeartbeat>.Instance);
+}
+
+public sealed class BreakStoreTestsOnSqlite(TempDirectoryFixture engine) : BreakStoreTests(engine), IClassFixture<TempDirectoryFixture>
+{
+    [Fact]
+    public async Task A_claim_left_by_the_previous_process_of_this_file_is_free_as_soon_as_the_next_one_starts()
+    {
+        var store = new TestStore(engine.NewDatabase());
+        var breakId = await store.NewBreakAsync();
+        var crashed = Heartbeat(store, "crashed");
+        await crashed.StartAsync(Ct);
+        await store.Breaks.ClaimPostAsync(breakId, 1, "crashed", T0, Lease, Ct);
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "next", T0.AddSeconds(1), Lease, Ct)).ShouldBeOfType<PostClaim.HeldElsewhere>();
+
+        // SIGKILL: no StopAsync. Only one process may use the file, so the next one to start ends every other row.
+        await Heartbeat(store, "next").StartAsync(Ct);
+
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "next", T0.AddSeconds(2), Lease, Ct))
+            .ShouldBe(new PostClaim.Granted(null, Resend: true)); // the dead holder may have sent it
+    }
+}
+
+public sealed class BreakStoreTestsOnPostgres(PostgresCluster cluster) : BreakStoreTests(new PostgresEngine(cluster))
+{
+    private readonly PostgresEngine _engine = new(cluster);
+
+    [Fact]
+    public async Task An_instance_starting_on_the_shared_database_leaves_a_live_instances_claim_alone()
+    {
+        var store = new TestStore(_engine.NewDatabase());
+        var breakId = await store.NewBreakAsync();
+        await Heartbeat(store, "first").StartAsync(Ct);
+        await store.Breaks.ClaimPostAsync(breakId, 1, "first", T0, Lease, Ct);
+
+        // Several instances share a PostgreSQL database: a start says nothing about the others being gone.
+        await Heartbeat(store, "second").StartAsync(Ct);
+
+        (await store.Breaks.ClaimPostAsync(breakId, 1, "second", T0.AddSeconds(2), Lease, Ct)).ShouldBeOfType<PostClaim.HeldElsewhere>();
+    }
 }

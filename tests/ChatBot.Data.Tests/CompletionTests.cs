@@ -4,12 +4,12 @@ using static ChatBot.Data.Tests.TestStore;
 
 namespace ChatBot.Data.Tests;
 
-public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class CompletionTests(StoreEngine engine)
 {
     [Fact]
     public async Task The_same_break_clicked_twice_counts_once()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
 
         (await store.ClickAsync("U1", breakId, Nov(24))).ShouldBe(CompletionOutcome.Recorded);
@@ -21,13 +21,13 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
         var stats = await store.StreakAsync("U1", Nov(25));
         stats.TotalBreaks.ShouldBe(1);
         stats.DaysDone.ShouldBe([Nov(24)]);
-        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
+        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
     }
 
     [Fact]
     public async Task The_same_break_clicked_concurrently_from_several_tasks_counts_once()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
         await store.Database.EnsureInitializedAsync();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,13 +44,13 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
         outcomes.Count(o => o == CompletionOutcome.Duplicate).ShouldBe(11);
         (await store.Completions.CountForBreakAsync(breakId, Ct)).ShouldBe(1);
         (await store.StreakAsync("U1", Nov(24))).TotalBreaks.ShouldBe(1);
-        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
+        (await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().BreaksInPeriod.ShouldBe(1);
     }
 
     [Fact]
     public async Task The_same_click_delivered_to_two_instances_on_one_file_counts_once()
     {
-        var first = new TestStore(temp.NewFile());
+        var first = new TestStore(engine.NewDatabase());
         var breakId = await first.NewBreakAsync();
         var second = first.Reopen();
         await second.Database.EnsureInitializedAsync();
@@ -72,7 +72,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Different_people_clicking_the_same_break_at_once_all_count()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
         await store.Database.EnsureInitializedAsync();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,7 +96,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Different_people_on_the_same_break_both_count()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var breakId = await store.NewBreakAsync();
 
         (await store.ClickAsync("U1", breakId, Nov(24))).ShouldBe(CompletionOutcome.Recorded);
@@ -111,7 +111,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_second_self_logged_break_on_the_same_day_is_a_duplicate()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         (await store.SelfLogAsync("U1", Nov(23))).ShouldBe(CompletionOutcome.Recorded);
         (await store.SelfLogAsync("U1", Nov(23))).ShouldBe(CompletionOutcome.Duplicate);
@@ -125,7 +125,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_self_logged_break_and_button_breaks_on_the_same_day_all_count_in_totals_but_make_one_day()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         await store.SelfLogAsync("U1", Nov(24));
         await store.TakeBreakAsync("U1", Nov(24));
@@ -140,7 +140,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Totals_count_every_channel_of_the_team_and_nothing_from_other_teams()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var otherTeam = new ChannelKey(ChatPlatform.Slack, "T2", General.ChannelId);
         var discord = new ChannelKey(ChatPlatform.Discord, General.TeamId, General.ChannelId);
 
@@ -162,7 +162,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Recording_a_completion_remembers_the_persons_latest_display_name()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         await store.SelfLogAsync("U1", Nov(23), name: "Ada");
         (await store.Users.GetAsync(Team, "U1", Ct))!.DisplayName.ShouldBe("Ada");
@@ -174,7 +174,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_person_with_no_completions_has_zero_everywhere()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.SelfLogAsync("U1", Nov(24));
 
         var stats = await store.StreakAsync("U-nobody", Nov(24));
@@ -190,3 +190,7 @@ public sealed class CompletionTests(TempDirectoryFixture temp) : IClassFixture<T
             s => s.DaysDone.ShouldBeEmpty());
     }
 }
+
+public sealed class CompletionTestsOnSqlite(TempDirectoryFixture engine) : CompletionTests(engine), IClassFixture<TempDirectoryFixture>;
+
+public sealed class CompletionTestsOnPostgres(PostgresCluster cluster) : CompletionTests(new PostgresEngine(cluster));

@@ -6,17 +6,17 @@ using static ChatBot.Data.Tests.TestStore;
 namespace ChatBot.Data.Tests;
 
 /// <summary>Channel leaderboards. "Today" is Tuesday 24 November 2026 unless a test says otherwise.</summary>
-public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class LeaderboardTests(StoreEngine engine)
 {
     private static readonly DateOnly Monday = Nov(23);
 
     private static Task<IReadOnlyList<LeaderboardRow>> BoardAsync(TestStore store, DateOnly? since, int limit = 10, ChannelKey? channel = null) =>
-        store.Completions.GetLeaderboardAsync(channel ?? General, since, "UTC", _ => Nov(24), limit, Ct);
+        store.Completions.GetLeaderboardAsync(channel ?? General, since, "UTC", Noon(Nov(24)), limit, Ct);
 
     [Fact]
     public async Task People_rank_by_current_streak_then_breaks_in_the_period_then_name_then_id()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         // Ada: streak 3, 3 breaks.
         foreach (var day in new[] { Nov(20), Nov(23), Nov(24) })
         {
@@ -60,7 +60,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     [Fact]
     public async Task A_channel_without_breaks_in_the_period_gets_an_empty_board_not_an_error()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         foreach (var since in new DateOnly?[] { null, Nov(1), Monday })
         {
@@ -75,7 +75,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     [Fact]
     public async Task Ties_are_ordered_by_name_regardless_of_letter_case()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.TakeBreakAsync("U1", Nov(24), name: "Zed");
         await store.TakeBreakAsync("U2", Nov(24), name: "ada");
         await store.TakeBreakAsync("U3", Nov(24), name: "Bob");
@@ -89,14 +89,14 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
         // Monday 30 March 2026, 22:30 UTC: Berlin switched to summer time (UTC+2) on Sunday, so it is already
         // Tuesday 00:30 there and Monday is over; on winter time it would still be Monday 23:30.
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 30, 22, 30, 0, TimeSpan.Zero));
-        var store = new TestStore(temp.NewFile(), clock: clock);
+        var store = new TestStore(engine.NewDatabase(), clock: clock);
         DateOnly TodayIn(string zone) => TimeZones.LocalDate(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone));
         var friday = new DateOnly(2026, 3, 27);
         await store.Users.SetTimeZoneAsync(Team, "U-ber", "Europe/Berlin", Ct);
         await store.SelfLogAsync("U-ber", friday, name: "Berta");
         await store.SelfLogAsync("U-utc", friday, name: "Uma");
 
-        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", TodayIn, 10, Ct);
+        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", clock.GetUtcNow(), 10, Ct);
 
         TodayIn("Europe/Berlin").ShouldBe(new DateOnly(2026, 3, 31));
         board.Select(r => (r.UserId, r.CurrentStreak)).ShouldBe([("U-utc", 1), ("U-ber", 0)]);
@@ -106,7 +106,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     [Fact]
     public async Task The_board_shows_each_persons_latest_display_name_not_their_id()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.TakeBreakAsync("U1", Nov(23), name: "ada");
         await store.Users.SeenAsync(Team, new ChatUser("U1", "Ada L."), Ct);
 
@@ -116,7 +116,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     [Fact]
     public async Task Week_month_and_all_time_count_the_breaks_of_their_period_and_only_people_active_in_it()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.TakeBreakAsync("U-p1", new DateOnly(2026, 10, 30), name: "P1");
         await store.TakeBreakAsync("U-p1", new DateOnly(2026, 10, 30), name: "P1");
         await store.TakeBreakAsync("U-p1", Nov(10), name: "P1");
@@ -138,7 +138,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     [Fact]
     public async Task Only_people_who_took_part_in_that_channel_appear_with_their_team_wide_streak()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var otherTeam = new ChannelKey(ChatPlatform.Slack, "T2", General.ChannelId);
         var discord = new ChannelKey(ChatPlatform.Discord, General.TeamId, General.ChannelId);
         await store.TakeBreakAsync("U-elsewhere", Nov(24), Other, "Elsewhere");
@@ -156,15 +156,15 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
         }
 
         (await BoardAsync(store, since: null, channel: Other)).Select(r => r.UserId).ShouldBe(["U-both", "U-elsewhere"]);
-        (await store.Completions.GetLeaderboardAsync(otherTeam, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-t2");
-        (await store.Completions.GetLeaderboardAsync(discord, null, "UTC", _ => Nov(24), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-dc");
+        (await store.Completions.GetLeaderboardAsync(otherTeam, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-t2");
+        (await store.Completions.GetLeaderboardAsync(discord, null, "UTC", Noon(Nov(24)), 10, Ct)).ShouldHaveSingleItem().UserId.ShouldBe("U-dc");
         (await BoardAsync(store, since: null, channel: General with { ChannelId = "C-empty" })).ShouldBeEmpty();
     }
 
     [Fact]
     public async Task The_board_is_cut_at_the_limit_keeping_the_top()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         for (var i = 1; i <= 15; i++)
         {
             // Person i has done the last i workdays: the longer the streak, the higher.
@@ -190,7 +190,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     {
         // Tuesday 24 Nov, 10:30 UTC: already Wednesday 00:30 in Kiritimati (UTC+14), still Monday 23:30 in Pago Pago (UTC-11).
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 10, 30, 0, TimeSpan.Zero));
-        var store = new TestStore(temp.NewFile(), clock: clock);
+        var store = new TestStore(engine.NewDatabase(), clock: clock);
         DateOnly TodayIn(string zone) => TimeZones.LocalDate(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone));
         TodayIn("Pacific/Kiritimati").ShouldBe(Nov(25));
         TodayIn("Pacific/Pago_Pago").ShouldBe(Nov(23));
@@ -205,7 +205,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
         await store.Users.SeenAsync(Team, new ChatUser("U-ppg", "Hana", "Pacific/Pago_Pago"), Ct);
         await store.SelfLogAsync("U-ppg", Nov(20), name: "Hana");
 
-        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", TodayIn, 10, Ct);
+        var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", clock.GetUtcNow(), 10, Ct);
 
         board.Select(r => (r.UserId, r.CurrentStreak)).ShouldBe([("U-ppg", 1), ("U-utc", 1), ("U-kir", 0)]);
         // Each person's board figure agrees with their own streak seen from their own today.
@@ -214,7 +214,7 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
 
         // Later that day the UTC streak is still open, and Kiritimati's Wednesday break restarts theirs (2 breaks: first).
         await store.SelfLogAsync("U-kir", Nov(25), name: "Kiri");
-        board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", TodayIn, 10, Ct);
+        board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", clock.GetUtcNow(), 10, Ct);
         board.Select(r => (r.UserId, r.CurrentStreak)).ShouldBe([("U-kir", 1), ("U-ppg", 1), ("U-utc", 1)]);
     }
 
@@ -222,12 +222,15 @@ public sealed class LeaderboardTests(TempDirectoryFixture temp) : IClassFixture<
     public async Task People_without_a_zone_of_their_own_use_the_channel_zone()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 10, 30, 0, TimeSpan.Zero));
-        var store = new TestStore(temp.NewFile(), clock: clock);
-        DateOnly TodayIn(string zone) => TimeZones.LocalDate(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(zone));
+        var store = new TestStore(engine.NewDatabase(), clock: clock);
         await store.SelfLogAsync("U1", Nov(20), name: "Ada");
 
         // Seen from a Pago Pago channel it is still Monday: Friday's streak holds. From a Kiritimati channel it is Wednesday.
-        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Pago_Pago", TodayIn, 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(1);
-        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Kiritimati", TodayIn, 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(0);
+        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Pago_Pago", clock.GetUtcNow(), 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(1);
+        (await store.Completions.GetLeaderboardAsync(General, null, "Pacific/Kiritimati", clock.GetUtcNow(), 10, Ct)).ShouldHaveSingleItem().CurrentStreak.ShouldBe(0);
     }
 }
+
+public sealed class LeaderboardTestsOnSqlite(TempDirectoryFixture engine) : LeaderboardTests(engine), IClassFixture<TempDirectoryFixture>;
+
+public sealed class LeaderboardTestsOnPostgres(PostgresCluster cluster) : LeaderboardTests(new PostgresEngine(cluster));

@@ -89,15 +89,7 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
         {
             var file = temp.NewFile();
             var stores = Enumerable.Range(0, 3).Select(_ => new TestStore(file)).ToList();
-            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var starts = stores.Select(s => Task.Run(async () =>
-            {
-                await go.Task;
-                await s.Database.EnsureInitializedAsync();
-            }, Ct)).ToList();
-            go.SetResult();
-
-            await Task.WhenAll(starts).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            await TestStore.StartTogetherAsync(stores);
 
             await using var connection = stores[0].OpenRaw();
             (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version;")).ShouldBe(Migrations.All.Count);
@@ -126,7 +118,7 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
         (await restarted.Breaks.GetAsync(slotBreak.Id, Ct)).ShouldBe(slotBreak);
         (await restarted.Breaks.GetLastDrillAsync(TestStore.General, Ct)).ShouldBe("extension");
         (await restarted.Breaks.GetPostedMessageIdAsync(slotBreak.Id, 0, Ct)).ShouldBe("msg-prompt");
-        var board = await restarted.Completions.GetLeaderboardAsync(TestStore.General, null, "UTC", _ => TestStore.Nov(24), 10, Ct);
+        var board = await restarted.Completions.GetLeaderboardAsync(TestStore.General, null, "UTC", TestStore.Noon(TestStore.Nov(24)), 10, Ct);
         board.ShouldHaveSingleItem().ShouldBe(new Core.Streaks.LeaderboardRow("U1", "Ada", 2, 2, 2));
     }
 }

@@ -10,7 +10,7 @@ namespace ChatBot.Data.Tests;
 /// Away periods are set and ended between the breaks (some reach past the last break: planned ones), so the
 /// refresh on an away change is checked as well as the one on a completion.
 /// </summary>
-public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class StreakReferenceTests(StoreEngine engine)
 {
     private static readonly DateOnly Start = new(2026, 6, 1);
 
@@ -23,7 +23,7 @@ public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixt
     public async Task The_SQL_streaks_match_a_plain_reference_over_random_histories(int seed, string workdays, string laterWorkdays)
     {
         var random = new Random(seed);
-        var store = new TestStore(temp.NewFile(), workdays);
+        var store = new TestStore(engine.NewDatabase(), workdays);
         var history = new Dictionary<string, (HashSet<DateOnly> Done, int Total)>();
         var awayDays = new Dictionary<string, HashSet<DateOnly>>();
         DateOnly last = Start;
@@ -133,7 +133,7 @@ public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixt
                 actual.AwayDays.OrderBy(d => d).ShouldBe(awayDays[user].Where(d => d >= actual.LedgerFrom && d <= today).OrderBy(d => d), context);
             }
 
-            var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", _ => today, 100, Ct);
+            var board = await store.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(today), 100, Ct);
             foreach (var row in board)
             {
                 var expected = StreakReference.Compute(history[row.UserId].Done, workdays, today, awayDays[row.UserId]);
@@ -145,3 +145,7 @@ public sealed class StreakReferenceTests(TempDirectoryFixture temp) : IClassFixt
         }
     }
 }
+
+public sealed class StreakReferenceTestsOnSqlite(TempDirectoryFixture engine) : StreakReferenceTests(engine), IClassFixture<TempDirectoryFixture>;
+
+public sealed class StreakReferenceTestsOnPostgres(PostgresCluster cluster) : StreakReferenceTests(new PostgresEngine(cluster));

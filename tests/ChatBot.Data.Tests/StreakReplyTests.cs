@@ -13,7 +13,7 @@ namespace ChatBot.Data.Tests;
 /// What a person reads after <c>/drill done</c> and <c>/drill streak</c>, on the real store with a fake clock:
 /// weekends, Mondays and the edges of the day in far-apart zones. November 2026: Sat 21, Sun 22, Mon 23.
 /// </summary>
-public sealed class StreakReplyTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class StreakReplyTests(StoreEngine engine)
 {
     private sealed class Bot
     {
@@ -46,7 +46,7 @@ public sealed class StreakReplyTests(TempDirectoryFixture temp) : IClassFixture<
     }
 
     private Bot NewBot(string workdays = "Mon-Fri") =>
-        new(new TestStore(temp.NewFile(), workdays, new FakeTimeProvider(new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero))));
+        new(new TestStore(engine.NewDatabase(), workdays, new FakeTimeProvider(new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero))));
 
     [Fact]
     public async Task A_first_break_on_a_Sunday_counts_and_the_reply_says_why()
@@ -149,3 +149,7 @@ public sealed class StreakReplyTests(TempDirectoryFixture temp) : IClassFixture<
         (await bot.SayAsync("streak")).ShouldContain("Consistency: 3 of the last 20 workdays");
     }
 }
+
+public sealed class StreakReplyTestsOnSqlite(TempDirectoryFixture engine) : StreakReplyTests(engine), IClassFixture<TempDirectoryFixture>;
+
+public sealed class StreakReplyTestsOnPostgres(PostgresCluster cluster) : StreakReplyTests(new PostgresEngine(cluster));

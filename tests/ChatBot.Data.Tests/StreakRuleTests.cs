@@ -7,11 +7,11 @@ namespace ChatBot.Data.Tests;
 /// The design's streak rules, on the real store. November 2026: Mondays are the 2nd, 9th, 16th, 23rd and 30th;
 /// the 21st/22nd are a weekend.
 /// </summary>
-public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class StreakRuleTests(StoreEngine engine)
 {
     private async Task<TestStore> WithDaysAsync(string workdays, params DateOnly[] days)
     {
-        var store = new TestStore(temp.NewFile(), workdays);
+        var store = new TestStore(engine.NewDatabase(), workdays);
         foreach (var day in days)
         {
             await store.SelfLogAsync("U1", day);
@@ -89,7 +89,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task A_first_break_today_gives_a_streak_of_one()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         (await store.StreakAsync("U1", Nov(24))).ShouldSatisfyAllConditions(
             s => s.Current.ShouldBe(0),
             s => s.Best.ShouldBe(0),
@@ -219,7 +219,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var backToWeekdays = store.Reopen("Mon-Fri");
         (await backToWeekdays.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(s => s.Current.ShouldBe(2), s => s.Best.ShouldBe(2));
-        var board = await backToWeekdays.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(23), 10, Ct);
+        var board = await backToWeekdays.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(23)), 10, Ct);
         board.ShouldHaveSingleItem().ShouldSatisfyAllConditions(r => r.CurrentStreak.ShouldBe(2), r => r.BestStreak.ShouldBe(2));
     }
 
@@ -237,7 +237,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var upgraded = store.Reopen("Mon-Fri");
         (await upgraded.StreakAsync("U1", Nov(23))).ShouldSatisfyAllConditions(s => s.Current.ShouldBe(3), s => s.Best.ShouldBe(3));
-        var board = await upgraded.Completions.GetLeaderboardAsync(General, null, "UTC", _ => Nov(23), 10, Ct);
+        var board = await upgraded.Completions.GetLeaderboardAsync(General, null, "UTC", Noon(Nov(23)), 10, Ct);
         board.ShouldHaveSingleItem().CurrentStreak.ShouldBe(3);
     }
 
@@ -245,7 +245,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
     public async Task Consistency_counts_the_done_workdays_among_the_last_twenty()
     {
         // The 20 closed workdays before Tue 24th run from Tue 27 Oct to Mon 23 Nov.
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.SelfLogAsync("U1", new DateOnly(2026, 10, 26)); // the 21st workday back: outside
         foreach (var day in new[] { 27, 28, 29, 30 })
         {
@@ -314,7 +314,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
     [Fact]
     public async Task Two_years_of_history_give_the_right_best_and_current_streak()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var days = new List<DateOnly>();
         void Add(DateOnly from, DateOnly to, bool skipWednesdays)
         {
@@ -353,3 +353,7 @@ public sealed class StreakRuleTests(TempDirectoryFixture temp) : IClassFixture<T
         noWednesdays.Current.ShouldBe(297);
     }
 }
+
+public sealed class StreakRuleTestsOnSqlite(TempDirectoryFixture engine) : StreakRuleTests(engine), IClassFixture<TempDirectoryFixture>;
+
+public sealed class StreakRuleTestsOnPostgres(PostgresCluster cluster) : StreakRuleTests(new PostgresEngine(cluster));

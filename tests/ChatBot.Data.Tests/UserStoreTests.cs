@@ -4,12 +4,12 @@ using static ChatBot.Data.Tests.TestStore;
 
 namespace ChatBot.Data.Tests;
 
-public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+public abstract class UserStoreTests(StoreEngine engine)
 {
     [Fact]
     public async Task An_unknown_person_has_no_profile()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         (await store.Users.GetAsync(Team, "U-nobody", Ct)).ShouldBeNull();
     }
@@ -17,7 +17,7 @@ public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<Te
     [Fact]
     public async Task Seeing_a_person_again_updates_their_display_name()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         await store.Users.SeenAsync(Team, new ChatUser("U1", "ada"), Ct);
         await store.Users.SeenAsync(Team, new ChatUser("U1", "Ada Lovelace"), Ct);
@@ -28,7 +28,7 @@ public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<Te
     [Fact]
     public async Task The_platform_zone_is_kept_when_a_later_sighting_has_none_and_replaced_by_a_new_one()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         await store.Users.SeenAsync(Team, new ChatUser("U1", "Ada", "Europe/London"), Ct);
         await store.Users.SeenAsync(Team, new ChatUser("U1", "Ada"), Ct);
@@ -41,7 +41,7 @@ public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<Te
     [Fact]
     public async Task An_explicit_zone_is_set_and_cleared_without_touching_the_platform_zone()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         await store.Users.SeenAsync(Team, new ChatUser("U1", "Ada", "Europe/London"), Ct);
 
         await store.Users.SetTimeZoneAsync(Team, "U1", "Asia/Tokyo", Ct);
@@ -57,7 +57,7 @@ public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<Te
     [Fact]
     public async Task A_zone_set_before_the_person_was_seen_creates_the_profile_and_survives_the_first_sighting()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
 
         await store.Users.SetTimeZoneAsync(Team, "U1", "Asia/Tokyo", Ct);
         (await store.Users.GetAsync(Team, "U1", Ct)).ShouldBe(new Core.Ports.UserProfile(Team, "U1", "U1", "Asia/Tokyo", null));
@@ -69,7 +69,7 @@ public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<Te
     [Fact]
     public async Task Profiles_belong_to_one_team_on_one_platform()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         var otherTeam = new TeamKey(ChatPlatform.Slack, "T2");
         var discord = new TeamKey(ChatPlatform.Discord, Team.TeamId);
 
@@ -84,7 +84,7 @@ public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<Te
     [Fact]
     public async Task The_channel_zone_is_looked_up_per_channel()
     {
-        var store = new TestStore(temp.NewFile());
+        var store = new TestStore(engine.NewDatabase());
         (await store.Users.GetTimeZoneAsync(General, Ct)).ShouldBeNull();
         // The scheduling issue writes channel zones; here the row is put in directly.
         await using (var connection = store.OpenRaw())
@@ -102,3 +102,7 @@ public sealed class UserStoreTests(TempDirectoryFixture temp) : IClassFixture<Te
         (await store.Users.GetTimeZoneAsync(Other, Ct)).ShouldBeNull();
     }
 }
+
+public sealed class UserStoreTestsOnSqlite(TempDirectoryFixture engine) : UserStoreTests(engine), IClassFixture<TempDirectoryFixture>;
+
+public sealed class UserStoreTestsOnPostgres(PostgresCluster cluster) : UserStoreTests(new PostgresEngine(cluster));

@@ -37,7 +37,7 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
     [Fact]
     public async Task Starting_the_host_creates_and_migrates_the_database_at_Storage_Path()
     {
-        var file = temp.NewFile();
+        var file = temp.NewFile().File;
         var logs = new CapturingLoggerProvider();
         using var host = Build(file, logs);
 
@@ -93,7 +93,7 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
             await connection.ExecuteAsync("INSERT INTO schema_version (version, description, applied_at) VALUES (99, 'future', datetime('now'));");
         }
 
-        using var host = Build(file);
+        using var host = Build(file.File);
 
         (await Should.ThrowAsync<InvalidOperationException>(host.StartAsync(Ct))).Message.ShouldContain("schema version 99");
     }

@@ -23,6 +23,7 @@ public sealed class ConfigurationErrorTests : IDisposable
     private static readonly (string Key, string Value)[] Slack = [("Slack__BotToken", SlackBotToken), ("Slack__AppToken", SlackAppToken)];
     private static readonly (string Key, string Value)[] SlackHttp = [("Slack__BotToken", SlackBotToken), ("Slack__SigningSecret", "secret-signing")];
     private static readonly (string Key, string Value)[] Discord = [("Discord__BotToken", DiscordToken)];
+    private static readonly (string Key, string Value)[] Postgres = [("Storage__Provider", "Postgres")];
     private static readonly (string Key, string Value)[] Seed =
     [
         ("Breaks__Schedules__0__Platform", "Console"), ("Breaks__Schedules__0__TeamId", "console"),
@@ -57,8 +58,14 @@ public sealed class ConfigurationErrorTests : IDisposable
         yield return ("Storage:Path", "/proc/1/nope/chatbot.db", []);
         yield return ("Storage:Path", directory, []);
         yield return ("Storage:Path", Path.Combine(directory, "not-a-database.txt"), []);
+        yield return ("Storage:Provider", "Oracle", []);
+        yield return ("Storage:ConnectionString", " ", Postgres);
+        yield return ("Storage:ConnectionString", "Host=127.0.0.1;Flavour=strawberry", Postgres);
+        yield return ("Storage:ConnectionString", "Database=chatbot", Postgres);
+        yield return ("Storage:ConnectionString", $"Host=127.0.0.1;Port={ClosedPort()};Database=chatbot;Username=chatbot;Password=secret-pg-password", Postgres);
 
         // Scheduling
+        yield return ("Scheduling:Schema", "Hangfire; DROP TABLE x", []);
         yield return ("Scheduling:JobStoragePath", "/proc/1/nope/hangfire.db", []);
         yield return ("Scheduling:JobStoragePath", directory, []);
         yield return ("Scheduling:WorkerCount", "many", []);
@@ -172,6 +179,14 @@ public sealed class ConfigurationErrorTests : IDisposable
         missing.ShouldBeEmpty("keys with no bad-value row: " + string.Join(", ", missing));
     }
 
+    /// <summary>A loopback port nothing listens on (bound, then released): an unreachable PostgreSQL server.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static string? Check(BotRun run, string key)
     {
         var all = run.Output + run.Errors;
@@ -183,7 +198,8 @@ public sealed class ConfigurationErrorTests : IDisposable
             : all.Contains("   at ", StringComparison.Ordinal) || all.Contains("Hosting failed", StringComparison.Ordinal) ? "a stack trace was printed"
             : run.Output.Trim().Length > 0 ? "something was printed on stdout"
             : all.Contains(SlackBotToken, StringComparison.Ordinal) || all.Contains(SlackAppToken, StringComparison.Ordinal)
-                || all.Contains(DiscordToken, StringComparison.Ordinal) || all.Contains("secret-signing", StringComparison.Ordinal) ? "a secret was printed"
+                || all.Contains(DiscordToken, StringComparison.Ordinal) || all.Contains("secret-signing", StringComparison.Ordinal)
+                || all.Contains("secret-pg-password", StringComparison.Ordinal) ? "a secret was printed"
             : null;
     }
 }

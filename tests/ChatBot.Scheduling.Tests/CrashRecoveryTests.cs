@@ -171,7 +171,7 @@ public sealed class CrashRecoveryTests
         BreakContent.StepCount(DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "drills.json")).Get(drill));
 
     private static Task StartHeartbeatAsync(IHost host) =>
-        host.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "SqliteInstanceHeartbeat").StartAsync(CancellationToken.None);
+        host.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "InstanceHeartbeat").StartAsync(CancellationToken.None);
 
     private static async Task RunStepAsync(IHost host, long breakId, int step)
     {
@@ -183,7 +183,7 @@ public sealed class CrashRecoveryTests
     private sealed class FaultInjection(KillPoint point, int step, TaskCompletionSource frozen)
     {
         public void Install(IServiceCollection services) =>
-            services.AddSingleton<IBreakStore>(sp => new FreezingStore(ActivatorUtilities.CreateInstance<SqliteBreakStore>(sp), this));
+            services.AddSingleton<IBreakStore>(sp => new FreezingStore(ActivatorUtilities.CreateInstance<BreakStore>(sp), this));
 
         public Task PlatformFault(PostOptions options, bool taken) =>
             options.Tag?.Step == step && ((point == KillPoint.AfterClaim && !taken) || (point == KillPoint.RequestSent && taken))

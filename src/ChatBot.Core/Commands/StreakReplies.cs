@@ -90,7 +90,7 @@ public sealed class StreakReplies(ICompletionStore completions, UserClock userCl
             _ => "all time",
         };
         var rows = await completions.GetLeaderboardAsync(
-            invocation.Channel, since, channelZone.Id, id => userClock.Today(TimeZones.TryFind(id, out var z) ? z : channelZone), LeaderboardSize, cancellationToken);
+            invocation.Channel, since, channelZone.Id, userClock.Now, LeaderboardSize, cancellationToken);
         if (rows.Count == 0)
         {
             return CommandReply.ToChannel(

@@ -104,7 +104,7 @@ public sealed partial class DigestService(
         var current = await CountAsync(channel, period, zone, cancellationToken);
         var previous = await CountAsync(channel, period.Previous, zone, cancellationToken);
         var board = await completions.GetLeaderboardAsync(
-            channel, null, zone.Id, id => clock.Today(TimeZones.TryFind(id, out var z) ? z : zone), TopStreakCount, cancellationToken);
+            channel, null, zone.Id, clock.Now, TopStreakCount, cancellationToken);
         var streaks = board.Where(r => r.CurrentStreak > 0).Select(r => new DigestStreak(r.DisplayName, r.CurrentStreak)).ToList();
         var name = await ChannelNameAsync(channel, cancellationToken);
         return new DigestReport(name, period, today, current, previous, streaks, _workdays.Contains);

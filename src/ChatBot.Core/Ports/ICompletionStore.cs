@@ -17,14 +17,15 @@ public interface ICompletionStore
 
     /// <summary>
     /// The people who completed breaks in <paramref name="channel"/> since <paramref name="since"/> (null: ever),
-    /// ranked by current streak, then breaks in the period, then name. Each person's "today" is looked up in
-    /// <paramref name="todayByZone"/> by their zone (their own, else <paramref name="channelZone"/>).
+    /// ranked by current streak, then breaks in the period, then name. Each person's streak is current or not as
+    /// of their own today at <paramref name="now"/>: the local date in their zone (their own, else
+    /// <paramref name="channelZone"/>, an IANA name; an unknown one counts as UTC).
     /// </summary>
     Task<IReadOnlyList<LeaderboardRow>> GetLeaderboardAsync(
         ChannelKey channel,
         DateOnly? since,
         string channelZone,
-        Func<string, DateOnly> todayInZone,
+        DateTimeOffset now,
         int limit,
         CancellationToken cancellationToken);
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using ChatBot.Core.Schedules;
 
 namespace ChatBot.Core.Streaks;
@@ -7,7 +5,7 @@ namespace ChatBot.Core.Streaks;
 /// <summary>
 /// The days of the week that count for streaks (default Monday–Friday). Parses "Mon-Fri", "mon,wed,fri",
 /// "daily" and "weekdays". Workdays are numbered consecutively (<see cref="Ordinal"/>) so a streak is a run
-/// of consecutive ordinals, and the database can compute the same numbers in SQL (<see cref="OrdinalSql"/>).
+/// of consecutive ordinals (the stores compute the same numbers in their queries).
 /// </summary>
 public sealed class WorkdaySet : IEquatable<WorkdaySet>
 {
@@ -33,7 +31,11 @@ public sealed class WorkdaySet : IEquatable<WorkdaySet>
     /// <summary>Bit 0 = Monday … bit 6 = Sunday.</summary>
     public int Mask { get; }
 
+    /// <summary>The number of workdays per week (0–7).</summary>
     public int PerWeek { get; }
+
+    /// <summary>The number of workdays among Monday … <paramref name="day"/> of one week (Monday-first, 0–7).</summary>
+    public int CountThrough(DayOfWeek day) => _countUpTo[MondayIndex(day)];
 
     /// <summary>Reads days the way <c>/drill schedule add</c> does (<see cref="ScheduleDaysFormat"/>): one grammar for days everywhere.</summary>
     public static bool TryParse(string? text, out WorkdaySet workdays, out string error)
@@ -80,23 +82,6 @@ public sealed class WorkdaySet : IEquatable<WorkdaySet>
     public static long DayNumber(DateOnly date) => (long)date.DayNumber - Epoch.DayNumber;
 
     public static DateOnly FromDayNumber(long dayNumber) => DateOnly.FromDayNumber((int)(dayNumber + Epoch.DayNumber));
-
-    /// <summary>The SQL expression equal to <see cref="Ordinal"/> for a column holding <see cref="DayNumber"/>.</summary>
-    public string OrdinalSql(string dayColumn)
-    {
-        var builder = new StringBuilder();
-        builder.Append(CultureInfo.InvariantCulture, $"((({dayColumn}) + 3) / 7 * {PerWeek} + CASE (({dayColumn}) + 3) % 7");
-        for (var i = 0; i < 7; i++)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $" WHEN {i} THEN {_countUpTo[i]}");
-        }
-
-        return builder.Append(" END)").ToString();
-    }
-
-    /// <summary>The SQL condition true when a day-number column is a workday.</summary>
-    public string IsWorkdaySql(string dayColumn) =>
-        string.Create(CultureInfo.InvariantCulture, $"((({Mask} >> ((({dayColumn}) + 3) % 7)) & 1) = 1)");
 
     public bool Equals(WorkdaySet? other) => other is not null && other.Mask == Mask;
 

@@ -6,6 +6,8 @@ public sealed record Migration(int Version, string Description, string Sql);
 /// <summary>
 /// The bot's schema, as an append-only list: never edit a released step, add the next one.
 /// Dates are integers: <c>local_day</c> is days since 1970-01-01, instants are Unix milliseconds.
+/// One list for both engines: written in SQLite's DDL with <c>TEXT</c> and <c>INTEGER</c> only, PostgreSQL gets each
+/// step through <see cref="SqlDialect.Ddl"/> (64-bit integers, identity keys).
 /// </summary>
 public static class Migrations
 {

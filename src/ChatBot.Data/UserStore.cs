@@ -4,7 +4,7 @@ using Dapper;
 
 namespace ChatBot.Data;
 
-public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore, IChannelStore
+public sealed class UserStore(Database database) : IUserStore, IChannelStore
 {
     public async Task<UserProfile?> GetAsync(TeamKey team, string userId, CancellationToken cancellationToken)
     {

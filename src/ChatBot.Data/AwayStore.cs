@@ -7,10 +7,10 @@ namespace ChatBot.Data;
 
 /// <summary>
 /// Away days in <c>away_days</c>, one row per day. Each change and the streak refresh it causes
-/// (<see cref="StreakSql.RefreshOne"/>) share one write transaction, so several instances never see one without
-/// the other; adding is <c>INSERT OR IGNORE</c>, so a repeated or concurrent command changes nothing twice.
+/// (<see cref="StreakSql.RefreshOne"/>) share one write transaction under the person's lock, so several instances
+/// never see one without the other; adding ignores days already there, so a repeated or concurrent command changes nothing twice.
 /// </summary>
-public sealed class SqliteAwayStore(SqliteDatabase database) : IAwayStore
+public sealed class AwayStore(Database database) : IAwayStore
 {
     private readonly WorkdaySet _workdays = database.Workdays;
 
@@ -24,12 +24,13 @@ public sealed class SqliteAwayStore(SqliteDatabase database) : IAwayStore
         var user = Key(team, userId);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await database.Dialect.LockAsync(connection, transaction, StreakSql.LockKey(user.Platform, user.TeamId, user.UserId), cancellationToken);
         var added = 0;
         for (var day = first; day <= last; day = day.AddDays(1))
         {
             added += await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT OR IGNORE INTO away_days (platform, team_id, user_id, local_day) VALUES (@Platform, @TeamId, @UserId, @Day);
+                INSERT INTO away_days (platform, team_id, user_id, local_day) VALUES (@Platform, @TeamId, @UserId, @Day) ON CONFLICT DO NOTHING;
                 """,
                 new { user.Platform, user.TeamId, user.UserId, Day = WorkdaySet.DayNumber(day) },
                 transaction,
@@ -46,6 +47,7 @@ public sealed class SqliteAwayStore(SqliteDatabase database) : IAwayStore
         var user = Key(team, userId);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await database.Dialect.LockAsync(connection, transaction, StreakSql.LockKey(user.Platform, user.TeamId, user.UserId), cancellationToken);
         var removed = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM away_days WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId AND local_day >= @From;",
             new { user.Platform, user.TeamId, user.UserId, From = WorkdaySet.DayNumber(from) },

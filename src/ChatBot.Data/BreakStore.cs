@@ -5,7 +5,7 @@ using Dapper;
 
 namespace ChatBot.Data;
 
-public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock) : IBreakStore
+public sealed class BreakStore(Database database, TimeProvider clock) : IBreakStore
 {
     private const string Columns = "id, platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key, refused_step, refusal, refusal_detail";
 
@@ -17,8 +17,9 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
         var id = await connection.ExecuteScalarAsync<long?>(
             new CommandDefinition(
                 """
-                INSERT OR IGNORE INTO breaks (platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key)
+                INSERT INTO breaks (platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key)
                 VALUES (@Platform, @TeamId, @ChannelId, @DrillId, @Origin, @StartedAt, @StartedBy, @SlotKey)
+                ON CONFLICT DO NOTHING
                 RETURNING id;
                 """,
                 new
@@ -70,6 +71,7 @@ public sealed class SqliteBreakStore(SqliteDatabase database, TimeProvider clock
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await database.Dialect.LockAsync(connection, transaction, FormattableString.Invariant($"break_posts:{breakId}:{step}"), cancellationToken);
         var nowMs = now.ToUnixTimeMilliseconds();
         var existing = await connection.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition(
             $"""

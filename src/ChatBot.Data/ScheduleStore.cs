@@ -1,7 +1,6 @@
 using ChatBot.Core;
 using ChatBot.Core.Schedules;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace ChatBot.Data;
 
@@ -9,10 +8,10 @@ namespace ChatBot.Data;
 /// Channel schedules in the bot's SQLite file: slots in <c>schedule_slots</c>, the zone in <c>channels.time_zone</c>
 /// (the one place a channel's zone lives, also read by <see cref="Core.Ports.IChannelStore"/>).
 /// </summary>
-public sealed class SqliteScheduleStore(SqliteDatabase database, TimeProvider clock) : IScheduleStore
+public sealed class ScheduleStore(Database database, TimeProvider clock) : IScheduleStore
 {
     private const string EnsureChannelSql =
-        "INSERT OR IGNORE INTO channels (platform, team_id, channel_id) VALUES (@Platform, @TeamId, @ChannelId);";
+        "INSERT INTO channels (platform, team_id, channel_id) VALUES (@Platform, @TeamId, @ChannelId) ON CONFLICT DO NOTHING;";
 
     public async Task<ChannelSchedule> GetAsync(ChannelKey channel, CancellationToken cancellationToken)
     {
@@ -159,7 +158,7 @@ public sealed class SqliteScheduleStore(SqliteDatabase database, TimeProvider cl
         return true;
     }
 
-    private static Task<int> SetZoneAsync(SqliteConnection connection, System.Data.IDbTransaction? transaction, ChannelParameters key, string zone, CancellationToken cancellationToken) =>
+    private static Task<int> SetZoneAsync(System.Data.Common.DbConnection connection, System.Data.IDbTransaction? transaction, ChannelParameters key, string zone, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO channels (platform, team_id, channel_id, time_zone) VALUES (@Platform, @TeamId, @ChannelId, @zone)

@@ -6,7 +6,7 @@ using Dapper;
 
 namespace ChatBot.Data;
 
-public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletionStore
+public sealed class CompletionStore(Database database) : ICompletionStore
 {
     /// <summary>Consistency looks at this many workdays.</summary>
     public const int RecentWorkdays = StreakStats.ConsistencyWindow;
@@ -31,10 +31,12 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
         };
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await database.Dialect.LockAsync(connection, transaction, StreakSql.LockKey(parameters.Platform, team.TeamId, completion.UserId), cancellationToken);
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT OR IGNORE INTO completions (platform, team_id, user_id, channel_id, break_id, kind, at, local_day)
-            VALUES (@Platform, @TeamId, @UserId, @ChannelId, @BreakId, @Kind, @At, @LocalDay);
+            INSERT INTO completions (platform, team_id, user_id, channel_id, break_id, kind, at, local_day)
+            VALUES (@Platform, @TeamId, @UserId, @ChannelId, @BreakId, @Kind, @At, @LocalDay)
+            ON CONFLICT DO NOTHING;
             """,
             parameters,
             transaction,
@@ -44,11 +46,11 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             return CompletionOutcome.Duplicate;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(SqliteUserStore.UpsertSql, parameters, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(UserStore.UpsertSql, parameters, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO channel_members (platform, team_id, channel_id, user_id, breaks) VALUES (@Platform, @TeamId, @ChannelId, @UserId, 1)
-            ON CONFLICT (platform, team_id, channel_id, user_id) DO UPDATE SET breaks = breaks + 1;
+            ON CONFLICT (platform, team_id, channel_id, user_id) DO UPDATE SET breaks = channel_members.breaks + 1;
             """,
             parameters,
             transaction,
@@ -157,7 +159,7 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
         ChannelKey channel,
         DateOnly? since,
         string channelZone,
-        Func<string, DateOnly> todayInZone,
+        DateTimeOffset now,
         int limit,
         CancellationToken cancellationToken)
     {
@@ -166,7 +168,7 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
 
         // Each person's streak is current if its latest run reaches the last workday before *their* today.
         // The zone → ordinal map is parsed once into a small table and joined (an indexed lookup per person);
-        // a json_each subquery per row re-parsed the JSON for every participant and dominated the query.
+        // a JSON-members subquery per row re-parsed the JSON for every participant and dominated the query.
         var zones = (await connection.QueryAsync<string>(new CommandDefinition(
             """
             SELECT DISTINCT COALESCE(time_zone, platform_time_zone) FROM users
@@ -174,7 +176,10 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             """,
             scope,
             cancellationToken: cancellationToken))).Append(channelZone).Distinct();
-        var openFrom = JsonSerializer.Serialize(zones.ToDictionary(zone => zone, zone => _workdays.OrdinalBefore(todayInZone(zone))));
+        var fallback = TimeZones.TryFind(channelZone, out var found) ? found : TimeZoneInfo.Utc;
+        var openFrom = JsonSerializer.Serialize(zones.ToDictionary(
+            zone => zone,
+            zone => _workdays.OrdinalBefore(TimeZones.LocalDate(now, TimeZones.TryFind(zone, out var own) ? own : fallback))));
 
         var participants = since is null
             ? "SELECT user_id, breaks FROM channel_members WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId"
@@ -186,7 +191,7 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
         var rows = await connection.QueryAsync<BoardRow>(new CommandDefinition(
             $"""
             WITH participants AS ({participants}),
-            open_from (zone, ordinal) AS MATERIALIZED (SELECT key, value FROM json_each(@OpenFrom))
+            open_from (zone, ordinal) AS MATERIALIZED ({database.Dialect.JsonIntegerMembers("@OpenFrom")})
             SELECT p.user_id AS UserId,
                    COALESCE(u.display_name, p.user_id) AS DisplayName,
                    CASE WHEN s.run_end >= o.ordinal THEN s.run_length ELSE 0 END AS CurrentStreak,
@@ -196,7 +201,7 @@ public sealed class SqliteCompletionStore(SqliteDatabase database) : ICompletion
             LEFT JOIN users u ON u.platform = @Platform AND u.team_id = @TeamId AND u.user_id = p.user_id
             LEFT JOIN streaks s ON s.platform = @Platform AND s.team_id = @TeamId AND s.user_id = p.user_id
             LEFT JOIN open_from o ON o.zone = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone)
-            ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName COLLATE NOCASE, UserId
+            ORDER BY CurrentStreak DESC, Breaks DESC, {database.Dialect.CaseInsensitive("COALESCE(u.display_name, p.user_id)")}, UserId
             LIMIT @Limit;
             """,
             new

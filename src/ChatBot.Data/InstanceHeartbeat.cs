@@ -13,21 +13,21 @@ internal static class InstanceSql
     /// <c>@deadBefore</c>, Unix ms), 0 when alive or unknown (no row: the claim is judged by its lease).
     /// </summary>
     public static string IsDead(string alias) =>
-        $"CASE WHEN {alias}.id IS NULL THEN 0 WHEN {alias}.ended_at IS NOT NULL OR {alias}.last_seen < @deadBefore THEN 1 ELSE 0 END";
+        $"CAST(CASE WHEN {alias}.id IS NULL THEN 0 WHEN {alias}.ended_at IS NOT NULL OR {alias}.last_seen < @deadBefore THEN 1 ELSE 0 END AS BIGINT)";
 }
 
 /// <summary>
 /// This process's row in <c>instances</c>: written at start, <c>last_seen</c> renewed every
 /// <see cref="BotInstance.HeartbeatInterval"/>, <c>ended_at</c> set at a clean stop. Only one process may use an
-/// embedded SQLite file at a time, so at start every other instance row of this file is ended: whatever claims
-/// they left belong to a process that is gone, and are taken over at once rather than after their lease.
-/// (A server database shared by several instances relies on the heartbeat's age instead.)
+/// embedded SQLite file at a time, so there, at start, every other instance row of the file is ended: whatever
+/// claims they left belong to a process that is gone, and are taken over at once rather than after their lease.
+/// A PostgreSQL database is shared by several live instances, so there only the heartbeat's age tells a dead one.
 /// </summary>
-internal sealed partial class SqliteInstanceHeartbeat(
-    SqliteDatabase database,
+internal sealed partial class InstanceHeartbeat(
+    Database database,
     BotInstance instance,
     TimeProvider clock,
-    ILogger<SqliteInstanceHeartbeat> logger) : IHostedService, IAsyncDisposable
+    ILogger<InstanceHeartbeat> logger) : IHostedService, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _beating = Task.CompletedTask;
@@ -38,8 +38,10 @@ internal sealed partial class SqliteInstanceHeartbeat(
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            var ended = await connection.ExecuteAsync(
-                "UPDATE instances SET ended_at = @now WHERE ended_at IS NULL AND id <> @id;", new { now, id = instance.Id }, transaction);
+            var ended = database is SqliteDatabase
+                ? await connection.ExecuteAsync(
+                    "UPDATE instances SET ended_at = @now WHERE ended_at IS NULL AND id <> @id;", new { now, id = instance.Id }, transaction)
+                : 0;
             await connection.ExecuteAsync(
                 "INSERT INTO instances (id, started_at, last_seen) VALUES (@id, @now, @now) ON CONFLICT (id) DO UPDATE SET last_seen = @now, ended_at = NULL;",
                 new { now, id = instance.Id },
