@@ -24,6 +24,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IBreakStore, SqliteBreakStore>();
         services.AddSingleton<ICompletionStore, SqliteCompletionStore>();
         services.AddSingleton<IAwayStore, SqliteAwayStore>();
+        services.AddSingleton<IDirectMessageStore, SqliteDirectMessageStore>();
+        services.AddSingleton<ISnoozeStore, SqliteSnoozeStore>();
+        services.AddSingleton<IReminderStore, SqliteReminderStore>();
         services.AddSingleton<SqliteUserStore>();
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<SqliteUserStore>());
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqliteUserStore>());
