@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ChatBot.Bench;
 
-internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile, bool Digest = false, string? Sample = null)
+internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile, bool Digest = false, string? Sample = null, bool Reminders = false)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -21,7 +21,8 @@ internal sealed record BenchOptions(int Users, int Completions, int Channels, in
                 "--profile" => options with { Profile = true },
                 "--digest" => options with { Digest = true },
                 "--sample" => options with { Sample = args[++i] },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile --digest --sample PATH."),
+                "--reminders" => options with { Reminders = true },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile --digest --sample PATH --reminders."),
             };
         }
 

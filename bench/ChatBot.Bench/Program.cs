@@ -7,6 +7,7 @@ using Microsoft.Data.Sqlite;
 // then times the leaderboard (week, month, all time) and one person's streak through the real stores.
 // Usage: dotnet run -c Release --project bench/ChatBot.Bench [-- --users N --completions N --iterations N --keep --profile]
 // --digest: the weekly digest instead (queries + chart; run with --users 1000 --channels 1), --sample PATH writes its chart.
+// --reminders: the daily reminder pass for --users people with reminders set, due in the same minute.
 var options = BenchOptions.Parse(args);
 var directory = Directory.CreateTempSubdirectory("chatbot-bench-").FullName;
 var file = Path.Combine(directory, "chatbot.db");
@@ -15,6 +16,11 @@ Out.Line($"Database: {file}");
 Out.Line($"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other work on the machine inflates the p95 figures)");
 try
 {
+    if (options.Reminders)
+    {
+        return await ReminderMeasurements.RunAsync(file, options);
+    }
+
     var total = Stopwatch.StartNew();
     var data = await DataSet.BuildAsync(file, options);
     if (options.Profile)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatBot.Core;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Streaks;
@@ -13,61 +14,95 @@ namespace ChatBot.Data;
 public sealed class SqliteDirectMessageStore(SqliteDatabase database) : IDirectMessageStore
 {
     public async Task<DirectMessageClaim> ClaimAsync(
-        string key, TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+        string key, TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        (await ClaimManyAsync([new DirectMessageTarget(key, team, userId)], instanceId, now, lease, cancellationToken))[0];
+
+    public async Task<IReadOnlyList<DirectMessageClaim>> ClaimManyAsync(
+        IReadOnlyList<DirectMessageTarget> targets, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
+        // Set-based (json_each): one read and one write for the whole batch, so a pass of thousands stays cheap.
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var nowMs = now.ToUnixTimeMilliseconds();
-        var existing = await connection.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition(
+        var keys = JsonSerializer.Serialize(targets.Select(t => t.Key));
+        var existing = (await connection.QueryAsync<ClaimRow>(new CommandDefinition(
             $"""
-            SELECT p.channel_id AS ChannelId, p.message_id AS MessageId, p.refused_at AS RefusedAt, p.lease_until AS LeaseUntil,
+            SELECT p.dm_key AS Key, p.channel_id AS ChannelId, p.message_id AS MessageId, p.refused_at AS RefusedAt, p.lease_until AS LeaseUntil,
                    {InstanceSql.IsDead("i")} AS HolderDead
             FROM dm_posts p LEFT JOIN instances i ON i.id = p.instance_id
-            WHERE p.dm_key = @key;
+            WHERE p.dm_key IN (SELECT value FROM json_each(@keys));
             """,
-            new { key, nowMs, deadBefore = nowMs - (long)BotInstance.DeadAfter.TotalMilliseconds },
+            new { keys, nowMs, deadBefore = nowMs - (long)BotInstance.DeadAfter.TotalMilliseconds },
             transaction,
-            cancellationToken: cancellationToken));
-        if (existing is { MessageId: { } messageId })
+            cancellationToken: cancellationToken))).ToDictionary(r => r.Key, StringComparer.Ordinal);
+        var claims = new List<DirectMessageClaim>(targets.Count);
+        var granted = new List<object>();
+        foreach (var target in targets)
         {
-            return new DirectMessageClaim.AlreadySent(new DirectMessageReceipt(existing.ChannelId ?? "", messageId));
+            existing.TryGetValue(target.Key, out var row);
+            if (row is { MessageId: { } messageId })
+            {
+                claims.Add(new DirectMessageClaim.AlreadySent(new DirectMessageReceipt(row.ChannelId ?? "", messageId)));
+            }
+            else if (row is { RefusedAt: not null })
+            {
+                claims.Add(new DirectMessageClaim.Refused());
+            }
+            else if (row is { } held && held.LeaseUntil > nowMs && held.HolderDead == 0)
+            {
+                claims.Add(new DirectMessageClaim.HeldElsewhere(DateTimeOffset.FromUnixTimeMilliseconds(held.LeaseUntil)));
+            }
+            else
+            {
+                claims.Add(new DirectMessageClaim.Granted(Resend: row is not null));
+                granted.Add(new { k = target.Key, p = Names.Of(target.Team.Platform), t = target.Team.TeamId, u = target.UserId });
+            }
         }
 
-        if (existing is { RefusedAt: not null })
+        if (granted.Count > 0)
         {
-            return new DirectMessageClaim.Refused();
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO dm_posts (dm_key, platform, team_id, user_id, claimed_at, lease_until, instance_id)
+                SELECT value ->> 'k', value ->> 'p', value ->> 't', value ->> 'u', @nowMs, @leaseUntil, @instanceId FROM json_each(@rows) WHERE true
+                ON CONFLICT (dm_key) DO UPDATE
+                SET claimed_at = excluded.claimed_at, lease_until = excluded.lease_until, instance_id = excluded.instance_id;
+                """,
+                new { rows = JsonSerializer.Serialize(granted), nowMs, leaseUntil = (now + lease).ToUnixTimeMilliseconds(), instanceId },
+                transaction,
+                cancellationToken: cancellationToken));
         }
 
-        if (existing is { } held && held.LeaseUntil > nowMs && held.HolderDead == 0)
-        {
-            return new DirectMessageClaim.HeldElsewhere(DateTimeOffset.FromUnixTimeMilliseconds(held.LeaseUntil));
-        }
-
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO dm_posts (dm_key, platform, team_id, user_id, claimed_at, lease_until, instance_id)
-            VALUES (@key, @Platform, @TeamId, @userId, @nowMs, @leaseUntil, @instanceId)
-            ON CONFLICT (dm_key) DO UPDATE
-            SET claimed_at = excluded.claimed_at, lease_until = excluded.lease_until, instance_id = excluded.instance_id;
-            """,
-            new { key, Platform = Names.Of(team.Platform), team.TeamId, userId, nowMs, leaseUntil = (now + lease).ToUnixTimeMilliseconds(), instanceId },
-            transaction,
-            cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return new DirectMessageClaim.Granted(Resend: existing is not null);
+        return claims;
     }
 
-    public async Task RecordSentAsync(string key, DirectMessageReceipt receipt, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task RecordSentAsync(string key, DirectMessageReceipt receipt, DateTimeOffset at, CancellationToken cancellationToken) =>
+        RecordSentManyAsync([(key, receipt)], at, cancellationToken);
+
+    public async Task RecordSentManyAsync(IReadOnlyList<(string Key, DirectMessageReceipt Receipt)> sent, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        if (sent.Count == 0)
+        {
+            return;
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE dm_posts SET channel_id = @ChannelId, message_id = @MessageId, posted_at = @at WHERE dm_key = @key;
+            UPDATE dm_posts SET channel_id = j.value ->> 'c', message_id = j.value ->> 'm', posted_at = @at
+            FROM json_each(@rows) AS j
+            WHERE dm_posts.dm_key = j.value ->> 'k';
             DELETE FROM dm_refusals
-            WHERE (platform, team_id, user_id) IN (SELECT platform, team_id, user_id FROM dm_posts WHERE dm_key = @key);
+            WHERE (platform, team_id, user_id) IN (
+                SELECT platform, team_id, user_id FROM dm_posts WHERE dm_key IN (SELECT value ->> 'k' FROM json_each(@rows)));
             """,
-            new { key, receipt.ChannelId, receipt.MessageId, at = at.ToUnixTimeMilliseconds() },
+            new
+            {
+                rows = JsonSerializer.Serialize(sent.Select(s => new { k = s.Key, c = s.Receipt.ChannelId, m = s.Receipt.MessageId })),
+                at = at.ToUnixTimeMilliseconds(),
+            },
             transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
@@ -102,7 +137,7 @@ public sealed class SqliteDirectMessageStore(SqliteDatabase database) : IDirectM
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ClaimRow>(new CommandDefinition(
-            "SELECT channel_id AS ChannelId, message_id AS MessageId, refused_at AS RefusedAt, lease_until AS LeaseUntil, 0 AS HolderDead FROM dm_posts WHERE dm_key = @key;",
+            "SELECT dm_key AS Key, channel_id AS ChannelId, message_id AS MessageId, refused_at AS RefusedAt, lease_until AS LeaseUntil, 0 AS HolderDead FROM dm_posts WHERE dm_key = @key;",
             new { key },
             cancellationToken: cancellationToken));
         return row is { MessageId: { } id } ? new DirectMessageReceipt(row.ChannelId ?? "", id) : null;
@@ -119,6 +154,8 @@ public sealed class SqliteDirectMessageStore(SqliteDatabase database) : IDirectM
 
     private sealed class ClaimRow
     {
+        public string Key { get; set; } = "";
+
         public string? ChannelId { get; set; }
 
         public string? MessageId { get; set; }
@@ -264,52 +301,51 @@ public sealed class SqliteReminderStore(SqliteDatabase database) : IReminderStor
 
     public async Task<IReadOnlyList<SentReminder>> AdvanceAsync(IReadOnlyList<ReminderAdvance> advances, CancellationToken cancellationToken)
     {
-        var sent = new List<SentReminder>();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        foreach (var advance in advances)
+        if (advances.Count == 0)
         {
-            var due = advance.Due;
-            var key = new { Platform = Names.Of(due.Team.Platform), due.Team.TeamId, due.UserId };
-            var claimed = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE reminders SET next_day = @NextDay, next_due_at = @NextDueAt
-                WHERE platform = @Platform AND team_id = @TeamId AND user_id = @UserId AND next_due_at = @SeenDueAt AND next_day = @SeenDay;
-                """,
-                new
-                {
-                    key.Platform,
-                    key.TeamId,
-                    key.UserId,
-                    NextDay = WorkdaySet.DayNumber(advance.NextDay),
-                    NextDueAt = advance.NextDueAt.ToUnixTimeMilliseconds(),
-                    SeenDueAt = due.NextDueAt.ToUnixTimeMilliseconds(),
-                    SeenDay = WorkdaySet.DayNumber(due.NextDay),
-                },
-                transaction,
-                cancellationToken: cancellationToken)) == 1;
-            if (!claimed || advance.SendDrillId is not { } drillId)
-            {
-                continue;
-            }
-
-            var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                """
-                INSERT OR IGNORE INTO reminder_sends (platform, team_id, user_id, display_name, local_day, drill_id)
-                VALUES (@Platform, @TeamId, @UserId, @DisplayName, @Day, @drillId)
-                RETURNING id;
-                """,
-                new { key.Platform, key.TeamId, key.UserId, due.DisplayName, Day = WorkdaySet.DayNumber(due.NextDay), drillId },
-                transaction,
-                cancellationToken: cancellationToken));
-            if (id is { } newId)
-            {
-                sent.Add(new SentReminder(newId, due.Team, due.UserId, due.DisplayName, due.NextDay, drillId));
-            }
+            return [];
         }
 
+        // Set-based (json_each): one conditional UPDATE claims the batch, one INSERT OR IGNORE creates the day's rows.
+        var rows = advances.Select(a => new
+        {
+            p = Names.Of(a.Due.Team.Platform),
+            t = a.Due.Team.TeamId,
+            u = a.Due.UserId,
+            n = a.Due.DisplayName,
+            sd = WorkdaySet.DayNumber(a.Due.NextDay),
+            sa = a.Due.NextDueAt.ToUnixTimeMilliseconds(),
+            nd = WorkdaySet.DayNumber(a.NextDay),
+            na = a.NextDueAt.ToUnixTimeMilliseconds(),
+            d = a.SendDrillId,
+        }).ToList();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var claimed = (await connection.QueryAsync<(string Platform, string TeamId, string UserId)>(new CommandDefinition(
+            """
+            UPDATE reminders SET next_day = j.value ->> 'nd', next_due_at = j.value ->> 'na'
+            FROM json_each(@rows) AS j
+            WHERE reminders.platform = j.value ->> 'p' AND reminders.team_id = j.value ->> 't' AND reminders.user_id = j.value ->> 'u'
+              AND reminders.next_due_at = j.value ->> 'sa' AND reminders.next_day = j.value ->> 'sd'
+            RETURNING reminders.platform, reminders.team_id, reminders.user_id;
+            """,
+            new { rows = JsonSerializer.Serialize(rows) },
+            transaction,
+            cancellationToken: cancellationToken))).ToHashSet();
+        var sends = rows.Where(r => r.d is not null && claimed.Contains((r.p, r.t, r.u))).ToList();
+        var sent = sends.Count == 0
+            ? []
+            : (await connection.QueryAsync<SentRow>(new CommandDefinition(
+                """
+                INSERT OR IGNORE INTO reminder_sends (platform, team_id, user_id, display_name, local_day, drill_id)
+                SELECT value ->> 'p', value ->> 't', value ->> 'u', value ->> 'n', value ->> 'sd', value ->> 'd' FROM json_each(@rows)
+                RETURNING id AS Id, platform AS Platform, team_id AS TeamId, user_id AS UserId, display_name AS DisplayName, local_day AS LocalDay, drill_id AS DrillId;
+                """,
+                new { rows = JsonSerializer.Serialize(sends) },
+                transaction,
+                cancellationToken: cancellationToken))).ToList();
         await transaction.CommitAsync(cancellationToken);
-        return sent;
+        return sent.Select(r => r.ToSent()).ToList();
     }
 
     public async Task<SentReminder?> GetSentAsync(long id, CancellationToken cancellationToken)
@@ -319,9 +355,7 @@ public sealed class SqliteReminderStore(SqliteDatabase database) : IReminderStor
             "SELECT id AS Id, platform AS Platform, team_id AS TeamId, user_id AS UserId, display_name AS DisplayName, local_day AS LocalDay, drill_id AS DrillId FROM reminder_sends WHERE id = @id;",
             new { id },
             cancellationToken: cancellationToken));
-        return row is null
-            ? null
-            : new SentReminder(row.Id, new TeamKey(Names.Platform(row.Platform), row.TeamId), row.UserId, row.DisplayName, Day(row.LocalDay), row.DrillId);
+        return row?.ToSent();
     }
 
     private static DateOnly Day(long dayNumber) => DateOnly.FromDayNumber((int)dayNumber + new DateOnly(1970, 1, 1).DayNumber);
@@ -387,5 +421,7 @@ public sealed class SqliteReminderStore(SqliteDatabase database) : IReminderStor
         public long LocalDay { get; set; }
 
         public string DrillId { get; set; } = "";
+
+        public SentReminder ToSent() => new(Id, new TeamKey(Names.Platform(Platform), TeamId), UserId, DisplayName, Day(LocalDay), DrillId);
     }
 }

@@ -127,8 +127,7 @@ public class AwayCommandTests
             var userClock = new UserClock(users, users, options, Clock);
             var commands = new AwayCommands(Away, users, userClock);
             var reminders = new Core.Personal.ReminderService(
-                new NoReminders(), Away, users, userClock, TestCatalog.Shipped, null!, null!, null!, options,
-                Microsoft.Extensions.Logging.Abstractions.NullLogger<Core.Personal.ReminderService>.Instance);
+                new NoReminders(), Away, users, userClock, TestCatalog.Shipped, null!, null!, null!, options);
             _router = new CommandRouter(
                 new CommandParser(TestCatalog.Shipped), TestCatalog.Shipped, null!, null!, null!, commands, null!, reminders, new NoDirectMessages(), users, userClock, null!);
         }
@@ -177,6 +176,13 @@ public class AwayCommandTests
             throw new NotSupportedException();
 
         public Task<DirectMessageReceipt?> GetSentAsync(string key, CancellationToken cancellationToken) => Task.FromResult<DirectMessageReceipt?>(null);
+
+        public Task<IReadOnlyList<DirectMessageClaim>> ClaimManyAsync(
+            IReadOnlyList<DirectMessageTarget> targets, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task RecordSentManyAsync(IReadOnlyList<(string Key, DirectMessageReceipt Receipt)> sent, DateTimeOffset at, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
 
         public Task<string?> TakeRefusalAsync(TeamKey team, string userId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }

@@ -6,7 +6,6 @@ using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Core.Streaks;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ChatBot.Core.Personal;
@@ -15,7 +14,7 @@ namespace ChatBot.Core.Personal;
 /// <param name="Due">Due occurrences this pass claimed.</param>
 /// <param name="Sent">DMs sent.</param>
 /// <param name="Skipped">Occurrences on a day off or away day, with a break logged, or too late to send.</param>
-/// <param name="NotSent">DMs refused (closed DMs) or already sent.</param>
+/// <param name="NotSent">DMs refused (closed DMs), already sent, or failed (not retried: the day's reminder is dropped, never doubled).</param>
 public sealed record ReminderPassResult(int Due, int Sent, int Skipped, int NotSent);
 
 /// <summary>
@@ -28,7 +27,7 @@ public sealed record ReminderPassResult(int Due, int Sent, int Skipped, int NotS
 /// A recurring job calls <see cref="RunPassAsync"/> every minute; occurrences are claimed in the database, so
 /// several instances never send one twice.
 /// </summary>
-public sealed partial class ReminderService(
+public sealed class ReminderService(
     IReminderStore reminders,
     IAwayStore away,
     IUserStore users,
@@ -37,14 +36,16 @@ public sealed partial class ReminderService(
     DirectMessagePoster poster,
     BreakService breakService,
     CompletionCommands completions,
-    IOptions<BreaksOptions> options,
-    ILogger<ReminderService> logger)
+    IOptions<BreaksOptions> options)
 {
     /// <summary>How many due reminders one query of a pass reads.</summary>
     public const int BatchSize = 1000;
 
     /// <summary>How many DMs a pass sends at once.</summary>
     public const int Parallelism = 8;
+
+    /// <summary>How many DMs are claimed, sent and recorded together (one transaction each way).</summary>
+    public const int SendChunk = 100;
 
     public async Task<CommandReply> HandleAsync(CommandInvocation invocation, ParsedCommand.Remind command, CancellationToken cancellationToken)
     {
@@ -123,26 +124,13 @@ public sealed partial class ReminderService(
             var claimed = await reminders.AdvanceAsync(advances, cancellationToken);
             due += rows.Count;
             skipped += advances.Count(a => a.SendDrillId is null);
-            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (reminder, token) =>
+            foreach (var chunk in claimed.Chunk(SendChunk))
             {
-                try
-                {
-                    var result = await poster.SendAsync(Key(reminder.Id), reminder.Team, reminder.UserId, Message(reminder), token);
-                    if (result.Status == DirectMessageStatus.Sent)
-                    {
-                        Interlocked.Increment(ref sent);
-                    }
-                    else
-                    {
-                        Interlocked.Increment(ref notSent);
-                    }
-                }
-                catch (Exception exception) when (exception is ChatPlatformException)
-                {
-                    Interlocked.Increment(ref notSent);
-                    LogSendFailed(logger, exception, reminder.Id);
-                }
-            });
+                var results = await poster.SendManyAsync(
+                    chunk.Select(r => new DirectMessageRequest(Key(r.Id), r.Team, r.UserId, Message(r))).ToList(), Parallelism, cancellationToken);
+                sent += results.Count(r => r.Status == DirectMessageStatus.Sent);
+                notSent += results.Count(r => r.Status != DirectMessageStatus.Sent);
+            }
 
             if (rows.Count < BatchSize)
             {
@@ -255,6 +243,4 @@ public sealed partial class ReminderService(
     private static ClickOutcome NotYours() =>
         new(CommandReply.ToCaller("That reminder isn't known here any more, so nothing happened. Try `/drill help`."), null);
 
-    [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Daily reminder {ReminderId} could not be sent now; it is not retried")]
-    private static partial void LogSendFailed(ILogger logger, Exception exception, long reminderId);
 }

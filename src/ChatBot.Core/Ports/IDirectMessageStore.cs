@@ -15,6 +15,15 @@ public interface IDirectMessageStore
     /// </summary>
     Task<DirectMessageClaim> ClaimAsync(string key, TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="ClaimAsync"/> for many DMs in one transaction (the daily reminder pass); answers in the order asked.
+    /// </summary>
+    Task<IReadOnlyList<DirectMessageClaim>> ClaimManyAsync(
+        IReadOnlyList<DirectMessageTarget> targets, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary><see cref="RecordSentAsync"/> for many DMs in one transaction.</summary>
+    Task RecordSentManyAsync(IReadOnlyList<(string Key, DirectMessageReceipt Receipt)> sent, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Records the sent DM (its conversation and message id); clears the person's refusal note, as DMs reach them again.</summary>
     Task RecordSentAsync(string key, DirectMessageReceipt receipt, DateTimeOffset at, CancellationToken cancellationToken);
 
@@ -33,6 +42,9 @@ public interface IDirectMessageStore
     /// <summary>Takes the person's pending refusal note (the platform's detail), if any: it is returned once.</summary>
     Task<string?> TakeRefusalAsync(TeamKey team, string userId, CancellationToken cancellationToken);
 }
+
+/// <summary>One DM to claim: its ledger key and the person it goes to.</summary>
+public sealed record DirectMessageTarget(string Key, TeamKey Team, string UserId);
 
 /// <summary>The answer to <see cref="IDirectMessageStore.ClaimAsync"/>.</summary>
 public abstract record DirectMessageClaim
