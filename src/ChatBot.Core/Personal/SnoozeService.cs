@@ -13,7 +13,10 @@ namespace ChatBot.Core.Personal;
 /// <summary>What the snooze job did.</summary>
 public enum SnoozeOutcome
 {
+    /// <summary>This run sent the reminder DM.</summary>
     Sent,
+
+    /// <summary>An earlier run sent it: nothing was sent now.</summary>
     AlreadySent,
 
     /// <summary>The person logged the break before the reminder was due: nothing sent.</summary>
@@ -21,6 +24,8 @@ public enum SnoozeOutcome
 
     /// <summary>The person can't get DMs: recorded for their next command.</summary>
     Refused,
+
+    /// <summary>No such snooze or break (deleted data, a forged job): nothing to send.</summary>
     NoSuchSnooze,
 }
 
