@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ChatBot.Bench;
 
-internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile, bool Digest = false, string? Sample = null, string? Database = null)
+internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile, bool Digest = false, string? Sample = null, string? Database = null, bool Reminders = false)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -22,7 +22,8 @@ internal sealed record BenchOptions(int Users, int Completions, int Channels, in
                 "--digest" => options with { Digest = true },
                 "--sample" => options with { Sample = args[++i] },
                 "--database" => options with { Database = args[++i] },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile --digest --sample PATH --database PATH."),
+                "--reminders" => options with { Reminders = true },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile --digest --sample PATH --database PATH --reminders."),
             };
         }
 

@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 // Usage: dotnet run -c Release --project bench/ChatBot.Bench [-- --users N --completions N --iterations N --keep --profile]
 // --database PATH measures a database kept by an earlier --keep run instead of loading a new one.
 // --digest: the weekly digest instead (queries + chart; run with --users 1000 --channels 1), --sample PATH writes its chart.
+// --reminders: the daily reminder pass for --users people with reminders set, due in the same minute.
 var options = BenchOptions.Parse(args);
 var directory = options.Database is null ? Directory.CreateTempSubdirectory("chatbot-bench-").FullName : null;
 var file = options.Database ?? Path.Combine(directory!, "chatbot.db");
@@ -16,6 +17,11 @@ Out.Line($"Database: {file}");
 Out.Line($"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other work on the machine inflates the p95 figures)");
 try
 {
+    if (options.Reminders)
+    {
+        return await ReminderMeasurements.RunAsync(file, options);
+    }
+
     var total = Stopwatch.StartNew();
     var data = options.Database is null ? await DataSet.BuildAsync(file, options) : await DataSet.ReadAsync(file);
     if (options.Profile)

@@ -35,6 +35,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CompletionCommands>();
         services.AddSingleton<Digests.DigestService>();
         services.AddSingleton<AwayCommands>();
+        services.AddSingleton<Personal.DirectMessagePoster>();
+        services.AddSingleton<Personal.SnoozeService>();
+        services.AddSingleton<Personal.ReminderService>();
         services.AddScoped<ICommandHandler, CommandRouter>();
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
         return services;

@@ -31,6 +31,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IBreakStore, BreakStore>();
         services.AddSingleton<ICompletionStore, CompletionStore>();
         services.AddSingleton<IAwayStore, AwayStore>();
+        services.AddSingleton<IDirectMessageStore, SqliteDirectMessageStore>();
+        services.AddSingleton<ISnoozeStore, SqliteSnoozeStore>();
+        services.AddSingleton<IReminderStore, SqliteReminderStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<UserStore>());
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<UserStore>());

@@ -30,7 +30,65 @@ public sealed partial class DiscordPlatform(DiscordRestClient rest, ILogger<Disc
     // Root message id → true: its thread exists; false: the channel takes no thread, reply instead.
     private readonly ConcurrentDictionary<string, bool> _threads = new(StringComparer.Ordinal);
 
+    // User id → their DM channel id (POST users/@me/channels answers the same channel every time).
+    private readonly ConcurrentDictionary<string, string> _dmChannels = new(StringComparer.Ordinal);
+
     public ChatPlatform Platform => ChatPlatform.Discord;
+
+    /// <summary>
+    /// Opens the person's DM channel (<see cref="DiscordRestClient.CreateDmChannelAsync"/>, cached per user), then posts
+    /// there with the nonce of <see cref="PostOptions.IdempotencyKey"/>. Closed DMs (50007) and an unknown user
+    /// (10013) are <see cref="PostRefusal.DirectMessagesClosed"/>.
+    /// </summary>
+    public async Task<DirectMessageReceipt> SendDirectMessageAsync(TeamKey team, string userId, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!_dmChannels.TryGetValue(userId, out var channelId))
+            {
+                channelId = await rest.CreateDmChannelAsync(userId, cancellationToken);
+                if (_dmChannels.Count >= MaxRememberedThreads)
+                {
+                    _dmChannels.Clear();
+                }
+
+                _dmChannels[userId] = channelId;
+            }
+
+            var parts = DiscordRenderer.RenderMessages(message);
+            string? firstId = null;
+            for (var i = 0; i < parts.Count; i++)
+            {
+                var key = i == 0 ? options.IdempotencyKey : options.IdempotencyKey + "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var id = await rest.CreateMessageAsync(channelId, parts[i], key, cancellationToken);
+                firstId ??= id;
+            }
+
+            return new DirectMessageReceipt(channelId, firstId!);
+        }
+        catch (DiscordApiException ex) when (ex.IsPermanent && ex.Code is DiscordErrorCodes.CannotSendToUser or DiscordErrorCodes.UnknownUser)
+        {
+            throw new ChatPlatformException(ex.Message, PostRefusal.DirectMessagesClosed, ex);
+        }
+        catch (DiscordApiException ex) when (ex.IsPermanent)
+        {
+            throw new ChatPlatformException(ex.Message, RefusalOf(ex.Code), ex) { IsFatal = ex.IsFatal };
+        }
+        catch (DiscordApiException ex)
+        {
+            throw new ChatPlatformException(ex.Message, isPermanent: false, ex);
+        }
+    }
+
+    /// <summary>
+    /// <c>https://discord.com/channels/{guild}/{channel}/{message}</c>, or <c>@me</c> for the guild of a DM channel
+    /// this adapter opened.
+    /// </summary>
+    public Task<string?> GetMessageLinkAsync(ChannelKey channel, string messageId, CancellationToken cancellationToken)
+    {
+        var guild = channel.TeamId.StartsWith("dm:", StringComparison.Ordinal) || _dmChannels.Values.Contains(channel.ChannelId) ? "@me" : channel.TeamId;
+        return Task.FromResult<string?>($"https://discord.com/channels/{guild}/{channel.ChannelId}/{messageId}");
+    }
 
     public async Task<string> PostAsync(ChannelKey channel, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
     {

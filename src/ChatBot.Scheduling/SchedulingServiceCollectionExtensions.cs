@@ -91,6 +91,10 @@ public static class SchedulingServiceCollectionExtensions
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
         services.AddTransient<DigestJob>();
+        services.AddTransient<SnoozeJob>();
+        services.AddTransient<ReminderPassJob>();
+        services.AddSingleton<Core.Ports.ISnoozeScheduler, HangfireSnoozeScheduler>();
+        services.AddHostedService<ReminderPassRegistration>();
 
         // Only the check: the health check service itself comes with the host's service defaults.
         services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(

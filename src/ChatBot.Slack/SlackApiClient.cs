@@ -172,6 +172,29 @@ public sealed partial class SlackApiClient : IDisposable
     }
 
     /// <summary>
+    /// <c>chat.postMessage</c> with <c>channel</c> set to a user id: Slack posts it in the app's direct message with
+    /// that person (scopes <c>chat:write</c> and <c>im:write</c>). Returns the DM's channel id (<c>D…</c>) and the
+    /// message <c>ts</c>. Retries like every call (<see cref="CallAsync"/>); Slack has no nonce, so a retry after a
+    /// lost answer may deliver the DM twice.
+    /// </summary>
+    /// <exception cref="SlackApiException">Slack refused the DM (e.g. <c>cannot_dm_bot</c>, <c>user_disabled</c>) or kept failing.</exception>
+    public async Task<(string Channel, string Ts)> PostDirectMessageAsync(string userId, SlackMessage message, CancellationToken cancellationToken)
+    {
+        var body = message.WriteTo(new JsonObject { ["channel"] = userId, ["unfurl_links"] = false, ["unfurl_media"] = false });
+        var root = await CallAsync("chat.postMessage", body, cancellationToken, channel: userId);
+        var ts = GetString(root, "ts") ?? throw new SlackApiException("chat.postMessage", "missing_ts_in_response", isPermanent: false);
+        return (GetString(root, "channel") ?? userId, ts);
+    }
+
+    /// <summary><c>chat.getPermalink</c>: a URL that opens the message (no scope needed), or null when Slack gives none.</summary>
+    public async Task<string?> GetPermalinkAsync(string channel, string ts, CancellationToken cancellationToken)
+    {
+        var root = await CallAsync(
+            "chat.getPermalink", null, cancellationToken, query: "channel=" + Uri.EscapeDataString(channel) + "&message_ts=" + Uri.EscapeDataString(ts));
+        return NullIfEmpty(GetString(root, "permalink"));
+    }
+
+    /// <summary>
     /// The <c>ts</c> of the message carrying <paramref name="tag"/> in the channel (or the thread under
     /// <paramref name="threadTs"/>), or null. Reads at most <see cref="MaxSearchPages"/> pages of 200 messages
     /// posted since the break started.

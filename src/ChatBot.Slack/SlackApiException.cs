@@ -73,6 +73,15 @@ public static class SlackErrors
     public static bool RefusesThread(string error) =>
         error is "restricted_action_non_threadable_channel" or "cannot_reply_to_message";
 
+    /// <summary>
+    /// Slack refuses a direct message to this person for good: a bot or app user (<c>cannot_dm_bot</c>), a
+    /// deactivated or unknown account (<c>user_disabled</c>, <c>user_not_found</c>, <c>user_not_visible</c>), the
+    /// app's Messages tab turned off (<c>messages_tab_disabled</c>), no DM to be had (<c>channel_not_found</c>).
+    /// From the <c>chat.postMessage</c> and <c>conversations.open</c> references.
+    /// </summary>
+    public static bool RefusesDirectMessage(string error) =>
+        error is "cannot_dm_bot" or "user_disabled" or "user_not_found" or "user_not_visible" or "messages_tab_disabled" or "channel_not_found";
+
     /// <summary>Unrecoverable: stop the bot and tell the operator.</summary>
     public static bool IsFatal(string error) => Fatal.Contains(error);
 

@@ -62,6 +62,37 @@ public sealed class SlackPlatform(SlackApiClient api) : IChatPlatform
         }
     }
 
+    /// <summary>
+    /// A DM is <c>chat.postMessage</c> to the user id (<see cref="SlackApiClient.PostDirectMessageAsync"/>); the answer
+    /// names the DM conversation. Refusals that concern the person (<see cref="SlackErrors.RefusesDirectMessage"/>) are
+    /// <see cref="PostRefusal.DirectMessagesClosed"/>.
+    /// </summary>
+    public async Task<DirectMessageReceipt> SendDirectMessageAsync(TeamKey team, string userId, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (channel, ts) = await api.PostDirectMessageAsync(userId, SlackBlockKitRenderer.Render(message), cancellationToken);
+            return new DirectMessageReceipt(channel, ts);
+        }
+        catch (SlackApiException ex) when (ex.IsPermanent && !ex.IsFatal && SlackErrors.RefusesDirectMessage(ex.Error))
+        {
+            throw new ChatPlatformException($"Slack {ex.Method}: {ex.Error}", PostRefusal.DirectMessagesClosed, ex);
+        }
+    }
+
+    /// <summary><c>chat.getPermalink</c>.</summary>
+    public async Task<string?> GetMessageLinkAsync(ChannelKey channel, string messageId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.GetPermalinkAsync(channel.ChannelId, messageId, cancellationToken);
+        }
+        catch (SlackApiException ex)
+        {
+            throw new ChatPlatformException($"Slack {ex.Method}: {ex.Error}", ex.IsPermanent, ex) { IsFatal = ex.IsFatal };
+        }
+    }
+
     /// <summary><c>conversations.info</c>: the channel's name (needs <c>channels:read</c>, and <c>groups:read</c> for private channels).</summary>
     public async Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken)
     {

@@ -126,8 +126,10 @@ public class AwayCommandTests
             var options = Options.Create(new BreaksOptions { DefaultTimeZone = "UTC" });
             var userClock = new UserClock(users, users, options, Clock);
             var commands = new AwayCommands(Away, users, userClock);
+            var reminders = new Core.Personal.ReminderService(
+                new NoReminders(), Away, users, userClock, TestCatalog.Shipped, null!, null!, null!, options);
             _router = new CommandRouter(
-                new CommandParser(TestCatalog.Shipped), TestCatalog.Shipped, null!, null!, null!, commands, users, userClock, null!);
+                new CommandParser(TestCatalog.Shipped), TestCatalog.Shipped, null!, null!, null!, commands, null!, reminders, new NoDirectMessages(), users, userClock, null!);
         }
 
         public FakeTimeProvider Clock { get; }
@@ -140,6 +142,49 @@ public class AwayCommandTests
             Away.Visibility = reply.Visibility;
             return reply.Message.Text;
         }
+    }
+
+    /// <summary>Nobody has a daily reminder (these tests don't set any).</summary>
+    internal sealed class NoReminders : IReminderStore
+    {
+        public Task SetAsync(ReminderSetting setting, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> RemoveAsync(TeamKey team, string userId, CancellationToken cancellationToken) => Task.FromResult(false);
+
+        public Task<ReminderSetting?> GetAsync(TeamKey team, string userId, CancellationToken cancellationToken) => Task.FromResult<ReminderSetting?>(null);
+
+        public Task<IReadOnlyList<DueReminder>> GetDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<DueReminder>>([]);
+
+        public Task<IReadOnlyList<SentReminder>> AdvanceAsync(IReadOnlyList<ReminderAdvance> advances, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SentReminder>>([]);
+
+        public Task<SentReminder?> GetSentAsync(long id, CancellationToken cancellationToken) => Task.FromResult<SentReminder?>(null);
+    }
+
+    /// <summary>No direct message was ever refused.</summary>
+    internal sealed class NoDirectMessages : IDirectMessageStore
+    {
+        public Task<DirectMessageClaim> ClaimAsync(string key, TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task RecordSentAsync(string key, DirectMessageReceipt receipt, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task ReleaseAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task RecordRefusedAsync(string key, TeamKey team, string userId, string detail, DateTimeOffset at, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<DirectMessageReceipt?> GetSentAsync(string key, CancellationToken cancellationToken) => Task.FromResult<DirectMessageReceipt?>(null);
+
+        public Task<IReadOnlyList<DirectMessageClaim>> ClaimManyAsync(
+            IReadOnlyList<DirectMessageTarget> targets, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task RecordSentManyAsync(IReadOnlyList<(string Key, DirectMessageReceipt Receipt)> sent, DateTimeOffset at, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<string?> TakeRefusalAsync(TeamKey team, string userId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 
     /// <summary>Away days as a set of dates, grouped into periods the way the SQLite store groups them.</summary>

@@ -26,7 +26,7 @@ public class BreakPosterTests
         (await _store.CreateAsync(new NewBreak(Channel, drill, BreakOrigin.OnDemand, _clock.GetUtcNow()), CancellationToken.None)).Break.Id;
 
     [Fact]
-    public async Task The_prompt_carries_the_done_button_and_the_cues_go_into_its_thread()
+    public async Task The_prompt_carries_the_done_and_snooze_buttons_and_the_cues_go_into_its_thread()
     {
         var id = await NewBreakAsync();
         (await _poster.PostStepAsync(id, 0, CancellationToken.None)).Status.ShouldBe(StepStatus.Posted);
@@ -34,7 +34,7 @@ public class BreakPosterTests
 
         var posts = _platform.Posts.ToList();
         posts[0].Message.Text.ShouldContain("Upper back break: Quadruped thoracic rotation");
-        posts[0].Message.Buttons.ShouldHaveSingleItem().ActionId.ShouldBe($"done:{id}");
+        posts[0].Message.Buttons.Select(b => (b.ActionId, b.Label)).ShouldBe([($"done:{id}", "Done"), ($"snooze:{id}", "Remind me in 10 min")]);
         posts[0].Options.ThreadRootMessageId.ShouldBeNull();
         posts[1].Options.ThreadRootMessageId.ShouldBe(posts[0].MessageId);
         posts[1].Message.Text.ShouldStartWith("**1/5**");

@@ -21,6 +21,27 @@ public class CommandParserTests
         _parser.Parse(text).ShouldBeOfType<ParsedCommand.Help>();
 
     [Theory]
+    [InlineData("remind 15:00", 15, 0)]
+    [InlineData("remind 9:05", 9, 5)]
+    [InlineData("Reminder at 23:59", 23, 59)]
+    public void Remind_with_a_time_sets_the_daily_reminder(string text, int hour, int minute) =>
+        _parser.Parse(text).ShouldBe(new ParsedCommand.Remind(At: new TimeOnly(hour, minute)));
+
+    [Fact]
+    public void Remind_alone_shows_and_remind_off_stops()
+    {
+        _parser.Parse("remind").ShouldBe(new ParsedCommand.Remind());
+        _parser.Parse("remind OFF").ShouldBe(new ParsedCommand.Remind(Off: true));
+    }
+
+    [Theory]
+    [InlineData("remind 24:00")]
+    [InlineData("remind 3pm")]
+    [InlineData("remind 15:00 16:00")]
+    public void A_bad_reminder_time_says_what_is_valid(string text) =>
+        _parser.Parse(text).ShouldBeOfType<ParsedCommand.Invalid>().Message.ShouldContain("write it as HH:MM, 00:00 to 23:59");
+
+    [Theory]
     [InlineData("rotation", "rotation")]
     [InlineData("  Rotation  ", "rotation")]
     [InlineData("extension", "extension")]

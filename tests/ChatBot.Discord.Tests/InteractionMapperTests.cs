@@ -95,4 +95,14 @@ public sealed class InteractionMapperTests
         var data = JsonDocument.Parse($$"""{"name":"drill","options":[{"name":"away","type":2,"options":[{{subcommand}}]}]}""").RootElement;
         InteractionMapper.CommandText(data).ShouldBe(expected);
     }
+
+    [Theory]
+    [InlineData("""{"name":"remind","type":1,"options":[{"name":"time","type":3,"value":"15:00"}]}""", "remind 15:00")]
+    [InlineData("""{"name":"remind","type":1,"options":[{"name":"time","type":3,"value":"off"}]}""", "remind off")]
+    [InlineData("""{"name":"remind","type":1}""", "remind")]
+    public void The_remind_subcommand_becomes_the_text_the_parser_reads(string subcommand, string expected)
+    {
+        var data = JsonDocument.Parse($$"""{"name":"drill","options":[{{subcommand}}]}""").RootElement;
+        InteractionMapper.CommandText(data).ShouldBe(expected);
+    }
 }

@@ -31,7 +31,7 @@ public sealed class RegistrationAndOptionsTests
         var drill = JsonNode.Parse(registered!)![0]!;
         drill["name"]!.GetValue<string>().ShouldBe("drill");
         var names = drill["options"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).ToList();
-        names.ShouldBe(["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "away", "extension", "rotation", "catcamel", "flexion", "warmup", "schedule"]);
+        names.ShouldBe(["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "remind", "away", "extension", "rotation", "catcamel", "flexion", "warmup", "schedule"]);
         var away = drill["options"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "away")!;
         away["type"]!.GetValue<int>().ShouldBe(2);
         away["options"]!.AsArray().Select(o => o!["name"]!.GetValue<string>()).ShouldBe(["show", "days", "until", "off"]);

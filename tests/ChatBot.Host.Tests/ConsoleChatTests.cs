@@ -50,6 +50,22 @@ public sealed class ConsoleChatTests : IDisposable
     }
 
     [Fact]
+    public async Task Snooze_is_offered_as_a_word_and_a_daily_reminder_is_set_shown_and_stopped()
+    {
+        var run = await RunBotAsync("/drill rotation", "snooze", "snooze", "/drill remind 9:00", "/drill remind", "/drill remind off", "/drill remind 25:00", "/drill help");
+
+        run.ExitCode.ShouldBe(0, run.Errors);
+        run.Output.ShouldContain("[ Remind me in 10 min ]  type \"snooze\" to tap it");
+        run.Output.ShouldMatch(@"I'll remind you at \d\d:\d\d \(your time\)\.");
+        run.Output.ShouldMatch(@"Already set: I'll remind you at \d\d:\d\d \(your time\)\.");
+        run.Output.ShouldContain("Daily reminder set: on your workdays at 09:00");
+        run.Output.ShouldContain("Your daily reminder: workdays at 09:00");
+        run.Output.ShouldContain("Daily reminder off.");
+        run.Output.ShouldContain("I can't read '25:00' as a reminder time");
+        run.Output.ShouldContain("/drill remind HH:MM|off");
+    }
+
+    [Fact]
     public async Task Drill_stats_prints_the_digest_and_saves_its_chart_under_data_digests()
     {
         var run = await RunBotAsync("/drill done", "/drill stats", "/drill stats month");

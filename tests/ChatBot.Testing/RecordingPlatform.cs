@@ -9,6 +9,9 @@ namespace ChatBot.Testing;
 /// <summary>One post the fake platform accepted, and when (by the clock it was given).</summary>
 public sealed record RecordedPost(ChannelKey Channel, OutgoingMessage Message, PostOptions Options, string MessageId, DateTimeOffset At);
 
+/// <summary>One direct message the fake platform accepted.</summary>
+public sealed record RecordedDirectMessage(TeamKey Team, string UserId, OutgoingMessage Message, PostOptions Options, string ChannelId, string MessageId);
+
 /// <summary>
 /// A chat platform that records every post it completes. Tests await posts with <see cref="WaitForPostsAsync"/>,
 /// can make the next posts fail (transiently or for good), and can make a post hang to catch the bot mid-thread.
@@ -26,6 +29,31 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     public ChatPlatform Platform => platform;
 
     public IReadOnlyCollection<RecordedPost> Posts => _posts.ToArray();
+
+    private readonly ConcurrentQueue<RecordedDirectMessage> _directMessages = new();
+
+    /// <summary>The direct messages sent, in order.</summary>
+    public IReadOnlyCollection<RecordedDirectMessage> DirectMessages => _directMessages.ToArray();
+
+    /// <summary>Every person has closed their DMs: each DM is refused for good with <see cref="PostRefusal.DirectMessagesClosed"/>.</summary>
+    public bool DirectMessagesClosed { get; set; }
+
+    /// <summary>Records the DM in the conversation <c>dm-{user}</c>; refused when <see cref="DirectMessagesClosed"/>.</summary>
+    public Task<DirectMessageReceipt> SendDirectMessageAsync(TeamKey team, string userId, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
+    {
+        if (DirectMessagesClosed)
+        {
+            throw new ChatPlatformException("the fake platform: cannot send messages to this user", PostRefusal.DirectMessagesClosed);
+        }
+
+        var id = idPrefix + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
+        _directMessages.Enqueue(new RecordedDirectMessage(team, userId, message, options, "dm-" + userId, id));
+        return Task.FromResult(new DirectMessageReceipt("dm-" + userId, id));
+    }
+
+    /// <summary>A made-up link: <c>https://chat.example/{channel}/{message}</c>.</summary>
+    public Task<string?> GetMessageLinkAsync(ChannelKey channel, string messageId, CancellationToken cancellationToken) =>
+        Task.FromResult<string?>($"https://chat.example/{channel.ChannelId}/{messageId}");
 
     /// <summary>This many posts fail first with a transient refusal (a 5xx, say).</summary>
     public int TransientFailures

@@ -6,11 +6,14 @@ using ChatBot.Core.Messages;
 namespace ChatBot.Core.Breaks;
 
 /// <summary>
-/// The words of a break. Step 0 is the prompt (with the Done button); steps 1..n are the cues, posted into
+/// The words of a break. Step 0 is the prompt (with the Done and snooze buttons); steps 1..n are the cues, posted into
 /// the prompt's thread; the last step closes the thread.
 /// </summary>
 public static class BreakContent
 {
+    /// <summary>The prompt's second button: a DM reminder <see cref="Personal.SnoozeService.Delay"/> later.</summary>
+    public const string SnoozeLabel = "Remind me in 10 min";
+
     public static int StepCount(Drill drill) => drill.Cues.Count + 2;
 
     public static OutgoingMessage Step(BreakRecord brk, Drill drill, int step) => step switch
@@ -35,7 +38,10 @@ public static class BreakContent
 
         return new OutgoingMessage(
             string.Join('\n', lines),
-            [new MessageButton(ButtonAction.Done(brk.Id), "Done", ButtonStyle.Success)]);
+            [
+                new MessageButton(ButtonAction.Done(brk.Id), "Done", ButtonStyle.Success),
+                new MessageButton(ButtonAction.Snooze(brk.Id), SnoozeLabel),
+            ]);
     }
 
     public static OutgoingMessage Cue(Drill drill, int step) =>

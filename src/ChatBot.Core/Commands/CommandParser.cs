@@ -12,7 +12,7 @@ namespace ChatBot.Core.Commands;
 public sealed class CommandParser(DrillCatalog catalog)
 {
     /// <summary>The action words, in the order help lists them.</summary>
-    public static readonly IReadOnlyList<string> Actions = ["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "away", "schedule"];
+    public static readonly IReadOnlyList<string> Actions = ["help", "list", "now", "done", "streak", "leaderboard", "stats", "tz", "away", "remind", "schedule"];
 
     private const int MaxEcho = 40;
 
@@ -43,6 +43,7 @@ public sealed class CommandParser(DrillCatalog catalog)
             "tz" or "timezone" => ParseTimeZone(rest),
             "schedule" => new ParsedCommand.Schedule(rest),
             "away" => ParseAway(rest),
+            "remind" or "reminder" => ParseRemind(rest),
             _ when catalog.TryFind(head, out var drill) => NoArguments(head, rest, new ParsedCommand.StartDrill(drill.Id)),
             _ => Unknown(head),
         };
@@ -119,6 +120,25 @@ public sealed class CommandParser(DrillCatalog catalog)
                 return ParseAwayDate(date, valid);
             default:
                 return new ParsedCommand.Invalid($"I can't read '{Echo(string.Join(' ', rest))}' as away days. {valid}");
+        }
+    }
+
+    private static ParsedCommand ParseRemind(string[] rest)
+    {
+        var valid = $"Use {Markup.Code("/drill remind 15:00")} (a DM on your workdays at that time in your zone if you haven't logged a break), "
+            + $"{Markup.Code("/drill remind off")}, or {Markup.Code("/drill remind")} to see your setting.";
+        switch (rest)
+        {
+            case []:
+                return new ParsedCommand.Remind();
+            case [var word] when word.Equals("off", StringComparison.OrdinalIgnoreCase) || word.Equals("stop", StringComparison.OrdinalIgnoreCase):
+                return new ParsedCommand.Remind(Off: true);
+            case [var at, var time] when at.Equals("at", StringComparison.OrdinalIgnoreCase):
+                return ParseRemind([time]);
+            case [var time] when Schedules.SlotTime.TryParse(time, out var local):
+                return new ParsedCommand.Remind(At: local);
+            default:
+                return new ParsedCommand.Invalid($"I can't read '{Echo(string.Join(' ', rest))}' as a reminder time: write it as HH:MM, 00:00 to 23:59. {valid}");
         }
     }
 

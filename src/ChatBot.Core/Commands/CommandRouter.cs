@@ -19,6 +19,9 @@ public sealed class CommandRouter(
     CompletionCommands completionCommands,
     StreakReplies streakReplies,
     AwayCommands awayCommands,
+    Personal.SnoozeService snoozes,
+    Personal.ReminderService reminders,
+    IDirectMessageStore directMessages,
     IUserStore users,
     UserClock zones,
     IServiceProvider services) : ICommandHandler
@@ -36,7 +39,7 @@ public sealed class CommandRouter(
         {
             var reply = await RouteAsync(invocation, parsed, cancellationToken);
             ChatBotTelemetry.CommandHandled(invocation.Channel.Platform, name, parsed is ParsedCommand.Invalid ? "invalid" : "ok");
-            return reply;
+            return await WithDirectMessageNoteAsync(reply, invocation.Channel, invocation.Caller, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -58,6 +61,7 @@ public sealed class CommandRouter(
         ParsedCommand.Leaderboard => "leaderboard",
         ParsedCommand.TimeZone => "tz",
         ParsedCommand.Schedule => "schedule",
+        ParsedCommand.Remind => "remind",
         _ => "invalid",
     };
 
@@ -74,6 +78,7 @@ public sealed class CommandRouter(
             ParsedCommand.Stats stats => await StatsAsync(invocation, stats.Period, cancellationToken),
             ParsedCommand.TimeZone tz => await TimeZoneAsync(invocation, tz.ZoneId, cancellationToken),
             ParsedCommand.Away away => await awayCommands.HandleAsync(invocation, away, cancellationToken),
+            ParsedCommand.Remind remind => await reminders.HandleAsync(invocation, remind, cancellationToken),
             ParsedCommand.Schedule schedule => await ScheduleAsync(invocation, schedule.Arguments, cancellationToken),
             ParsedCommand.Invalid invalid => CommandReply.ToCaller(invalid.Message),
             var other => throw new InvalidOperationException($"No handler for {other.GetType().Name}."),
@@ -84,11 +89,18 @@ public sealed class CommandRouter(
         using var activity = ChatBotTelemetry.Core.StartActivity("button done");
         try
         {
-            var outcome = ButtonAction.TryParseDone(click.ActionId, out var breakId)
-                ? await completionCommands.DoneClickedAsync(click, breakId, cancellationToken)
-                : new ClickOutcome(CommandReply.ToCaller("That button isn't one of mine any more, so nothing happened. Try `/drill help`."), null);
-            ChatBotTelemetry.CommandHandled(click.Channel.Platform, "button", outcome.UpdatedPrompt is null ? "invalid" : "ok");
-            return outcome;
+            var known = true;
+            var outcome = click.ActionId switch
+            {
+                var id when ButtonAction.TryParseDone(id, out var breakId) => await completionCommands.DoneClickedAsync(click, breakId, cancellationToken),
+                var id when ButtonAction.TryParseSnooze(id, out var breakId) => await snoozes.SnoozeClickedAsync(click, breakId, cancellationToken),
+                var id when ButtonAction.TryParseSnoozeDone(id, out var breakId) => await snoozes.DoneClickedAsync(click, breakId, cancellationToken),
+                var id when ButtonAction.TryParseReminderStart(id, out var reminderId) => await reminders.StartClickedAsync(click, reminderId, cancellationToken),
+                var id when ButtonAction.TryParseReminderDone(id, out var reminderId) => await reminders.DoneClickedAsync(click, reminderId, cancellationToken),
+                _ => Unknown(out known),
+            };
+            ChatBotTelemetry.CommandHandled(click.Channel.Platform, "button", known ? "ok" : "invalid");
+            return outcome with { Reply = await WithDirectMessageNoteAsync(outcome.Reply, click.Channel, click.Caller, cancellationToken) };
         }
         catch (Exception exception)
         {
@@ -96,6 +108,29 @@ public sealed class CommandRouter(
             activity.Failed(exception);
             throw;
         }
+    }
+
+    private static ClickOutcome Unknown(out bool known)
+    {
+        known = false;
+        return new ClickOutcome(CommandReply.ToCaller("That button isn't one of mine any more, so nothing happened. Try `/drill help`."), null);
+    }
+
+    /// <summary>
+    /// Adds the one-line note that reminders can't reach the person when their last DM was refused (closed DMs),
+    /// once, to a reply only they see.
+    /// </summary>
+    private async Task<CommandReply> WithDirectMessageNoteAsync(CommandReply reply, ChannelKey channel, ChatUser caller, CancellationToken cancellationToken)
+    {
+        if (reply.Visibility != ReplyVisibility.CallerOnly || await directMessages.TakeRefusalAsync(channel.Team, caller.Id, cancellationToken) is null)
+        {
+            return reply;
+        }
+
+        var note = channel.Platform == ChatPlatform.Discord
+            ? "Note: my reminders can't reach you: Discord refused my direct message. Allow direct messages from this server's members (Privacy Settings) to get them."
+            : "Note: my reminders can't reach you: the chat service refused my direct message to you.";
+        return reply with { Message = reply.Message with { Text = reply.Message.Text + "\n" + note, IsConstant = false } };
     }
 
     private async Task<CommandReply> StartBreakAsync(CommandInvocation invocation, string? drillId, CancellationToken cancellationToken)
@@ -146,6 +181,7 @@ public sealed class CommandRouter(
         {
             await users.SeenAsync(team, invocation.Caller, cancellationToken);
             await users.SetTimeZoneAsync(team, invocation.Caller.Id, null, cancellationToken);
+            await reminders.ZoneChangedAsync(invocation.Channel, invocation.Caller, cancellationToken);
             var zone = await zones.ZoneOfAsync(invocation.Channel, invocation.Caller, cancellationToken);
             return CommandReply.ToCaller($"Cleared your own time zone: your days now follow **{zone.Id}**.");
         }
@@ -160,6 +196,7 @@ public sealed class CommandRouter(
 
         await users.SeenAsync(team, invocation.Caller, cancellationToken);
         await users.SetTimeZoneAsync(team, invocation.Caller.Id, found.Id, cancellationToken);
+        await reminders.ZoneChangedAsync(invocation.Channel, invocation.Caller, cancellationToken);
         return CommandReply.ToCaller($"Your time zone is now **{found.Id}**: your streak counts your days there. (Undo with {Markup.Code("/drill tz reset")}.)");
     }
 
@@ -203,8 +240,9 @@ public sealed class CommandRouter(
         text.Append($"{Markup.Code("/drill stats [week|month]")} the team's digest: a chart of the breaks and who's on a streak\n");
         text.Append($"{Markup.Code("/drill tz <Area/City>")} set your time zone, e.g. Europe/Berlin\n");
         text.Append($"{Markup.Code("/drill away <days>|until YYYY-MM-DD|off")} away days (holiday, sick): they never break your streak\n");
+        text.Append($"{Markup.Code("/drill remind HH:MM|off")} a DM on your workdays at that time if you haven't logged a break yet\n");
         text.Append($"{Markup.Code("/drill schedule list|add HH:MM [days]|remove HH:MM|tz <Area/City>|digest <day> HH:MM|off")} the channel's break times and weekly digest (admins)\n");
-        text.Append("Tap **Done** on a break to count it. Streaks count days in a row with a break; a day off without one never breaks it.");
+        text.Append("Tap **Done** on a break to count it, or **Remind me in 10 min** to get it back as a DM. Streaks count days in a row with a break; a day off without one never breaks it.");
         return CommandReply.ToCaller(text.ToString());
     }
 

@@ -23,7 +23,7 @@ public sealed class CompletionCommands(
     public async Task<ClickOutcome> DoneClickedAsync(ButtonClick click, long breakId, CancellationToken cancellationToken)
     {
         var brk = await breaks.GetAsync(breakId, cancellationToken);
-        if (brk is null || brk.Channel.Team != click.Channel.Team || !catalog.TryFind(brk.DrillId, out var drill))
+        if (brk is null || !ClickedFrom(brk, click.Channel) || !catalog.TryFind(brk.DrillId, out var drill))
         {
             return new ClickOutcome(CommandReply.ToCaller("That break isn't known here any more, so nothing was logged. Use `/drill done` to log a break you took."), null);
         }
@@ -36,24 +36,33 @@ public sealed class CompletionCommands(
                 null);
         }
 
-        await users.SeenAsync(click.Channel.Team, click.Caller, cancellationToken);
-        var zone = await userClock.ZoneOfAsync(click.Channel, click.Caller, cancellationToken);
+        // The break's team: a tap in a Discord DM (a break started from a reminder) carries no server.
+        var team = brk.Channel.Team;
+        await users.SeenAsync(team, click.Caller, cancellationToken);
+        var zone = await userClock.ZoneOfAsync(brk.Channel, click.Caller, cancellationToken);
         var today = TimeZones.LocalDate(now, zone);
         var outcome = await completions.RecordAsync(
-            new NewCompletion(click.Channel.Team, click.Caller.Id, click.Caller.DisplayName, brk.Channel, brk.Id, CompletionKind.Button, now, today),
+            new NewCompletion(team, click.Caller.Id, click.Caller.DisplayName, brk.Channel, brk.Id, CompletionKind.Button, now, today),
             cancellationToken);
         if (outcome == CompletionOutcome.Recorded)
         {
             ChatBotTelemetry.CompletionRecorded(click.Channel.Platform, "button");
         }
 
-        var stats = await completions.GetStreakAsync(click.Channel.Team, click.Caller.Id, today, 0, cancellationToken);
+        var stats = await completions.GetStreakAsync(team, click.Caller.Id, today, 0, cancellationToken);
         var doneCount = await completions.CountForBreakAsync(brk.Id, cancellationToken);
         var reply = outcome == CompletionOutcome.Recorded
             ? $"Logged ✅ {drill.Title}. {streakReplies.AfterLogging(today, stats)}"
             : $"Already counted: this break is logged for you. {StreakReplies.Summary(stats)}";
         return new ClickOutcome(CommandReply.ToCaller(reply), BreakContent.Prompt(brk, drill, doneCount));
     }
+
+    /// <summary>
+    /// Whether a tap from <paramref name="clicked"/> may count for <paramref name="brk"/>: from the break's team, or
+    /// from the break's own conversation (a DM, where Discord names no server).
+    /// </summary>
+    public static bool ClickedFrom(BreakRecord brk, ChannelKey clicked) =>
+        brk.Channel.Team == clicked.Team || (brk.Channel.Platform == clicked.Platform && brk.Channel.ChannelId == clicked.ChannelId);
 
     public async Task<CommandReply> DoneTypedAsync(CommandInvocation invocation, CancellationToken cancellationToken)
     {

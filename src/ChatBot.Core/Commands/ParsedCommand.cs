@@ -38,6 +38,12 @@ public abstract record ParsedCommand
     /// </summary>
     public sealed record Away(int? Days = null, DateOnly? Until = null, bool Off = false) : ParsedCommand;
 
+    /// <summary>
+    /// <c>/drill remind</c>: with nothing set, show the setting; else a daily reminder at <see cref="At"/> (the
+    /// person's local time), or <see cref="Off"/>: no more reminders.
+    /// </summary>
+    public sealed record Remind(TimeOnly? At = null, bool Off = false) : ParsedCommand;
+
     /// <summary>Input that means nothing: <see cref="Message"/> says what was wrong and what is valid.</summary>
     public sealed record Invalid(string Message) : ParsedCommand;
 }

@@ -24,7 +24,24 @@ public interface IChatPlatform
 
     /// <summary>The channel's name without '#' (for titles such as the digest's), or null when the platform can't say.</summary>
     Task<string?> GetChannelNameAsync(ChannelKey channel, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+
+    /// <summary>
+    /// Sends a direct message to one person of <paramref name="team"/> (Slack: <c>chat.postMessage</c> to the user id;
+    /// Discord: the DM channel opened with <c>POST users/@me/channels</c>; console: printed as a DM). Returns the DM
+    /// conversation's channel id and the message id. Throws <see cref="ChatPlatformException"/> like
+    /// <see cref="PostAsync"/>; a person who can't be messaged (closed DMs, a deactivated account, a bot) is a
+    /// permanent refusal with <see cref="PostRefusal.DirectMessagesClosed"/>. Platforms without direct messages
+    /// refuse every call for good.
+    /// </summary>
+    Task<DirectMessageReceipt> SendDirectMessageAsync(TeamKey team, string userId, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken) =>
+        throw new ChatPlatformException($"{Platform} has no direct messages", PostRefusal.UnsupportedChannel);
+
+    /// <summary>A link that opens the message (Slack <c>chat.getPermalink</c>, a Discord message URL), or null when the platform has none.</summary>
+    Task<string?> GetMessageLinkAsync(ChannelKey channel, string messageId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }
+
+/// <summary>Where a direct message went: the DM conversation (<paramref name="ChannelId"/>) and the message's id in it.</summary>
+public sealed record DirectMessageReceipt(string ChannelId, string MessageId);
 
 /// <param name="IdempotencyKey">Stable per logical post (break and step); adapters that can (Discord nonce) make retries with it no-ops.</param>
 /// <param name="ThreadRootMessageId">Post as a reply in the thread under this message.</param>
@@ -62,6 +79,12 @@ public enum PostRefusal
 
     /// <summary>The channel type takes no messages from bots (Discord forum, category or stage channel, 50024 on a post).</summary>
     UnsupportedChannel,
+
+    /// <summary>
+    /// The person can't get direct messages from the bot (Discord 50007 closed DMs; Slack <c>cannot_dm_bot</c>,
+    /// <c>user_disabled</c>, <c>user_not_found</c>, <c>messages_tab_disabled</c>, <c>channel_not_found</c> on a DM).
+    /// </summary>
+    DirectMessagesClosed,
 }
 
 /// <summary>A platform refused a call. <see cref="IsPermanent"/>: retrying the same call cannot succeed.</summary>

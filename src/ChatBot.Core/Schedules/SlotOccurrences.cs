@@ -45,6 +45,12 @@ public static class SlotOccurrences
     public static DateOnly LocalDate(DateTimeOffset instant, TimeZoneInfo zone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
 
+    /// <summary>
+    /// The instant <paramref name="time"/> on <paramref name="localDate"/> happens in <paramref name="zone"/>, by the
+    /// slot rules above (a skipped time at the end of the gap, a repeated one the first time). Personal reminders use it too.
+    /// </summary>
+    public static DateTimeOffset At(DateOnly localDate, TimeOnly time, TimeZoneInfo zone) => Resolve(localDate.ToDateTime(time), zone);
+
     private static DateTimeOffset Resolve(DateTime local, TimeZoneInfo zone)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);

@@ -200,5 +200,70 @@ public static class Migrations
             DROP INDEX ix_completions_channel_at;
             CREATE INDEX ix_completions_channel_at_who ON completions (platform, team_id, channel_id, at, user_id, break_id);
             """),
+        new(7, "direct messages, snoozes, daily reminders", """
+            -- Every direct message, claimed before it is sent and recorded after (like break_posts), keyed by
+            -- what it is ("snooze:42:U1", "remind:17"). refused_at: the platform refused it for good.
+            CREATE TABLE dm_posts (
+                dm_key      TEXT PRIMARY KEY,
+                platform    TEXT NOT NULL,
+                team_id     TEXT NOT NULL,
+                user_id     TEXT NOT NULL,
+                claimed_at  INTEGER NOT NULL,
+                lease_until INTEGER NOT NULL,
+                instance_id TEXT,
+                channel_id  TEXT,
+                message_id  TEXT,
+                posted_at   INTEGER,
+                refused_at  INTEGER
+            ) WITHOUT ROWID;
+
+            -- A person whose last DM was refused (closed DMs): told once on their next command, then deleted.
+            CREATE TABLE dm_refusals (
+                platform   TEXT NOT NULL,
+                team_id    TEXT NOT NULL,
+                user_id    TEXT NOT NULL,
+                refused_at INTEGER NOT NULL,
+                detail     TEXT NOT NULL,
+                PRIMARY KEY (platform, team_id, user_id)
+            ) WITHOUT ROWID;
+
+            -- "Remind me in 10 min": one per break and person.
+            CREATE TABLE snoozes (
+                break_id     INTEGER NOT NULL REFERENCES breaks (id),
+                user_id      TEXT NOT NULL,
+                platform     TEXT NOT NULL,
+                team_id      TEXT NOT NULL,
+                display_name TEXT NOT NULL,
+                due_at       INTEGER NOT NULL,
+                PRIMARY KEY (break_id, user_id)
+            ) WITHOUT ROWID;
+
+            -- /drill remind HH:MM: the local time, the zone it is computed in and its next occurrence
+            -- (next_day: days since 1970-01-01 in that zone; next_due_at: Unix ms), which the minute pass reads by index.
+            CREATE TABLE reminders (
+                platform      TEXT NOT NULL,
+                team_id       TEXT NOT NULL,
+                user_id       TEXT NOT NULL,
+                display_name  TEXT NOT NULL,
+                minute_of_day INTEGER NOT NULL CHECK (minute_of_day BETWEEN 0 AND 1439),
+                time_zone     TEXT NOT NULL,
+                next_day      INTEGER NOT NULL,
+                next_due_at   INTEGER NOT NULL,
+                PRIMARY KEY (platform, team_id, user_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_reminders_due ON reminders (next_due_at);
+
+            -- The reminders sent: at most one per person and local day; drill_id drives their own rotation.
+            CREATE TABLE reminder_sends (
+                id           INTEGER PRIMARY KEY,
+                platform     TEXT NOT NULL,
+                team_id      TEXT NOT NULL,
+                user_id      TEXT NOT NULL,
+                display_name TEXT NOT NULL,
+                local_day    INTEGER NOT NULL,
+                drill_id     TEXT NOT NULL,
+                UNIQUE (platform, team_id, user_id, local_day)
+            );
+            """),
     ];
 }

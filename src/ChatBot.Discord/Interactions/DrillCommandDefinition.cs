@@ -40,6 +40,10 @@ public static class DrillCommandDefinition
                 "Post the team's digest here: a chart of the breaks and the top streaks",
                 Text("period", "week or month (default: this week)", required: false, choices: ["week", "month"])),
             Sub("tz", "Set your own time zone, e.g. Europe/Berlin", Text("zone", "An IANA zone such as Europe/Berlin or America/New_York", required: true)),
+            Sub(
+                "remind",
+                "A DM on your workdays at a time if you haven't logged a break (no time: your setting)",
+                Text("time", "HH:MM in your time zone, e.g. 15:00, or off", required: false)),
         };
 
         options.Add(new JsonObject

@@ -31,6 +31,7 @@ public sealed class DiscordApiException : Exception
 internal static class DiscordErrorCodes
 {
     public const int UnknownChannel = 10003;
+    public const int UnknownUser = 10013;
     public const int UnknownMessage = 10008;
     public const int UnknownWebhook = 10015;
     public const int UnknownInteraction = 10062;

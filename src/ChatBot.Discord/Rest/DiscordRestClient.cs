@@ -157,6 +157,17 @@ public sealed partial class DiscordRestClient
         return messageId;
     }
 
+    /// <summary>
+    /// <c>POST users/@me/channels</c> with <c>recipient_id</c>: opens (or returns the existing) DM channel with a user.
+    /// Returns the channel id.
+    /// </summary>
+    public async Task<string> CreateDmChannelAsync(string userId, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(
+            HttpMethod.Post, "users/@me/channels", "POST users/@me/channels", "@me", new JsonObject { ["recipient_id"] = userId }, false, cancellationToken);
+        return body.GetProperty("id").GetString()!;
+    }
+
     public Task EditMessageAsync(string channelId, string messageId, JsonObject payload, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Patch, $"channels/{channelId}/messages/{messageId}", "PATCH channels/{c}/messages/{m}", channelId, payload, false, cancellationToken);

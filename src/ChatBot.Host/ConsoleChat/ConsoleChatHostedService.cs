@@ -75,9 +75,9 @@ internal sealed partial class ConsoleChatHostedService(
                 return;
             }
 
-            if (transcript.LastButton is { } button && line.Equals(button.Label, StringComparison.OrdinalIgnoreCase))
+            if (transcript.TryGetButton(line, out var actionId, out var channel))
             {
-                var outcome = await handler.HandleClickAsync(new ButtonClick(ConsoleTranscript.Channel, LocalUser, button.ActionId), stoppingToken);
+                var outcome = await handler.HandleClickAsync(new ButtonClick(channel, LocalUser, actionId), stoppingToken);
                 Show(outcome.Reply);
                 return;
             }

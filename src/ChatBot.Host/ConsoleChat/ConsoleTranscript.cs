@@ -13,8 +13,8 @@ internal sealed class ConsoleTranscript(TextReader input, TextWriter output)
 
     private readonly Lock _gate = new();
     private readonly TimeZoneInfo _zone = TimeZoneInfo.Local;
-    private string? _lastButtonAction;
-    private string? _lastButtonLabel;
+    // The word that taps each button on screen (the latest button with that word wins) and where it was shown.
+    private readonly Dictionary<string, (string ActionId, ChannelKey Channel)> _buttons = new(StringComparer.OrdinalIgnoreCase);
 
     public TextReader Input { get; } = input;
 
@@ -23,19 +23,22 @@ internal sealed class ConsoleTranscript(TextReader input, TextWriter output)
     /// <summary>Where files posted with messages (digest charts) are saved: <c>data/digests/</c> by default.</summary>
     public string FileDirectory { get; init; } = Path.GetFullPath(Path.Combine("data", "digests"));
 
-    /// <summary>The most recent button on screen, which typing its label taps.</summary>
-    public (string ActionId, string Label)? LastButton
+    /// <summary>
+    /// The button that typing <paramref name="word"/> taps (<see cref="Core.Commands.ButtonAction.ConsoleWord"/>: its label,
+    /// or <c>snooze</c>), the latest one shown with that word, and the conversation it was shown in.
+    /// </summary>
+    public bool TryGetButton(string word, out string actionId, out ChannelKey channel)
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return _lastButtonAction is null ? null : (_lastButtonAction, _lastButtonLabel!);
-            }
+            var found = _buttons.TryGetValue(word.Trim(), out var button);
+            (actionId, channel) = found ? button : ("", Channel);
+            return found;
         }
     }
 
-    public void Write(OutgoingMessage message, string author, bool inThread)
+    /// <param name="channel">The conversation the message is in (the channel, or a DM), for its buttons.</param>
+    public void Write(OutgoingMessage message, string author, bool inThread, ChannelKey? channel = null)
     {
         var indent = inThread ? "    │ " : "";
         lock (_gate)
@@ -54,9 +57,9 @@ internal sealed class ConsoleTranscript(TextReader input, TextWriter output)
 
             foreach (var button in message.Buttons)
             {
-                _lastButtonAction = button.ActionId;
-                _lastButtonLabel = button.Label;
-                output.WriteLine($"{indent}  [ {button.Label} ]  type \"{button.Label.ToLowerInvariant()}\" to tap it");
+                var word = Core.Commands.ButtonAction.ConsoleWord(button);
+                _buttons[word] = (button.ActionId, channel ?? Channel);
+                output.WriteLine($"{indent}  [ {button.Label} ]  type \"{word}\" to tap it");
             }
 
             output.Flush();
