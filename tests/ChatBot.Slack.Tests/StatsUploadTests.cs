@@ -141,6 +141,38 @@ public sealed class StatsUploadTests : IAsyncLifetime
         slack.Calls("chat.postMessage").ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("not_in_channel", "method_not_supported_for_channel_type")] // a private channel: can't be joined
+    [InlineData("not_in_channel", "channel_not_found")]
+    [InlineData("channel_not_found", null)] // a private channel the bot can't even see
+    public async Task Stats_InAPrivateChannelTheBotIsNotIn_TellsTheCallerToInviteIt_UploadingOnce(string shareError, string? joinError)
+    {
+        slack.Script("files.completeUploadExternal", _ => FakeReply.Error(shareError));
+        if (joinError is not null)
+        {
+            slack.Script("conversations.join", _ => FakeReply.Error(joinError));
+        }
+
+        var socket = await slack.NextSocketAsync();
+        await LogBreaksAsync("U1");
+
+        await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3", responseUrlId: "stats", slack: slack)));
+        var reply = (await slack.WaitForCallsAsync("response_url")).ShouldHaveSingleItem();
+
+        reply.Arg("response_type").ShouldBe("ephemeral", "only the caller sees it");
+        reply.Body!["text"]!.GetValue<string>().ShouldStartWith("I can't post in this channel: I'm not a member of this conversation");
+        var shown = reply.Body["blocks"]!.AsArray().Select(b => b?["text"]?["text"]?.GetValue<string>()).OfType<string>().ShouldHaveSingleItem();
+        shown.ShouldContain("Invite me to the channel (on Slack: type `/invite` and pick me)");
+        shown.ShouldContain("(Slack files.completeUploadExternal failed: ");
+        shown.ShouldNotContain("\n");
+        slack.Uploads().Count.ShouldBe(1, "the bytes went up once");
+        slack.Calls("files.getUploadURLExternal").Count.ShouldBe(1);
+        slack.Calls("files.completeUploadExternal").Count.ShouldBe(1, "a refused share is not retried");
+        slack.Calls("chat.postMessage").ShouldBeEmpty("text alone would be refused the same way");
+        logs.Lines.ShouldContain(l => l.Contains("refused the reply in channel C111", StringComparison.Ordinal)
+            && l.Contains("files.completeUploadExternal", StringComparison.Ordinal) && l.Contains(shareError, StringComparison.Ordinal));
+    }
+
     /// <summary>A break each of <paramref name="users"/> logged in the channel this morning, straight in the store.</summary>
     private async Task LogBreaksAsync(params string[] users)
     {
