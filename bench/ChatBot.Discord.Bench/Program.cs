@@ -1,5 +1,6 @@
 // Interaction → callback latency through the real Discord adapter (gateway client, interaction processor,
 // REST client with rate-limit buckets) against the loopback fake Discord, with 200 interactions in flight.
+// "render": the /drill list reply's rendering alone (RenderCost.cs).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -14,6 +15,12 @@ using ChatBot.Discord.Tests.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+
+if (args is ["render"])
+{
+    RenderCost.Run(); // the /drill list reply's rendering alone (RenderCost.cs)
+    return;
+}
 
 const int InFlight = 200;
 const int WarmUpRounds = 2;

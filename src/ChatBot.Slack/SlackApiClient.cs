@@ -145,17 +145,7 @@ public sealed partial class SlackApiClient : IDisposable
             }
             catch (SlackApiException ex) when (ex.Error == "not_in_channel")
             {
-                LogJoining(logger, channel);
-                try
-                {
-                    await CallAsync("conversations.join", new JsonObject { ["channel"] = channel }, cancellationToken);
-                }
-                catch (SlackApiException joinFailed) when (joinFailed.IsPermanent)
-                {
-                    // A private channel or someone else's DM can't be joined: the post's own refusal says why.
-                    throw joinFailed.Error == "is_archived" ? joinFailed : ex;
-                }
-
+                await JoinAsync(channel, ex, cancellationToken);
                 root = await CallAsync("chat.postMessage", body, cancellationToken, channel: channel, findEarlier: findEarlier);
             }
             finally
@@ -249,6 +239,11 @@ public sealed partial class SlackApiClient : IDisposable
     /// text is posted alone with <c>chat.postMessage</c> and a warning says why. Returns the file id, or the
     /// message <c>ts</c> of the text-only fallback.
     /// </summary>
+    /// <exception cref="SlackApiException">
+    /// The channel refused the post (a <see cref="ChatPlatformException.Refusal"/> other than
+    /// <see cref="PostRefusal.Other"/>: e.g. a private channel the bot is not in and can't join), so text alone would
+    /// fail too; or Slack kept failing.
+    /// </exception>
     public async Task<string> PostWithFileAsync(string channel, SlackMessage message, MessageFile file, string? threadTs, CancellationToken cancellationToken)
     {
         try
@@ -281,17 +276,34 @@ public sealed partial class SlackApiClient : IDisposable
             }
             catch (SlackApiException ex) when (ex.Error == "not_in_channel")
             {
-                LogJoining(logger, channel);
-                await CallAsync("conversations.join", new JsonObject { ["channel"] = channel }, cancellationToken);
+                await JoinAsync(channel, ex, cancellationToken);
                 await CallAsync("files.completeUploadExternal", complete, cancellationToken, channel: channel);
             }
 
             return fileId;
         }
-        catch (SlackApiException ex) when (ex.IsPermanent && !ex.IsFatal)
+        catch (SlackApiException ex) when (ex.IsPermanent && !ex.IsFatal && ex.Refusal is PostRefusal.Other)
         {
+            // Refused for the file (not the channel): the text alone can still go. A channel refusal is thrown.
             LogFileRefused(logger, file.FileName, file.Content.Length, channel, ex.Method, ex.Error);
             return await PostMessageAsync(channel, message, threadTs, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// <c>conversations.join</c> after <paramref name="notInChannel"/>. A private channel or someone else's DM can't be
+    /// joined: then the post's own refusal is thrown (it says why), or the join's <c>is_archived</c>.
+    /// </summary>
+    private async Task JoinAsync(string channel, SlackApiException notInChannel, CancellationToken cancellationToken)
+    {
+        LogJoining(logger, channel);
+        try
+        {
+            await CallAsync("conversations.join", new JsonObject { ["channel"] = channel }, cancellationToken);
+        }
+        catch (SlackApiException joinFailed) when (joinFailed.IsPermanent)
+        {
+            throw joinFailed.Error == "is_archived" ? joinFailed : notInChannel;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using ChatBot.Core.Messages;
@@ -26,14 +25,13 @@ public static class SlackBlockKitRenderer
     private const string Ellipsis = "…";
 
     /// <summary>Renderings of <see cref="OutgoingMessage.IsConstant"/> messages, kept as long as the message lives.</summary>
-    private static readonly ConditionalWeakTable<OutgoingMessage, SlackMessage> Constants = new();
+    private static readonly ConstantRenderings<SlackMessage> Constants = new(RenderNow);
 
     /// <summary>
     /// The Block Kit rendering of <paramref name="message"/>. A constant message (help, the drill list) is rendered
     /// once and the same <see cref="SlackMessage"/> returned after: callers only read it (<see cref="SlackMessage.WriteTo"/> copies the blocks).
     /// </summary>
-    public static SlackMessage Render(OutgoingMessage message) =>
-        message.IsConstant ? Constants.GetValue(message, RenderNow) : RenderNow(message);
+    public static SlackMessage Render(OutgoingMessage message) => Constants.Get(message);
 
     private static SlackMessage RenderNow(OutgoingMessage message)
     {

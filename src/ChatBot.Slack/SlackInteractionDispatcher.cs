@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Ports;
 using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -268,7 +269,10 @@ public sealed partial class SlackInteractionDispatcher(
         }
     }
 
-    /// <summary>Answers by <c>response_url</c> when there is one, else (or when it fails) by the Web API.</summary>
+    /// <summary>
+    /// Answers by <c>response_url</c> when there is one, else (or when it fails) by the Web API. When the channel
+    /// refuses a reply meant for it for a reason the caller can fix, the caller alone is told why and what to do.
+    /// </summary>
     private async Task DeliverAsync(Uri? responseUrl, string channel, string user, string? threadTs, CommandReply reply, CancellationToken cancellationToken)
     {
         try
@@ -298,6 +302,13 @@ public sealed partial class SlackInteractionDispatcher(
             }
 
             ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: true);
+        }
+        catch (SlackApiException ex) when (reply.Visibility == ReplyVisibility.Channel && ex.IsPermanent && ex.Refusal is { } refusal and not PostRefusal.Other)
+        {
+            // The caller can fix this (e.g. invite the bot to a private channel): tell them, only them.
+            ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: false);
+            LogChannelRefused(logger, channel, ex.Method, ex.Error);
+            await DeliverAsync(responseUrl, channel, user, threadTs, CommandRouter.PostRefusedReply(refusal, ex.Message), cancellationToken);
         }
         catch (SlackApiException ex)
         {
@@ -339,6 +350,9 @@ public sealed partial class SlackInteractionDispatcher(
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Slack chat.update of the prompt failed: {Error}")]
     private static partial void LogUpdateFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Slack refused the reply in channel {Channel} ({Method}: {Error}); telling the caller what to do")]
+    private static partial void LogChannelRefused(ILogger logger, string channel, string method, string error);
 
     [LoggerMessage(EventId = 1206, Level = LogLevel.Warning, Message = "Slack reply could not be delivered: {Error}")]
     private static partial void LogReplyFailed(ILogger logger, string error);

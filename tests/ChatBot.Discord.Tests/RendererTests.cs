@@ -8,6 +8,36 @@ namespace ChatBot.Discord.Tests;
 public sealed class RendererTests
 {
     [Fact]
+    public void A_constant_message_is_rendered_once_and_every_reply_gets_its_own_payload()
+    {
+        var list = new OutgoingMessage("**Drills**: `/drill list` for ana_b", [new MessageButton("done:1", "Done")]) { IsConstant = true };
+        var first = DiscordRenderer.RenderMessages(list).ShouldHaveSingleItem();
+        var again = DiscordRenderer.RenderMessages(list).ShouldHaveSingleItem();
+
+        // Rendered once: the second reply carries the very same content string, in a payload of its own.
+        var content = first["content"]!.GetValue<string>();
+        content.ShouldBe("**Drills**: `/drill list` for ana\\_b");
+        ReferenceEquals(again["content"]!.GetValue<string>(), content).ShouldBeTrue("the markup is not rendered again");
+        ReferenceEquals(DiscordRenderer.RenderSingle(list)["content"]!.GetValue<string>(), content).ShouldBeTrue();
+        again.ShouldNotBeSameAs(first);
+
+        // A reply changed on its way out (made ephemeral, content edited, a button removed) never reaches the next.
+        first["flags"] = 64;
+        first["content"] = "changed";
+        first["components"]!.AsArray().Clear();
+        var next = DiscordRenderer.RenderMessages(list).ShouldHaveSingleItem();
+        next["content"]!.GetValue<string>().ShouldBe(content);
+        next["flags"].ShouldBeNull();
+        next["components"]!.AsArray().ShouldHaveSingleItem();
+
+        // A message that is not constant (a streak, a copy with other text) is rendered from its own text every time.
+        var streak = new OutgoingMessage("**Streak**: 3 days");
+        ReferenceEquals(DiscordRenderer.RenderSingle(streak)["content"]!.GetValue<string>(), DiscordRenderer.RenderSingle(streak)["content"]!.GetValue<string>())
+            .ShouldBeFalse();
+        DiscordRenderer.RenderSingle(list with { Text = "**Other**" })["content"]!.GetValue<string>().ShouldBe("**Other**");
+    }
+
+    [Fact]
     public void Markup_becomes_discord_markdown_with_local_times_and_escaped_text()
     {
         DiscordRenderer.RenderText("**Rotation** at {time:1764061200} for `ana_b` and bob_c *now*")

@@ -19,7 +19,9 @@ namespace ChatBot.Slack.Tests;
 /// <c>/drill stats</c> typed in Slack, end to end: the real Socket Mode client, the command core, the SQLite store
 /// and the ScottPlot chart, against the loopback fake Slack. The digest goes up through the upload flow
 /// (<c>files.getUploadURLExternal</c> → the bytes → <c>files.completeUploadExternal</c> with <c>channel_id</c> and the
-/// text as <c>initial_comment</c>); when Slack refuses the file the text goes alone and a log line says why.
+/// text as <c>initial_comment</c>); when Slack refuses the file the text goes alone and a log line says why. When
+/// Slack refuses the channel (a private one the bot is not in), the caller alone is told what to do, for the digest
+/// as for a break started there.
 /// </summary>
 public sealed class StatsUploadTests : IAsyncLifetime
 {
@@ -48,7 +50,7 @@ public sealed class StatsUploadTests : IAsyncLifetime
         builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "config", "drills.json"));
         builder.Services.AddChatBotData();
         builder.Services.AddChatBotDigestChart();
-        builder.Services.AddSingleton<IBreakRunner, NoBreaks>();
+        builder.Services.AddSingleton<IBreakRunner>(sp => new PromptOnly(sp.GetRequiredService<BreakPoster>()));
         builder.Services.AddSlack(builder.Configuration);
         host = builder.Build();
         await host.StartAsync(Ct);
@@ -141,6 +143,58 @@ public sealed class StatsUploadTests : IAsyncLifetime
         slack.Calls("chat.postMessage").ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("not_in_channel", "method_not_supported_for_channel_type")] // a private channel: can't be joined
+    [InlineData("not_in_channel", "channel_not_found")]
+    [InlineData("channel_not_found", null)] // a private channel the bot can't even see
+    public async Task Stats_InAPrivateChannelTheBotIsNotIn_TellsTheCallerToInviteIt_UploadingOnce(string shareError, string? joinError)
+    {
+        slack.Script("files.completeUploadExternal", _ => FakeReply.Error(shareError));
+        if (joinError is not null)
+        {
+            slack.Script("conversations.join", _ => FakeReply.Error(joinError));
+        }
+
+        var socket = await slack.NextSocketAsync();
+        await LogBreaksAsync("U1");
+
+        await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats", user: "U3", responseUrlId: "stats", slack: slack)));
+        var reply = (await slack.WaitForCallsAsync("response_url")).ShouldHaveSingleItem();
+
+        reply.Arg("response_type").ShouldBe("ephemeral", "only the caller sees it");
+        reply.Body!["text"]!.GetValue<string>().ShouldStartWith("I can't post in this channel: I'm not a member of this conversation");
+        var shown = reply.Body["blocks"]!.AsArray().Select(b => b?["text"]?["text"]?.GetValue<string>()).OfType<string>().ShouldHaveSingleItem();
+        shown.ShouldContain("Invite me to the channel (on Slack: type `/invite` and pick me)");
+        shown.ShouldContain("(Slack files.completeUploadExternal failed: ");
+        shown.ShouldNotContain("\n");
+        slack.Uploads().Count.ShouldBe(1, "the bytes went up once");
+        slack.Calls("files.getUploadURLExternal").Count.ShouldBe(1);
+        slack.Calls("files.completeUploadExternal").Count.ShouldBe(1, "a refused share is not retried");
+        slack.Calls("chat.postMessage").ShouldBeEmpty("text alone would be refused the same way");
+        logs.Lines.ShouldContain(l => l.Contains("refused the reply in channel C111", StringComparison.Ordinal)
+            && l.Contains("files.completeUploadExternal", StringComparison.Ordinal) && l.Contains(shareError, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rotation_InAPrivateChannelTheBotIsNotIn_TellsTheCallerOnly_WithTheSameAdvice()
+    {
+        slack.Script("chat.postMessage", _ => FakeReply.Error("not_in_channel"));
+        slack.Script("conversations.join", _ => FakeReply.Error("method_not_supported_for_channel_type"));
+        var socket = await slack.NextSocketAsync();
+
+        var (ack, _) = await socket.WaitForAckAsync(await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("rotation", user: "U3", responseUrlId: "rotation", slack: slack)));
+
+        // In the ack when the break's refusal came within the ack budget, else by response_url: caller-only either way.
+        var reply = ack["payload"] as JsonObject ?? (await slack.WaitForCallsAsync("response_url")).ShouldHaveSingleItem().Body!;
+        reply["response_type"]!.GetValue<string>().ShouldBe("ephemeral");
+        var text = reply["text"]!.GetValue<string>();
+        text.ShouldStartWith("I couldn't post Quadruped thoracic rotation here: I'm not a member of this conversation");
+        text.ShouldContain("Invite me to the channel (on Slack: type /invite and pick me)");
+        slack.Calls("chat.postMessage").Count.ShouldBe(1, "a refused prompt is not posted again");
+        slack.Calls("conversations.join").Count.ShouldBe(1);
+        logs.Lines.ShouldNotContain(l => l.Contains("refused the reply in channel", StringComparison.Ordinal), "the refusal is the break's, answered by Core");
+    }
+
     /// <summary>A break each of <paramref name="users"/> logged in the channel this morning, straight in the store.</summary>
     private async Task LogBreaksAsync(params string[] users)
     {
@@ -165,10 +219,11 @@ public sealed class StatsUploadTests : IAsyncLifetime
         public override DateTimeOffset GetUtcNow() => start + System.GetElapsedTime(started);
     }
 
-    private sealed class NoBreaks : IBreakRunner
+    /// <summary>Posts a started break's prompt (step 0) before returning, as the real runner does, and no cues.</summary>
+    private sealed class PromptOnly(BreakPoster poster) : IBreakRunner
     {
         public Task StartAsync(long breakId, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("These tests start no break.");
+            poster.PostStepAsync(breakId, 0, cancellationToken);
 
         public Task WhenIdleAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

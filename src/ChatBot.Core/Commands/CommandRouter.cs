@@ -152,7 +152,19 @@ public sealed class CommandRouter(
     internal static string RefusalText(Drill drill, BreakRefusal refusal)
     {
         var what = refusal.Step == 0 ? $"I couldn't post **{drill.Title}** here" : $"**{drill.Title}** stopped after step {refusal.Step}";
-        var why = refusal.Reason switch
+        return $"{what}: {RefusalAdvice(refusal.Reason)} ({Markup.Plain(refusal.Detail)})";
+    }
+
+    /// <summary>
+    /// The caller-only answer when a reply meant for the channel (e.g. the <c>/drill stats</c> digest) was refused:
+    /// one line with the reason and what to do, the same wording as a refused break.
+    /// <paramref name="detail"/> is the platform's error (plain text, shown in brackets).
+    /// </summary>
+    public static CommandReply PostRefusedReply(PostRefusal reason, string detail) =>
+        CommandReply.ToCaller($"I can't post in this channel: {RefusalAdvice(reason)} ({Markup.Plain(detail)})");
+
+    private static string RefusalAdvice(PostRefusal reason) =>
+        reason switch
         {
             PostRefusal.NotInChannel =>
                 "I'm not a member of this conversation (a private channel, or a direct message I'm not part of). Invite me to the channel (on Slack: type `/invite` and pick me), or run the command in a channel I'm in.",
@@ -162,8 +174,6 @@ public sealed class CommandRouter(
             PostRefusal.UnsupportedChannel => "this kind of channel doesn't take my messages. Run the command in a regular text channel.",
             _ => "the chat service refused the post. Try another channel, or tell whoever runs the bot.",
         };
-        return $"{what}: {why} ({Markup.Plain(refusal.Detail)})";
-    }
 
     private async Task<CommandReply> TimeZoneAsync(CommandInvocation invocation, string? zoneId, CancellationToken cancellationToken)
     {

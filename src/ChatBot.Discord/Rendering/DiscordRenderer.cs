@@ -93,12 +93,23 @@ public static class DiscordRenderer
     }
 
     /// <summary>
+    /// Rendered content of <see cref="OutgoingMessage.IsConstant"/> messages (help, the drill list): the markup is
+    /// rendered once; each call still builds new payloads, so a change to one reply never reaches the next.
+    /// </summary>
+    private static readonly ConstantRenderings<RenderedContent> Contents = new(message =>
+    {
+        var content = RenderText(message.Text);
+        return new RenderedContent(content, Split(content, MaxContentLength).AsReadOnly());
+    });
+
+    /// <summary>
     /// The message as one or more payloads: content split at line breaks into ≤ 2000-character parts, the
-    /// buttons on the last part.
+    /// buttons on the last part. A constant message's content is rendered once (<see cref="ConstantRenderings{T}"/>);
+    /// the payloads are new on every call.
     /// </summary>
     public static IReadOnlyList<JsonObject> RenderMessages(OutgoingMessage message)
     {
-        var parts = Split(RenderText(message.Text), MaxContentLength);
+        var parts = Contents.Get(message).Parts;
         var payloads = new List<JsonObject>(parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
@@ -108,10 +119,13 @@ public static class DiscordRenderer
         return payloads;
     }
 
-    /// <summary>The message as exactly one payload (edits and updates), trimmed to the content limit.</summary>
+    /// <summary>
+    /// The message as exactly one payload (edits and updates), trimmed to the content limit; a new payload on every
+    /// call (a constant message's content is rendered once).
+    /// </summary>
     public static JsonObject RenderSingle(OutgoingMessage message)
     {
-        var content = RenderText(message.Text);
+        var content = Contents.Get(message).Content;
         if (content.Length > MaxContentLength)
         {
             content = SafeCut(content, MaxContentLength - 1) + "…";
@@ -161,6 +175,9 @@ public static class DiscordRenderer
 
         return rows;
     }
+
+    /// <summary>A message's content as Discord markdown, whole and split into ≤ 2000-character parts.</summary>
+    private sealed record RenderedContent(string Content, IReadOnlyList<string> Parts);
 
     public static JsonObject NoMentions() => new() { ["parse"] = new JsonArray() };
 

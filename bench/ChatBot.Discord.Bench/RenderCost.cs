@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ChatBot.Core.Commands;
+using ChatBot.Core.Drills;
+using ChatBot.Discord.Rendering;
+
+/// <summary>
+/// What answering <c>/drill list</c> costs in the Discord adapter's rendering alone: the type-4 callback body built
+/// from the list as Core sends it (a constant message, its rendered content kept) and from a copy that is not marked
+/// constant (rendered through the markup tokenizer every time, as every reply was before). Batches alternate; the
+/// figure is the median CPU time per payload of each.
+/// </summary>
+internal static class RenderCost
+{
+    private const int PerBatch = 20_000;
+    private const int Batches = 7;
+
+    public static void Run()
+    {
+        var catalog = DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "drills.json"));
+        var router = new CommandRouter(new CommandParser(catalog), catalog, null!, null!, null!, null!, null!, null!, null!);
+        var invocation = new CommandInvocation(new ChatBot.Core.ChannelKey(ChatBot.Core.ChatPlatform.Discord, "G1", "C1"), new ChatBot.Core.ChatUser("U1", "Ann", null), "list");
+        var constant = router.HandleAsync(invocation, CancellationToken.None).GetAwaiter().GetResult();
+        var fresh = constant with { Message = constant.Message with { IsConstant = false } };
+        if (!constant.Message.IsConstant)
+        {
+            throw new InvalidOperationException("the list reply is not marked constant");
+        }
+
+        var cached = new List<double>();
+        var uncached = new List<double>();
+        Measure(constant, PerBatch / 10);
+        Measure(fresh, PerBatch / 10);
+        for (var batch = 0; batch < Batches; batch++)
+        {
+            uncached.Add(Measure(fresh, PerBatch));
+            cached.Add(Measure(constant, PerBatch));
+        }
+
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"ChatBot.Discord.Bench render: /drill list callback payload, {Batches} × {PerBatch:N0}: rendered each time {Median(uncached):0.00} µs (range {uncached.Min():0.00}–{uncached.Max():0.00}), content kept {Median(cached):0.00} µs (range {cached.Min():0.00}–{cached.Max():0.00}) CPU per command"));
+    }
+
+    private static double Measure(CommandReply reply, int count)
+    {
+        GC.Collect();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var length = 0;
+        for (var i = 0; i < count; i++)
+        {
+            foreach (var part in DiscordRenderer.RenderMessages(reply.Message))
+            {
+                length += new JsonObject { ["type"] = 4, ["data"] = part }.ToJsonString().Length;
+            }
+        }
+
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return length > 0 ? used.TotalMicroseconds / count : double.NaN;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
