@@ -19,7 +19,7 @@ internal static class RenderCost
     public static void Run()
     {
         var catalog = DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "drills.json"));
-        var router = new CommandRouter(new CommandParser(catalog), catalog, null!, null!, null!, null!, null!, null!, null!);
+        var router = new CommandRouter(new CommandParser(catalog), catalog, null!, null!, null!, null!, null!, null!, new ChatBot.Testing.NoDirectMessages(), null!, null!, null!);
         var invocation = new CommandInvocation(new ChatBot.Core.ChannelKey(ChatBot.Core.ChatPlatform.Discord, "G1", "C1"), new ChatBot.Core.ChatUser("U1", "Ann", null), "list");
         var constant = router.HandleAsync(invocation, CancellationToken.None).GetAwaiter().GetResult();
         var fresh = constant with { Message = constant.Message with { IsConstant = false } };

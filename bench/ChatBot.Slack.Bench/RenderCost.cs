@@ -18,7 +18,7 @@ internal static class RenderCost
     public static void Run()
     {
         var catalog = DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "drills.json"));
-        var router = new CommandRouter(new CommandParser(catalog), catalog, null!, null!, null!, null!, null!, null!, new NoRefusals(), null!, null!, null!);
+        var router = new CommandRouter(new CommandParser(catalog), catalog, null!, null!, null!, null!, null!, null!, new ChatBot.Testing.NoDirectMessages(), null!, null!, null!);
         var invocation = new CommandInvocation(new ChatBot.Core.ChannelKey(ChatBot.Core.ChatPlatform.Slack, "T1", "C1"), new ChatBot.Core.ChatUser("U1", "Ann", null), "list");
         var constant = router.HandleAsync(invocation, CancellationToken.None).GetAwaiter().GetResult();
         var fresh = constant with { Message = constant.Message with { IsConstant = false } };
@@ -60,25 +60,5 @@ internal static class RenderCost
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    /// <summary>Nobody has a refused DM to be told of: the list reply goes out as Core sends it.</summary>
-    private sealed class NoRefusals : ChatBot.Core.Ports.IDirectMessageStore
-    {
-        public Task<ChatBot.Core.Ports.DirectMessageClaim> ClaimAsync(string key, ChatBot.Core.TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<ChatBot.Core.Ports.DirectMessageClaim>> ClaimManyAsync(IReadOnlyList<ChatBot.Core.Ports.DirectMessageTarget> targets, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task RecordSentManyAsync(IReadOnlyList<(string Key, ChatBot.Core.Ports.DirectMessageReceipt Receipt)> sent, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task RecordSentAsync(string key, ChatBot.Core.Ports.DirectMessageReceipt receipt, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task ReleaseAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task RecordRefusedAsync(string key, ChatBot.Core.TeamKey team, string userId, string detail, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<ChatBot.Core.Ports.DirectMessageReceipt?> GetSentAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<string?> TakeRefusalAsync(ChatBot.Core.TeamKey team, string userId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 }

@@ -129,7 +129,7 @@ public class AwayCommandTests
             var reminders = new Core.Personal.ReminderService(
                 new NoReminders(), Away, users, userClock, TestCatalog.Shipped, null!, null!, null!, options);
             _router = new CommandRouter(
-                new CommandParser(TestCatalog.Shipped), TestCatalog.Shipped, null!, null!, null!, commands, null!, reminders, new NoDirectMessages(), users, userClock, null!);
+                new CommandParser(TestCatalog.Shipped), TestCatalog.Shipped, null!, null!, null!, commands, null!, reminders, new ChatBot.Testing.NoDirectMessages(), users, userClock, null!);
         }
 
         public FakeTimeProvider Clock { get; }
@@ -160,31 +160,6 @@ public class AwayCommandTests
             Task.FromResult<IReadOnlyList<SentReminder>>([]);
 
         public Task<SentReminder?> GetSentAsync(long id, CancellationToken cancellationToken) => Task.FromResult<SentReminder?>(null);
-    }
-
-    /// <summary>No direct message was ever refused.</summary>
-    internal sealed class NoDirectMessages : IDirectMessageStore
-    {
-        public Task<DirectMessageClaim> ClaimAsync(string key, TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task RecordSentAsync(string key, DirectMessageReceipt receipt, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task ReleaseAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task RecordRefusedAsync(string key, TeamKey team, string userId, string detail, DateTimeOffset at, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<DirectMessageReceipt?> GetSentAsync(string key, CancellationToken cancellationToken) => Task.FromResult<DirectMessageReceipt?>(null);
-
-        public Task<IReadOnlyList<DirectMessageClaim>> ClaimManyAsync(
-            IReadOnlyList<DirectMessageTarget> targets, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task RecordSentManyAsync(IReadOnlyList<(string Key, DirectMessageReceipt Receipt)> sent, DateTimeOffset at, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<string?> TakeRefusalAsync(TeamKey team, string userId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
     }
 
     /// <summary>Away days as a set of dates, grouped into periods the way the SQLite store groups them.</summary>

@@ -35,5 +35,5 @@ public sealed class ConstantReplyTests
     }
 
     private static CommandRouter Router() =>
-        new(new CommandParser(TestCatalog.Shipped), TestCatalog.Shipped, null!, null!, null!, null!, null!, null!, new AwayCommandTests.NoDirectMessages(), null!, null!, null!);
+        new(new CommandParser(TestCatalog.Shipped), TestCatalog.Shipped, null!, null!, null!, null!, null!, null!, new ChatBot.Testing.NoDirectMessages(), null!, null!, null!);
 }
