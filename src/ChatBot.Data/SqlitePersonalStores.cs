@@ -375,8 +375,8 @@ public sealed class SqliteReminderStore(SqliteDatabase database) : IReminderStor
             ? []
             : (await connection.QueryAsync<SentRow>(new CommandDefinition(
                 """
-                INSERT OR IGNORE INTO reminder_sends (platform, team_id, user_id, display_name, local_day, drill_id)
-                SELECT value ->> 'p', value ->> 't', value ->> 'u', value ->> 'n', value ->> 'sd', value ->> 'd' FROM json_each(@rows)
+                INSERT OR IGNORE INTO reminder_sends (platform, team_id, user_id, display_name, local_day, drill_id, due_at)
+                SELECT value ->> 'p', value ->> 't', value ->> 'u', value ->> 'n', value ->> 'sd', value ->> 'd', value ->> 'sa' FROM json_each(@rows)
                 RETURNING id AS Id, platform AS Platform, team_id AS TeamId, user_id AS UserId, display_name AS DisplayName, local_day AS LocalDay, drill_id AS DrillId;
                 """,
                 new { rows = JsonSerializer.Serialize(sends) },
@@ -384,6 +384,41 @@ public sealed class SqliteReminderStore(SqliteDatabase database) : IReminderStor
                 cancellationToken: cancellationToken))).ToList();
         await transaction.CommitAsync(cancellationToken);
         return sent.Select(r => r.ToSent()).ToList();
+    }
+
+    public async Task<IReadOnlyList<SentReminder>> GetUnsentAsync(
+        DateTimeOffset now, TimeSpan window, string keyPrefix, int limit, CancellationToken cancellationToken)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SentRow>(new CommandDefinition(
+            $"""
+            SELECT s.id AS Id, s.platform AS Platform, s.team_id AS TeamId, s.user_id AS UserId, s.display_name AS DisplayName,
+                   s.local_day AS LocalDay, s.drill_id AS DrillId
+            FROM reminder_sends s INDEXED BY ix_reminder_sends_due
+            LEFT JOIN dm_posts p ON p.dm_key = @keyPrefix || s.id
+            LEFT JOIN instances i ON i.id = p.instance_id
+            WHERE s.due_at >= @since AND s.due_at <= @nowMs
+              AND (p.dm_key IS NULL
+                   OR (p.message_id IS NULL AND p.refused_at IS NULL AND (p.lease_until <= @nowMs OR {InstanceSql.IsDead("i")} = 1)))
+              AND EXISTS (SELECT 1 FROM reminders r WHERE r.platform = s.platform AND r.team_id = s.team_id AND r.user_id = s.user_id)
+              AND NOT EXISTS (SELECT 1 FROM completions c
+                              WHERE c.platform = s.platform AND c.team_id = s.team_id AND c.user_id = s.user_id AND c.local_day = s.local_day)
+              AND NOT EXISTS (SELECT 1 FROM away_days a
+                              WHERE a.platform = s.platform AND a.team_id = s.team_id AND a.user_id = s.user_id AND a.local_day = s.local_day)
+            ORDER BY s.due_at
+            LIMIT @limit;
+            """,
+            new
+            {
+                keyPrefix,
+                since = (now - window).ToUnixTimeMilliseconds(),
+                nowMs,
+                deadBefore = nowMs - (long)BotInstance.DeadAfter.TotalMilliseconds,
+                limit,
+            },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToSent()).ToList();
     }
 
     public async Task<SentReminder?> GetSentAsync(long id, CancellationToken cancellationToken)

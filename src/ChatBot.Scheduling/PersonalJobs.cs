@@ -44,14 +44,14 @@ public sealed partial class ReminderPassJob(ReminderService reminders, ILogger<R
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var result = await reminders.RunPassAsync(cancellationToken);
-        if (result.Due > 0)
+        if (result.Due > 0 || result.Resent > 0 || result.NotSent > 0)
         {
-            LogPass(logger, result.Due, result.Sent, result.Skipped, result.NotSent);
+            LogPass(logger, result.Due, result.Sent, result.Skipped, result.NotSent, result.Resent);
         }
     }
 
-    [LoggerMessage(EventId = 3421, Level = LogLevel.Information, Message = "Daily reminders: {Due} due, {Sent} sent, {Skipped} skipped (day off, away, break logged, too late), {NotSent} not sent")]
-    private static partial void LogPass(ILogger logger, int due, int sent, int skipped, int notSent);
+    [LoggerMessage(EventId = 3421, Level = LogLevel.Information, Message = "Daily reminders: {Due} due, {Sent} sent, {Skipped} skipped (day off, away, break logged, too late), {NotSent} not sent, {Resent} failed earlier and resent")]
+    private static partial void LogPass(ILogger logger, int due, int sent, int skipped, int notSent, int resent);
 }
 
 /// <summary>Registers the every-minute reminder pass with Hangfire as the host starts.</summary>

@@ -159,6 +159,9 @@ public class AwayCommandTests
         public Task<IReadOnlyList<SentReminder>> AdvanceAsync(IReadOnlyList<ReminderAdvance> advances, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<SentReminder>>([]);
 
+        public Task<IReadOnlyList<SentReminder>> GetUnsentAsync(DateTimeOffset now, TimeSpan window, string keyPrefix, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SentReminder>>([]);
+
         public Task<SentReminder?> GetSentAsync(long id, CancellationToken cancellationToken) => Task.FromResult<SentReminder?>(null);
     }
 

@@ -1,7 +1,10 @@
 using ChatBot.Core;
 using ChatBot.Core.Commands;
 using ChatBot.Core.Personal;
+using ChatBot.Core.Ports;
+using ChatBot.Data;
 using ChatBot.Scheduling.Tests.Fakes;
+using Dapper;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +22,9 @@ public sealed class PersonalControlsTests
 {
     private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "general");
     private static readonly ChatUser Ann = new("U1", "Ann");
+
+    /// <summary>Ann's 15:00 reminder on Tuesday 24 November 2026 (UTC, the default zone here).</summary>
+    private static readonly DateTimeOffset ReminderDue = new(2026, 11, 24, 15, 0, 0, TimeSpan.Zero);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -221,6 +227,126 @@ public sealed class PersonalControlsTests
 
         platform.DirectMessages.Select(d => d.UserId).OrderBy(u => u, StringComparer.Ordinal)
             .ShouldBe(Enumerable.Range(0, 40).Select(i => $"U{i}").OrderBy(u => u, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_reminder_whose_DM_failed_transiently_is_sent_once_by_the_next_pass()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        await SayAsync(host, "remind 15:00");
+
+        clock.SetUtcNow(ReminderDue);
+        platform.DirectMessageTransientFailures = 1; // a 503 (or a timeout, or the rate limit spent)
+        (await PassAsync(host)).NotSent.ShouldBe(1);
+        platform.DirectMessages.ShouldBeEmpty();
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        (await PassAsync(host)).Resent.ShouldBe(1);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        (await PassAsync(host)).Resent.ShouldBe(0);
+
+        var dm = platform.DirectMessages.ShouldHaveSingleItem();
+        dm.Message.Buttons.Select(b => b.Label).ShouldBe(["Start", "Done"]);
+    }
+
+    [Fact]
+    public async Task A_reminder_whose_sender_died_holding_the_DM_claim_is_sent_once_after()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        await SayAsync(host, "remind 15:00");
+        clock.SetUtcNow(ReminderDue);
+        platform.DirectMessageTransientFailures = 1;
+        await PassAsync(host);
+
+        // Another instance takes the DM's claim and dies before sending: its heartbeat stops at the claim.
+        var dms = host.Services.GetRequiredService<IDirectMessageStore>();
+        var sends = host.Services.GetRequiredService<IReminderStore>();
+        var row = (await sends.GetUnsentAsync(clock.GetUtcNow(), TimeSpan.FromMinutes(15), ReminderService.KeyPrefix, 10, Ct)).ShouldHaveSingleItem();
+        await using (var connection = await host.Services.GetRequiredService<SqliteDatabase>().OpenAsync(Ct))
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO instances (id, started_at, last_seen) VALUES ('crashed', @now, @now);", new { now = clock.GetUtcNow().ToUnixTimeMilliseconds() });
+        }
+
+        (await dms.ClaimAsync(ReminderService.Key(row.Id), row.Team, row.UserId, "crashed", clock.GetUtcNow(), DirectMessagePoster.ClaimLease, Ct))
+            .ShouldBeOfType<DirectMessageClaim.Granted>();
+
+        clock.Advance(TimeSpan.FromSeconds(10)); // the holder still counts as alive: its claim is respected
+        (await PassAsync(host)).Resent.ShouldBe(0);
+        platform.DirectMessages.ShouldBeEmpty();
+
+        clock.Advance(TimeSpan.FromSeconds(50)); // no heartbeat for a minute, its lease not yet over
+        (await PassAsync(host)).Resent.ShouldBe(1);
+        clock.Advance(TimeSpan.FromMinutes(3));
+        await PassAsync(host);
+
+        platform.DirectMessages.ShouldHaveSingleItem().Options.Resend.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_failed_reminder_is_not_resent_more_than_the_catch_up_window_late()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        await SayAsync(host, "remind 15:00");
+        clock.SetUtcNow(ReminderDue);
+        platform.DirectMessageTransientFailures = 1;
+        await PassAsync(host);
+
+        clock.Advance(TimeSpan.FromMinutes(16)); // Breaks:CatchUpWindow is 15 min here
+        (await PassAsync(host)).Resent.ShouldBe(0);
+
+        platform.DirectMessages.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_failed_reminder_is_not_resent_once_the_person_logged_a_break()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        await SayAsync(host, "remind 15:00");
+        clock.SetUtcNow(ReminderDue);
+        platform.DirectMessageTransientFailures = 1;
+        await PassAsync(host);
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        (await SayAsync(host, "done")).ShouldStartWith("Logged ✅");
+        clock.Advance(TimeSpan.FromSeconds(30));
+        (await PassAsync(host)).Resent.ShouldBe(0);
+
+        platform.DirectMessages.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_refused_reminder_is_never_resent()
+    {
+        using var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        await SayAsync(host, "remind 15:00");
+        clock.SetUtcNow(ReminderDue);
+        platform.DirectMessagesClosed = true;
+        (await PassAsync(host)).NotSent.ShouldBe(1);
+
+        platform.DirectMessagesClosed = false; // even when they open their DMs again, that day's reminder stays refused
+        for (var minute = 1; minute <= 3; minute++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            (await PassAsync(host)).Resent.ShouldBe(0);
+        }
+
+        platform.DirectMessages.ShouldBeEmpty();
     }
 
     private static async Task<long> StartBreakAsync(IHost host, RecordingPlatform platform)

@@ -25,6 +25,7 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     private long _nextId;
     private int _transientFailures;
     private int _permanentFailures;
+    private int _directMessageTransientFailures;
 
     public ChatPlatform Platform => platform;
 
@@ -38,12 +39,27 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     /// <summary>Every person has closed their DMs: each DM is refused for good with <see cref="PostRefusal.DirectMessagesClosed"/>.</summary>
     public bool DirectMessagesClosed { get; set; }
 
-    /// <summary>Records the DM in the conversation <c>dm-{user}</c>; refused when <see cref="DirectMessagesClosed"/>.</summary>
+    /// <summary>How many of the next DMs fail with a 503 (transient), each before it is recorded.</summary>
+    public int DirectMessageTransientFailures
+    {
+        get => Volatile.Read(ref _directMessageTransientFailures);
+        set => Volatile.Write(ref _directMessageTransientFailures, value);
+    }
+
+    /// <summary>
+    /// Records the DM in the conversation <c>dm-{user}</c>; refused when <see cref="DirectMessagesClosed"/>, a 503 while
+    /// <see cref="DirectMessageTransientFailures"/> lasts.
+    /// </summary>
     public Task<DirectMessageReceipt> SendDirectMessageAsync(TeamKey team, string userId, OutgoingMessage message, PostOptions options, CancellationToken cancellationToken)
     {
         if (DirectMessagesClosed)
         {
             throw new ChatPlatformException("the fake platform: cannot send messages to this user", PostRefusal.DirectMessagesClosed);
+        }
+
+        if (Interlocked.Decrement(ref _directMessageTransientFailures) >= 0)
+        {
+            throw new ChatPlatformException("503 from the fake platform", isPermanent: false);
         }
 
         var id = idPrefix + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);

@@ -14,8 +14,9 @@ namespace ChatBot.Core.Personal;
 /// <param name="Due">Due occurrences this pass claimed.</param>
 /// <param name="Sent">DMs sent.</param>
 /// <param name="Skipped">Occurrences on a day off or away day, with a break logged, or too late to send.</param>
-/// <param name="NotSent">DMs refused (closed DMs), already sent, or failed (not retried: the day's reminder is dropped, never doubled).</param>
-public sealed record ReminderPassResult(int Due, int Sent, int Skipped, int NotSent);
+/// <param name="NotSent">DMs refused (closed DMs), already sent, held by another instance, or failed (a failed one is resent by a later pass within <c>Breaks:CatchUpWindow</c>).</param>
+/// <param name="Resent">Earlier reminders whose DM had failed (or whose sender died), sent by this pass.</param>
+public sealed record ReminderPassResult(int Due, int Sent, int Skipped, int NotSent, int Resent);
 
 /// <summary>
 /// <c>/drill remind HH:MM|off</c> (issue 12): on each of the person's workdays at that local time, if they have
@@ -25,7 +26,8 @@ public sealed record ReminderPassResult(int Due, int Sent, int Skipped, int NotS
 /// (<see cref="SlotOccurrences.At"/>: a time in the skipped hour fires when the clocks jump, one in the repeated
 /// hour once). Each reminder stores its next occurrence (UTC) in the person's zone; <c>/drill tz</c> recomputes it.
 /// A recurring job calls <see cref="RunPassAsync"/> every minute; occurrences are claimed in the database, so
-/// several instances never send one twice.
+/// several instances never send one twice, and a DM that failed transiently (or whose sender died) is resent by a
+/// later pass while it is at most <c>Breaks:CatchUpWindow</c> late (the DM ledger keeps it to one).
 /// </summary>
 public sealed class ReminderService(
     IReminderStore reminders,
@@ -93,16 +95,29 @@ public sealed class ReminderService(
     }
 
     /// <summary>
-    /// Sends the reminders due now: reads the due ones (one indexed query per batch), claims them by moving each to
-    /// its next occurrence, and DMs those whose day is a workday, not an away day, with no break logged, at most
-    /// <c>Breaks:CatchUpWindow</c> late.
+    /// Sends the reminders due now: first resends the earlier ones whose DM failed or whose sender died (at most
+    /// <c>Breaks:CatchUpWindow</c> late, no break or away day logged since; one indexed query), then reads the due
+    /// ones (one indexed query per batch), claims them by moving each to its next occurrence, and DMs those whose day
+    /// is a workday, not an away day, with no break logged, at most <c>Breaks:CatchUpWindow</c> late. A DM that fails
+    /// now is left to the next pass.
     /// </summary>
     public async Task<ReminderPassResult> RunPassAsync(CancellationToken cancellationToken)
     {
         var now = userClock.Now;
         var workdays = options.Value.WorkdaySet;
         var window = options.Value.CatchUpWindow;
-        int due = 0, sent = 0, skipped = 0, notSent = 0;
+        int due = 0, sent = 0, skipped = 0, notSent = 0, resent = 0;
+
+        // Before the due ones, so a DM failing in this pass waits for the next one rather than being retried at once.
+        var unsent = await reminders.GetUnsentAsync(now, window, KeyPrefix, BatchSize, cancellationToken);
+        foreach (var chunk in unsent.Chunk(SendChunk))
+        {
+            var results = await poster.SendManyAsync(
+                chunk.Select(r => new DirectMessageRequest(Key(r.Id), r.Team, r.UserId, Message(r))).ToList(), Parallelism, cancellationToken);
+            resent += results.Count(r => r.Status == DirectMessageStatus.Sent);
+            notSent += results.Count(r => r.Status != DirectMessageStatus.Sent);
+        }
+
         for (var batch = 0; batch < 1000; batch++)
         {
             var rows = await reminders.GetDueAsync(now, BatchSize, cancellationToken);
@@ -138,7 +153,7 @@ public sealed class ReminderService(
             }
         }
 
-        return new ReminderPassResult(due, sent, skipped, notSent);
+        return new ReminderPassResult(due, sent, skipped, notSent, resent);
     }
 
     /// <summary>Start on a reminder DM: the suggested drill just for this person, prompt and cues in the DM.</summary>
@@ -196,8 +211,11 @@ public sealed class ReminderService(
         }
     }
 
+    /// <summary>The start of every reminder's DM ledger key (<see cref="Key"/>).</summary>
+    public const string KeyPrefix = "remind:";
+
     /// <summary>The DM ledger key of a sent reminder.</summary>
-    public static string Key(long reminderId) => string.Create(CultureInfo.InvariantCulture, $"remind:{reminderId}");
+    public static string Key(long reminderId) => string.Create(CultureInfo.InvariantCulture, $"{KeyPrefix}{reminderId}");
 
     private OutgoingMessage Message(SentReminder reminder)
     {

@@ -49,6 +49,15 @@ public interface IReminderStore
         IReadOnlyList<ReminderAdvance> advances,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> sent-reminder rows due in the last <paramref name="window"/> (from
+    /// <paramref name="now"/> − window to now, UTC), earliest first, whose DM (ledger key
+    /// <paramref name="keyPrefix"/> + id) is neither sent nor refused and whose claim is free (never taken, released,
+    /// lease over, or its holder dead); left out: a person who since logged a break or an away day for that day, or
+    /// turned the reminder off. One query on the sends' due-time index.
+    /// </summary>
+    Task<IReadOnlyList<SentReminder>> GetUnsentAsync(DateTimeOffset now, TimeSpan window, string keyPrefix, int limit, CancellationToken cancellationToken);
+
     /// <summary>A sent reminder by id, or null.</summary>
     Task<SentReminder?> GetSentAsync(long id, CancellationToken cancellationToken);
 }

@@ -265,5 +265,11 @@ public static class Migrations
                 UNIQUE (platform, team_id, user_id, local_day)
             );
             """),
+        new(8, "daily reminders resend a failed DM", """
+            -- The occurrence a sent reminder was for (Unix ms; NULL for rows from before this version): the minute
+            -- pass resends the ones of the last Breaks:CatchUpWindow whose DM failed, read by this index.
+            ALTER TABLE reminder_sends ADD COLUMN due_at INTEGER;
+            CREATE INDEX ix_reminder_sends_due ON reminder_sends (due_at);
+            """),
     ];
 }
