@@ -24,8 +24,9 @@ public static class ServiceDefaultsExtensions
     /// Wires operations: health checks (each project adds its own, tagged <see cref="HealthTags.Ready"/>),
     /// OpenTelemetry metrics (<c>chatbot.*</c>, .NET runtime, HttpClient) for <c>/metrics</c>, traces from every
     /// ChatBot activity source and HttpClient, OTLP export of all three signals when the standard
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (otherwise nothing is exported and spans are propagation-only: ids for
-    /// the log scopes, nothing recorded), the JSON console log format with
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (otherwise nothing is exported: with JSON logs spans are
+    /// propagation-only, ids for the log scopes and nothing recorded; with the plain log format, which shows no ids, no
+    /// span is made at all), the JSON console log format with
     /// scopes (and so the trace id) when <c>Logging:Console:FormatterName=json</c>, and the ops listener
     /// (<see cref="OpsHttpHostedService"/>) unless <c>Ops:Enabled=false</c>. With the listener off and no OTLP
     /// endpoint, OpenTelemetry is not started at all.
@@ -48,6 +49,10 @@ public static class ServiceDefaultsExtensions
         // Read leniently here: a value that is not a boolean is named by the options check before anything starts.
         var opsEnabled = !bool.TryParse(builder.Configuration[$"{OpsOptions.SectionName}:{nameof(OpsOptions.Enabled)}"], out var enabled) || enabled;
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+        // Spans cost ~8 µs per command even unrecorded (bench/ChatBot.Slack.Bench -- cpu): made only when something
+        // uses them, an OTLP collector or the trace ids of JSON log lines.
+        var jsonLogs = string.Equals(builder.Configuration["Logging:Console:FormatterName"], ConsoleFormatterNames.Json, StringComparison.OrdinalIgnoreCase);
         if (opsEnabled || otlp)
         {
             var telemetry = services.AddOpenTelemetry()
@@ -61,8 +66,10 @@ public static class ServiceDefaultsExtensions
                         // No response cache: a scrape sees every measurement recorded before it.
                         metrics.AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0);
                     }
-                })
-                .WithTracing(tracing =>
+                });
+            if (otlp || jsonLogs)
+            {
+                telemetry.WithTracing(tracing =>
                 {
                     tracing
                         .AddSource("ChatBot.*")
@@ -74,6 +81,8 @@ public static class ServiceDefaultsExtensions
                         tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler()));
                     }
                 });
+            }
+
             if (otlp)
             {
                 telemetry.UseOtlpExporter();

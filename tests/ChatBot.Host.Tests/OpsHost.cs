@@ -44,6 +44,9 @@ internal sealed class OpsHost : IAsyncDisposable
             ["Storage:Path"] = Path.Combine(directory, "chatbot.db"),
             ["Ops:HttpUrl"] = "http://127.0.0.1:0",
             ["Scheduling:PollingInterval"] = "00:00:00.200",
+
+            // Spans are made only when something uses them (an OTLP collector, or the trace ids of JSON logs).
+            ["Logging:Console:FormatterName"] = "json",
         };
         var builder = ChatBotHost.CreateBuilder([], TextReader.Null, TextWriter.Null, overrides);
         var logs = new CapturingLoggerProvider();
