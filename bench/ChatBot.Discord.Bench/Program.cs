@@ -1,6 +1,6 @@
 // Interaction → callback latency through the real Discord adapter (gateway client, interaction processor,
 // REST client with rate-limit buckets) against the loopback fake Discord, with 200 interactions in flight.
-// "render": the /drill list reply's rendering alone (RenderCost.cs).
+// "render": the /drill list reply's rendering alone (bench/Shared/RenderCost.cs).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -18,7 +18,9 @@ using Microsoft.Extensions.Logging;
 
 if (args is ["render"])
 {
-    RenderCost.Run(); // the /drill list reply's rendering alone (RenderCost.cs)
+    // The /drill list reply's rendering alone: the type-4 callback body of each part (bench/Shared/RenderCost.cs).
+    RenderCost.Run("ChatBot.Discord.Bench", ChatPlatform.Discord, reply =>
+        ChatBot.Discord.Rendering.DiscordRenderer.RenderMessages(reply.Message).Sum(part => new System.Text.Json.Nodes.JsonObject { ["type"] = 4, ["data"] = part }.ToJsonString().Length));
     return;
 }
 

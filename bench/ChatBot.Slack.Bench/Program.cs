@@ -1,7 +1,7 @@
 // Envelope → ack latency of the real Socket Mode client against the loopback fake Slack, with 200
 // envelopes in flight at once. Latency is measured on the fake's side: from just before the envelope
 // frame is written to the moment its ack frame is read. With the argument "cpu": the CPU cost of the
-// telemetry and the logs per command (InstrumentationCost.cs); "render": the reply's rendering (RenderCost.cs).
+// telemetry and the logs per command (InstrumentationCost.cs); "render": the reply's rendering (bench/Shared/RenderCost.cs).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -16,7 +16,9 @@ if (args is ["cpu"])
 
 if (args is ["render"])
 {
-    RenderCost.Run();
+    // The /drill list reply's rendering alone (bench/Shared/RenderCost.cs).
+    RenderCost.Run("ChatBot.Slack.Bench", ChatBot.Core.ChatPlatform.Slack, reply =>
+        ChatBot.Slack.SlackInteractionDispatcher.ToResponsePayload(reply, replaceOriginal: null).ToJsonString().Length);
     return;
 }
 
