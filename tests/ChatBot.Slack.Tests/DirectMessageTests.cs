@@ -10,42 +10,22 @@ using Shouldly;
 namespace ChatBot.Slack.Tests;
 
 /// <summary>Direct messages (issue 12) against the loopback fake Slack: <c>chat.postMessage</c> to the user id, refusals, permalinks.</summary>
-public sealed class DirectMessageTests : IAsyncLifetime
+public sealed class DirectMessageTests : WebApiTestBase
 {
     private static readonly TeamKey Team = new(ChatPlatform.Slack, "T111");
-    private FakeSlackServer slack = null!;
-    private SlackApiClient api = null!;
-    private SlackPlatform platform = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        slack = await FakeSlackServer.StartAsync();
-        api = new SlackApiClient(
-            Options.Create(new SlackOptions { BotToken = Secrets.BotToken, AppToken = Secrets.AppToken, ApiBaseUrl = slack.ApiUrl }),
-            TimeProvider.System,
-            new RecordingFatalErrorReporter(),
-            NullLogger<SlackApiClient>.Instance);
-        platform = new SlackPlatform(api);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        api.Dispose();
-        await slack.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_DM_is_chat_postMessage_to_the_user_id_and_names_the_DM_conversation_Slack_answers_with()
     {
-        slack.Script("chat.postMessage", call => call.Arg("channel") == "U42"
+        Slack.Script("chat.postMessage", call => call.Arg("channel") == "U42"
             ? FakeReply.Ok(new JsonObject { ["channel"] = "D042", ["ts"] = "1700000001.000100" })
             : null);
         var message = new OutgoingMessage("⏰ Your break", [new MessageButton("snooze-done:9", "Done", ButtonStyle.Success)]);
 
-        var receipt = await platform.SendDirectMessageAsync(Team, "U42", message, new PostOptions("snooze:9:U42"), TestContext.Current.CancellationToken);
+        var receipt = await Platform.SendDirectMessageAsync(Team, "U42", message, new PostOptions("snooze:9:U42"), TestContext.Current.CancellationToken);
 
         receipt.ShouldBe(new DirectMessageReceipt("D042", "1700000001.000100"));
-        var call = slack.Calls("chat.postMessage").ShouldHaveSingleItem();
+        var call = Slack.Calls("chat.postMessage").ShouldHaveSingleItem();
         call.Authorization.ShouldBe("Bearer " + Secrets.BotToken);
         call.Body!["blocks"]!.ToJsonString().ShouldContain("snooze-done:9");
     }
@@ -57,28 +37,28 @@ public sealed class DirectMessageTests : IAsyncLifetime
     [InlineData("channel_not_found")]
     public async Task A_DM_Slack_refuses_for_the_person_is_a_permanent_closed_DMs_refusal_sent_once(string error)
     {
-        slack.Script("chat.postMessage", _ => FakeReply.Error(error));
+        Slack.Script("chat.postMessage", _ => FakeReply.Error(error));
 
-        var refused = await Should.ThrowAsync<ChatPlatformException>(() => platform.SendDirectMessageAsync(
+        var refused = await Should.ThrowAsync<ChatPlatformException>(() => Platform.SendDirectMessageAsync(
             Team, "U42", new OutgoingMessage("hi"), new PostOptions("remind:1"), TestContext.Current.CancellationToken));
 
         refused.IsPermanent.ShouldBeTrue();
         refused.IsFatal.ShouldBeFalse();
         refused.Refusal.ShouldBe(PostRefusal.DirectMessagesClosed);
         refused.Message.ShouldContain(error);
-        slack.Calls("chat.postMessage").Count.ShouldBe(1); // not retried
+        Slack.Calls("chat.postMessage").Count.ShouldBe(1); // not retried
     }
 
     [Fact]
     public async Task The_link_to_a_prompt_is_chat_getPermalink()
     {
-        slack.Script("chat.getPermalink", call => FakeReply.Ok(new JsonObject
+        Slack.Script("chat.getPermalink", call => FakeReply.Ok(new JsonObject
         {
             ["channel"] = call.Arg("channel"),
             ["permalink"] = $"https://test.slack.com/archives/{call.Arg("channel")}/p{call.Arg("message_ts")!.Replace(".", "", StringComparison.Ordinal)}",
         }));
 
-        var link = await platform.GetMessageLinkAsync(new ChannelKey(ChatPlatform.Slack, "T111", "C111"), "1700000000.000200", TestContext.Current.CancellationToken);
+        var link = await Platform.GetMessageLinkAsync(new ChannelKey(ChatPlatform.Slack, "T111", "C111"), "1700000000.000200", TestContext.Current.CancellationToken);
 
         link.ShouldBe("https://test.slack.com/archives/C111/p1700000000000200");
     }

@@ -12,60 +12,40 @@ namespace ChatBot.Slack.Tests;
 /// Break posts whose outcome is unknown (Slack took the message but the answer was lost; the bot died after
 /// sending) are found again by their message metadata instead of being posted twice; refusals say why.
 /// </summary>
-public sealed class ExactlyOncePostTests : IAsyncLifetime
+public sealed class ExactlyOncePostTests : WebApiTestBase
 {
     private static readonly ChannelKey Channel = new(ChatPlatform.Slack, "T111", "C111");
     private static readonly DateTimeOffset StartedAt = DateTimeOffset.UnixEpoch.AddSeconds(1_700_000_000);
-    private readonly CapturingLoggerProvider logs = new();
-    private FakeSlackServer slack = null!;
-    private SlackApiClient api = null!;
-    private SlackPlatform platform = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        slack = await FakeSlackServer.StartAsync();
-        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-        api = new SlackApiClient(
-            Options.Create(new SlackOptions { BotToken = Secrets.BotToken, AppToken = Secrets.AppToken, ApiBaseUrl = slack.ApiUrl, RequestTimeout = TimeSpan.FromSeconds(1) }),
-            TimeProvider.System,
-            new RecordingFatalErrorReporter(),
-            factory.CreateLogger<SlackApiClient>());
-        platform = new SlackPlatform(api);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        api.Dispose();
-        await slack.DisposeAsync();
-    }
 
     private static PostOptions Step(long breakId, int step, string? thread = null, bool resend = false) =>
         new($"b{breakId}s{step}", thread, "Rotation break", new BreakStepTag(breakId, step, StartedAt), resend);
+
+    protected override TimeSpan RequestTimeout => TimeSpan.FromSeconds(1);
 
     [Fact]
     public async Task A_prompt_Slack_posted_but_whose_answer_was_lost_is_found_in_the_history_and_not_posted_again()
     {
         var attempts = 0;
-        slack.Script("chat.postMessage", call =>
+        Slack.Script("chat.postMessage", call =>
         {
             if (Interlocked.Increment(ref attempts) > 1)
             {
                 return null;
             }
 
-            slack.Default(call); // Slack stores the message…
+            Slack.Default(call); // Slack stores the message…
             return FakeReply.NoAnswer; // …and the answer never arrives: the client times out
         });
 
-        var ts = await platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(7, 0), TestContext.Current.CancellationToken);
+        var ts = await Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(7, 0), TestContext.Current.CancellationToken);
 
-        var stored = slack.Messages("C111").ShouldHaveSingleItem();
+        var stored = Slack.Messages("C111").ShouldHaveSingleItem();
         ts.ShouldBe(stored["ts"]!.GetValue<string>());
         stored["metadata"]!["event_type"]!.GetValue<string>().ShouldBe("chatbot_break_step");
         stored["metadata"]!["event_payload"]!["break_id"]!.GetValue<long>().ShouldBe(7);
         stored["metadata"]!["event_payload"]!["step"]!.GetValue<int>().ShouldBe(0);
-        slack.Calls("chat.postMessage").Count.ShouldBe(1);
-        var search = slack.Calls("conversations.history").ShouldHaveSingleItem();
+        Slack.Calls("chat.postMessage").Count.ShouldBe(1);
+        var search = Slack.Calls("conversations.history").ShouldHaveSingleItem();
         search.Arg("include_all_metadata").ShouldBe("true");
         search.Arg("channel").ShouldBe("C111");
     }
@@ -73,73 +53,73 @@ public sealed class ExactlyOncePostTests : IAsyncLifetime
     [Fact]
     public async Task A_cue_whose_answer_was_lost_is_found_among_the_thread_replies()
     {
-        var prompt = await platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(8, 0), TestContext.Current.CancellationToken);
-        await platform.PostAsync(Channel, new OutgoingMessage("1/5"), Step(8, 1, prompt), TestContext.Current.CancellationToken);
+        var prompt = await Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(8, 0), TestContext.Current.CancellationToken);
+        await Platform.PostAsync(Channel, new OutgoingMessage("1/5"), Step(8, 1, prompt), TestContext.Current.CancellationToken);
         var dropped = 0;
-        slack.Script("chat.postMessage", call =>
+        Slack.Script("chat.postMessage", call =>
         {
             if (call.Body?["metadata"]?["event_payload"]?["step"]?.GetValue<int>() != 2 || Interlocked.Increment(ref dropped) > 1)
             {
                 return null;
             }
 
-            slack.Default(call);
+            Slack.Default(call);
             return FakeReply.NoAnswer;
         });
 
-        var ts = await platform.PostAsync(Channel, new OutgoingMessage("2/5"), Step(8, 2, prompt), TestContext.Current.CancellationToken);
+        var ts = await Platform.PostAsync(Channel, new OutgoingMessage("2/5"), Step(8, 2, prompt), TestContext.Current.CancellationToken);
 
-        slack.Messages("C111").Count.ShouldBe(3);
-        slack.Messages("C111")[2]["ts"]!.GetValue<string>().ShouldBe(ts);
-        slack.Calls("conversations.replies").ShouldHaveSingleItem().Arg("ts").ShouldBe(prompt);
+        Slack.Messages("C111").Count.ShouldBe(3);
+        Slack.Messages("C111")[2]["ts"]!.GetValue<string>().ShouldBe(ts);
+        Slack.Calls("conversations.replies").ShouldHaveSingleItem().Arg("ts").ShouldBe(prompt);
     }
 
     [Fact]
     public async Task A_post_that_timed_out_before_Slack_took_it_is_sent_again_once_the_search_finds_nothing()
     {
         var attempts = 0;
-        slack.Script("chat.postMessage", _ => Interlocked.Increment(ref attempts) == 1 ? FakeReply.NoAnswer : null);
+        Slack.Script("chat.postMessage", _ => Interlocked.Increment(ref attempts) == 1 ? FakeReply.NoAnswer : null);
 
-        var ts = await platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(9, 0), TestContext.Current.CancellationToken);
+        var ts = await Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(9, 0), TestContext.Current.CancellationToken);
 
-        slack.Messages("C111").ShouldHaveSingleItem()["ts"]!.GetValue<string>().ShouldBe(ts);
-        slack.Calls("chat.postMessage").Count.ShouldBe(2);
-        slack.Calls("conversations.history").Count.ShouldBe(1);
+        Slack.Messages("C111").ShouldHaveSingleItem()["ts"]!.GetValue<string>().ShouldBe(ts);
+        Slack.Calls("chat.postMessage").Count.ShouldBe(2);
+        Slack.Calls("conversations.history").Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task A_resend_after_a_crash_adopts_the_message_the_dead_process_posted()
     {
-        var first = await platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(10, 0), TestContext.Current.CancellationToken);
-        slack.Messages("C111").Count.ShouldBe(1);
+        var first = await Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(10, 0), TestContext.Current.CancellationToken);
+        Slack.Messages("C111").Count.ShouldBe(1);
 
         // A restarted bot re-runs the step whose message id it never recorded.
-        var again = await platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(10, 0, resend: true), TestContext.Current.CancellationToken);
+        var again = await Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(10, 0, resend: true), TestContext.Current.CancellationToken);
 
         again.ShouldBe(first);
-        slack.Messages("C111").Count.ShouldBe(1);
-        slack.Calls("chat.postMessage").Count.ShouldBe(1);
+        Slack.Messages("C111").Count.ShouldBe(1);
+        Slack.Calls("chat.postMessage").Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task A_resend_of_a_post_that_never_reached_Slack_posts_it()
     {
-        await platform.PostAsync(Channel, new OutgoingMessage("other break"), Step(11, 0), TestContext.Current.CancellationToken);
+        await Platform.PostAsync(Channel, new OutgoingMessage("other break"), Step(11, 0), TestContext.Current.CancellationToken);
 
-        await platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(12, 0, resend: true), TestContext.Current.CancellationToken);
+        await Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(12, 0, resend: true), TestContext.Current.CancellationToken);
 
-        slack.Messages("C111").Count.ShouldBe(2);
+        Slack.Messages("C111").Count.ShouldBe(2);
     }
 
     [Fact]
     public async Task Without_the_history_scope_a_resend_posts_and_says_why_duplicates_are_possible()
     {
-        slack.Script("conversations.history", _ => FakeReply.Error("missing_scope"));
+        Slack.Script("conversations.history", _ => FakeReply.Error("missing_scope"));
 
-        await platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(13, 0, resend: true), TestContext.Current.CancellationToken);
+        await Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(13, 0, resend: true), TestContext.Current.CancellationToken);
 
-        slack.Messages("C111").Count.ShouldBe(1);
-        logs.Entries.ShouldContain(e => e.Message.Contains("missing_scope", StringComparison.Ordinal) && e.Message.Contains("history scopes", StringComparison.Ordinal));
+        Slack.Messages("C111").Count.ShouldBe(1);
+        Logs.Entries.ShouldContain(e => e.Message.Contains("missing_scope", StringComparison.Ordinal) && e.Message.Contains("history scopes", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -152,17 +132,17 @@ public sealed class ExactlyOncePostTests : IAsyncLifetime
     [InlineData("msg_too_long", null, PostRefusal.Other)]
     public async Task A_refused_post_fails_for_good_with_the_reason_the_caller_is_told(string postError, string? joinError, PostRefusal expected)
     {
-        slack.Script("chat.postMessage", _ => FakeReply.Error(postError));
+        Slack.Script("chat.postMessage", _ => FakeReply.Error(postError));
         if (joinError is not null)
         {
-            slack.Script("conversations.join", _ => FakeReply.Error(joinError));
+            Slack.Script("conversations.join", _ => FakeReply.Error(joinError));
         }
 
         var refused = await Should.ThrowAsync<ChatPlatformException>(
-            () => platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(14, 0), TestContext.Current.CancellationToken));
+            () => Platform.PostAsync(Channel, new OutgoingMessage("Break!"), Step(14, 0), TestContext.Current.CancellationToken));
 
         refused.IsPermanent.ShouldBeTrue();
         refused.Refusal.ShouldBe(expected);
-        slack.Calls("chat.postMessage").Count.ShouldBe(1); // never retried
+        Slack.Calls("chat.postMessage").Count.ShouldBe(1); // never retried
     }
 }
