@@ -128,7 +128,7 @@ public sealed partial class DirectMessagePoster(
             LogRefused(logger, key, exception.Refusal ?? PostRefusal.Other, detail);
             return (new DirectMessageResult(DirectMessageStatus.Refused), null);
         }
-        catch (Exception exception) when (!rethrow && exception is ChatPlatformException)
+        catch (ChatPlatformException exception) when (!rethrow)
         {
             ChatBotTelemetry.Posted(team.Platform, "dm", ok: false);
             await store.ReleaseAsync(key, CancellationToken.None);

@@ -110,13 +110,7 @@ public sealed class ReminderService(
 
         // Before the due ones, so a DM failing in this pass waits for the next one rather than being retried at once.
         var unsent = await reminders.GetUnsentAsync(now, window, KeyPrefix, BatchSize, cancellationToken);
-        foreach (var chunk in unsent.Chunk(SendChunk))
-        {
-            var results = await poster.SendManyAsync(
-                chunk.Select(r => new DirectMessageRequest(Key(r.Id), r.Team, r.UserId, Message(r))).ToList(), Parallelism, cancellationToken);
-            resent += results.Count(r => r.Status == DirectMessageStatus.Sent);
-            notSent += results.Count(r => r.Status != DirectMessageStatus.Sent);
-        }
+        (resent, notSent) = await SendAsync(unsent, cancellationToken);
 
         for (var batch = 0; batch < 1000; batch++)
         {
@@ -139,13 +133,9 @@ public sealed class ReminderService(
             var claimed = await reminders.AdvanceAsync(advances, cancellationToken);
             due += rows.Count;
             skipped += advances.Count(a => a.SendDrillId is null);
-            foreach (var chunk in claimed.Chunk(SendChunk))
-            {
-                var results = await poster.SendManyAsync(
-                    chunk.Select(r => new DirectMessageRequest(Key(r.Id), r.Team, r.UserId, Message(r))).ToList(), Parallelism, cancellationToken);
-                sent += results.Count(r => r.Status == DirectMessageStatus.Sent);
-                notSent += results.Count(r => r.Status != DirectMessageStatus.Sent);
-            }
+            var (batchSent, batchNotSent) = await SendAsync(claimed, cancellationToken);
+            sent += batchSent;
+            notSent += batchNotSent;
 
             if (rows.Count < BatchSize)
             {
@@ -154,6 +144,21 @@ public sealed class ReminderService(
         }
 
         return new ReminderPassResult(due, sent, skipped, notSent, resent);
+    }
+
+    /// <summary>DMs the reminders <see cref="SendChunk"/> at a time; answers how many went out and how many did not.</summary>
+    private async Task<(int Sent, int NotSent)> SendAsync(IReadOnlyList<SentReminder> toSend, CancellationToken cancellationToken)
+    {
+        int sent = 0, notSent = 0;
+        foreach (var chunk in toSend.Chunk(SendChunk))
+        {
+            var results = await poster.SendManyAsync(
+                chunk.Select(r => new DirectMessageRequest(Key(r.Id), r.Team, r.UserId, Message(r))).ToList(), Parallelism, cancellationToken);
+            sent += results.Count(r => r.Status == DirectMessageStatus.Sent);
+            notSent += results.Count(r => r.Status != DirectMessageStatus.Sent);
+        }
+
+        return (sent, notSent);
     }
 
     /// <summary>Start on a reminder DM: the suggested drill just for this person, prompt and cues in the DM.</summary>
