@@ -43,6 +43,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IDigestStore, SqliteDigestStore>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<InstanceHeartbeat>();
+        services.AddSingleton<InboundClaimStore>();
+        services.AddSingleton<IInboundClaimStore>(sp => sp.GetRequiredService<InboundClaimStore>());
+        services.AddHostedService<InboundClaimPurge>();
         // Only the check: the health check service itself comes with the host's service defaults.
         services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
             new HealthCheckRegistration("database", sp => ActivatorUtilities.CreateInstance<DatabaseHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));

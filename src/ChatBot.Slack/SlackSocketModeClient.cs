@@ -15,7 +15,9 @@ namespace ChatBot.Slack;
 /// <see cref="SlackOptions.ConnectionStagger"/> apart so recycles never coincide), each from a fresh
 /// <c>apps.connections.open</c> URL. On a <c>disconnect</c> frame the replacement is opened first and the old
 /// socket drains before it closes. Broken sockets reconnect with exponential backoff and jitter, reset after
-/// <c>hello</c>. Envelopes are de-duplicated by <c>envelope_id</c> and acked on the socket they came on.
+/// <c>hello</c>. Envelopes are de-duplicated by <c>envelope_id</c> (in this process, then, with a database, across
+/// every instance: Slack may give an unacknowledged envelope to another instance's connection) and acked on the
+/// socket they came on.
 /// Unrecoverable errors go to <see cref="IFatalErrorReporter"/> and stop the client.
 /// </summary>
 public sealed partial class SlackSocketModeClient(
@@ -24,7 +26,8 @@ public sealed partial class SlackSocketModeClient(
     IFatalErrorReporter fatal,
     IOptions<SlackOptions> options,
     TimeProvider time,
-    ILogger<SlackSocketModeClient> logger)
+    ILogger<SlackSocketModeClient> logger,
+    IInboundClaimStore? sharedClaims = null)
 {
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
     private static readonly HashSet<string> MetricReasons = new(StringComparer.Ordinal)
@@ -35,7 +38,7 @@ public sealed partial class SlackSocketModeClient(
     private static readonly HashSet<string> FatalDisconnects = new(StringComparer.Ordinal) { "link_disabled", "socket_mode_disabled" };
 
     private readonly SlackOptions settings = options.Value;
-    private readonly Deduplicator deduplicator = new(time, TimeSpan.FromMinutes(15), 10_000);
+    private readonly Deduplicator deduplicator = new(time, TimeSpan.FromMinutes(15), 10_000, sharedClaims, logger);
     private readonly InFlightWork inFlight = new();
     private readonly ConcurrentDictionary<int, SocketModeConnection> open = new();
     private int connectionIds;
@@ -253,6 +256,22 @@ public sealed partial class SlackSocketModeClient(
 
     private async Task ProcessAsync(SocketModeConnection connection, string envelopeId, JsonElement envelope)
     {
+        var shared = await deduplicator.ClaimSharedAsync(envelopeId);
+        if (shared != InboundClaim.Claimed)
+        {
+            // Another instance has it. Handled there: ack here too (Slack may not have seen that ack). Still running
+            // there: no ack; that instance acks it, or drops its claim on failure so Slack's next delivery runs.
+            LogClaimedElsewhere(logger, envelopeId, shared);
+            var handledThere = shared == InboundClaim.HandledElsewhere;
+            if (handledThere)
+            {
+                await AckAsync(connection, envelopeId, null);
+            }
+
+            await deduplicator.CompleteAsync(envelopeId, handledThere);
+            return;
+        }
+
         var handled = true;
         try
         {
@@ -304,7 +323,7 @@ public sealed partial class SlackSocketModeClient(
         }
         finally
         {
-            deduplicator.Complete(envelopeId, handled);
+            await deduplicator.CompleteAsync(envelopeId, handled);
         }
     }
 
@@ -343,6 +362,9 @@ public sealed partial class SlackSocketModeClient(
 
     [LoggerMessage(EventId = 1404, Level = LogLevel.Debug, Message = "Slack envelope {EnvelopeId} delivered again; not run twice")]
     private static partial void LogDuplicate(ILogger logger, string envelopeId);
+
+    [LoggerMessage(EventId = 1410, Level = LogLevel.Debug, Message = "Slack envelope {EnvelopeId} is another instance's ({Claim}); not run here")]
+    private static partial void LogClaimedElsewhere(ILogger logger, string envelopeId, InboundClaim claim);
 
     [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Slack {Type} envelope dropped: {Problem}")]
     private static partial void LogBadPayload(ILogger logger, string type, string problem);

@@ -14,7 +14,7 @@ public sealed class DeduplicatorTests
         dedupe.TryStart("e1", out var first).ShouldBeFalse();
         first.IsCompleted.ShouldBeFalse();
 
-        dedupe.Complete("e1", handled: true);
+        await dedupe.CompleteAsync("e1", handled: true);
 
         (await first).ShouldBeTrue();
         dedupe.TryClaim("e1").ShouldBeFalse();
@@ -27,7 +27,7 @@ public sealed class DeduplicatorTests
         dedupe.TryStart("e1", out _).ShouldBeTrue();
         dedupe.TryStart("e1", out var waiting).ShouldBeFalse();
 
-        dedupe.Complete("e1", handled: false);
+        await dedupe.CompleteAsync("e1", handled: false);
 
         (await waiting).ShouldBeFalse();
         dedupe.TryStart("e1", out _).ShouldBeTrue();

@@ -271,5 +271,16 @@ public static class Migrations
             ALTER TABLE reminder_sends ADD COLUMN due_at INTEGER;
             CREATE INDEX ix_reminder_sends_due ON reminder_sends (due_at);
             """),
+        new(9, "shared inbound de-duplication", """
+            -- Inbound deliveries (Slack envelope ids) claimed by an instance, so a delivery Slack gives again to
+            -- another instance runs once. handled_at is set once handled; expired rows (Unix ms) are purged.
+            CREATE TABLE inbound_claims (
+                key         TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                expires_at  INTEGER NOT NULL,
+                handled_at  INTEGER
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_inbound_claims_expires ON inbound_claims (expires_at);
+            """),
     ];
 }

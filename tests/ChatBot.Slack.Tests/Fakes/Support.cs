@@ -140,7 +140,8 @@ public sealed class SlackTestHost : IAsyncDisposable
         ["Slack:Admins:0"] = "UADMIN",
     };
 
-    public static async Task<SlackTestHost> StartAsync(Dictionary<string, string?> config, bool start = true)
+    /// <param name="services">Extra registrations before <c>AddSlack</c> (e.g. a clock, a shared claim store).</param>
+    public static async Task<SlackTestHost> StartAsync(Dictionary<string, string?> config, bool start = true, Action<IServiceCollection>? services = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(config);
@@ -156,6 +157,7 @@ public sealed class SlackTestHost : IAsyncDisposable
             handler.Platform = sp.GetRequiredKeyedService<IChatPlatform>(ChatPlatform.Slack);
             return handler;
         });
+        services?.Invoke(builder.Services);
         builder.Services.AddSlack(builder.Configuration);
         var host = builder.Build();
         _ = host.Services.GetRequiredService<ICommandHandler>();

@@ -1,0 +1,125 @@
+using ChatBot.Core;
+using ChatBot.Core.Ports;
+using ChatBot.Data;
+using ChatBot.Slack.Tests.Fakes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Shouldly;
+
+namespace ChatBot.Slack.Tests;
+
+/// <summary>
+/// Two bot instances (two real hosts, each with its own Socket Mode connection to the loopback fake Slack) on one
+/// database: Slack gives the same envelope to both, and the command runs once.
+/// </summary>
+public sealed class SharedEnvelopeDedupTests : IAsyncLifetime
+{
+    private static readonly TimeSpan ClaimLifetime = TimeSpan.FromMinutes(15);
+
+    private readonly string directory = Directory.CreateTempSubdirectory("chatbot-slack-dedup-").FullName;
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+    private FakeSlackServer slack = null!;
+    private Database database = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        slack = await FakeSlackServer.StartAsync();
+        database = new SqliteDatabase(
+            Options.Create(new StorageOptions { Path = Path.Combine(directory, "chatbot.db") }),
+            Options.Create(new BreaksOptions()),
+            NullLogger<SqliteDatabase>.Instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await slack.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task SameEnvelopeToTwoInstances_RunsOnce_TheSecondIsAckedEmpty_AndAfterTheLifetimeItRunsAgain()
+    {
+        var (a, socketA) = await StartInstanceAsync("instance-a");
+        await using var hostA = a;
+        var (b, socketB) = await StartInstanceAsync("instance-b");
+        await using var hostB = b;
+
+        var envelopeId = await socketA.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("help"));
+        (await socketA.WaitForAckAsync(envelopeId)).Ack["payload"]!["text"]!.GetValue<string>().ShouldBe("You said help");
+        await socketB.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("help"), envelopeId);
+        (await socketB.WaitForAckAsync(envelopeId)).Ack.ContainsKey("payload").ShouldBeFalse();
+        hostA.Handler.CommandCount.ShouldBe(1);
+        hostB.Handler.CommandCount.ShouldBe(0);
+
+        clock.Advance(ClaimLifetime);
+        await socketB.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("help"), envelopeId);
+
+        var acks = await socketB.WaitForAcksAsync(envelopeId, 2);
+        acks[1].Ack["payload"]!["text"]!.GetValue<string>().ShouldBe("You said help");
+        hostB.Handler.CommandCount.ShouldBe(1);
+        hostA.Handler.CommandCount.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task EnvelopeStillRunningOnOneInstance_IsNeitherRunNorAckedOnTheOther()
+    {
+        var (a, socketA) = await StartInstanceAsync("instance-a");
+        await using var hostA = a;
+        var (b, socketB) = await StartInstanceAsync("instance-b");
+        await using var hostB = b;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hostA.Handler.OnCommand = async (invocation, _) =>
+        {
+            await release.Task;
+            return ChatBot.Core.Commands.CommandReply.ToCaller("slow " + invocation.Text);
+        };
+
+        var envelopeId = await socketA.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats"));
+        await hostA.Handler.NextInvocationAsync();
+        await socketB.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("stats"), envelopeId);
+        await hostB.Logs.WaitForAsync(line => line.Contains(envelopeId, StringComparison.Ordinal) && line.Contains("PendingElsewhere", StringComparison.Ordinal));
+
+        release.SetResult();
+        await socketA.WaitForAckAsync(envelopeId);
+        hostB.Handler.CommandCount.ShouldBe(0);
+        socketB.AckCount(envelopeId).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task DatabaseUnreachable_TheEnvelopeIsStillHandled_AndTheOutageIsLoggedOnce()
+    {
+        // A regular file where the database's directory should be: every open fails.
+        var blocker = Path.Combine(directory, "not-a-directory");
+        await File.WriteAllTextAsync(blocker, "x", TestContext.Current.CancellationToken);
+        database = new SqliteDatabase(
+            Options.Create(new StorageOptions { Path = Path.Combine(blocker, "chatbot.db") }),
+            Options.Create(new BreaksOptions()),
+            NullLogger<SqliteDatabase>.Instance);
+        var (host, socket) = await StartInstanceAsync("instance-a");
+        await using var _ = host;
+
+        var first = await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("help"));
+        (await socket.WaitForAckAsync(first)).Ack["payload"]!["text"]!.GetValue<string>().ShouldBe("You said help");
+        var second = await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("help"));
+        await socket.WaitForAckAsync(second);
+        await socket.SendEnvelopeAsync("slash_commands", SocketModeTests.SlashCommand("help"), first);
+        await socket.WaitForAcksAsync(first, 2);
+
+        host.Handler.CommandCount.ShouldBe(2);
+        host.Logs.Lines.Count(line => line.Contains("Shared inbound de-duplication is unavailable", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    private async Task<(SlackTestHost Host, FakeSocket Socket)> StartInstanceAsync(string instanceId)
+    {
+        var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack), services: services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<IInboundClaimStore>(new InboundClaimStore(database, new BotInstance(instanceId), clock));
+        });
+        return (host, await slack.NextSocketAsync());
+    }
+}
