@@ -46,6 +46,11 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<InboundClaimStore>();
         services.AddSingleton<IInboundClaimStore>(sp => sp.GetRequiredService<InboundClaimStore>());
         services.AddHostedService<InboundClaimPurge>();
+        // Shard leases only on a database several instances share; one SQLite file has one process, which runs every shard.
+        // (a null factory result makes GetService return null, which DiscordShardManager reads as "run them all").
+        services.AddSingleton<IShardLeaseStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
+            ? ActivatorUtilities.CreateInstance<ShardLeaseStore>(sp)
+            : null!);
         // Only the check: the health check service itself comes with the host's service defaults.
         services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
             new HealthCheckRegistration("database", sp => ActivatorUtilities.CreateInstance<DatabaseHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));

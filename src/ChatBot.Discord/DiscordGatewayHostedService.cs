@@ -9,12 +9,13 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Discord;
 
 /// <summary>
-/// The Discord connection's lifetime: find the application id, log the invite link, make sure <c>/drill</c> is
-/// registered, then run the gateway until the host stops (or a fatal close stops the host).
+/// The Discord connection's lifetime: find the application id, log the invite link, then run this instance's
+/// gateway shards (<see cref="DiscordShardManager"/>) until the host stops (or a fatal close stops the host).
+/// <c>/drill</c> is registered by whichever instance starts shard 0, so once however many instances run.
 /// </summary>
 public sealed partial class DiscordGatewayHostedService(
     DiscordRestClient rest,
-    DiscordGatewayClient gateway,
+    DiscordShardManager shards,
     DiscordCommandRegistrar registrar,
     IFatalErrorReporter fatal,
     IOptions<DiscordOptions> options,
@@ -51,28 +52,29 @@ public sealed partial class DiscordGatewayHostedService(
 
         LogInvite(logger, InviteUrl(applicationId));
 
-        if (options.Value.RegisterCommands)
+        await shards.RunAsync(cancellationToken => RegisterCommandsAsync(applicationId, cancellationToken), stoppingToken);
+    }
+
+    private async Task RegisterCommandsAsync(string applicationId, CancellationToken cancellationToken)
+    {
+        if (!options.Value.RegisterCommands)
         {
-            try
-            {
-                await registrar.EnsureRegisteredAsync(applicationId, stoppingToken);
-            }
-            catch (DiscordApiException ex) when (ex.Status != System.Net.HttpStatusCode.Unauthorized)
-            {
-                // The bot still works with a previously registered command; say so and carry on.
-                LogRegistrationFailed(logger, ex);
-            }
-            catch (DiscordApiException)
-            {
-                return; // 401: reported as fatal by the REST client
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
+            return;
         }
 
-        await gateway.RunAsync(stoppingToken);
+        try
+        {
+            await registrar.EnsureRegisteredAsync(applicationId, cancellationToken);
+        }
+        catch (DiscordApiException ex) when (ex.Status != System.Net.HttpStatusCode.Unauthorized)
+        {
+            // The bot still works with a previously registered command; say so and carry on.
+            LogRegistrationFailed(logger, ex);
+        }
+        catch (DiscordApiException)
+        {
+            // 401: reported as fatal by the REST client, which stops the host.
+        }
     }
 
     /// <summary>
@@ -82,7 +84,7 @@ public sealed partial class DiscordGatewayHostedService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        var abandoned = await gateway.DrainInteractionsAsync(cancellationToken);
+        var abandoned = await shards.DrainInteractionsAsync(cancellationToken);
         if (abandoned > 0)
         {
             LogAbandoned(logger, abandoned);

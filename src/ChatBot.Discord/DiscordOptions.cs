@@ -55,7 +55,27 @@ public sealed class DiscordOptions
     /// </summary>
     public TimeSpan CommandAckBudget { get; set; } = TimeSpan.FromMilliseconds(30);
 
+    /// <summary>
+    /// Total Gateway shards of the bot: a whole number (default 1), or <c>auto</c> for the <c>shards</c> that
+    /// <c>GET gateway/bot</c> recommends. Every instance must use the same count.
+    /// </summary>
+    public string ShardCount { get; set; } = "1";
+
+    /// <summary>
+    /// The shard ids this instance runs (each in [0, ShardCount)); empty = all of them, or with a shared database
+    /// (<c>Storage:Provider</c> Postgres) a fair share claimed through shard leases. Also <c>Discord__ShardIds=0,2</c>.
+    /// </summary>
+    public List<string> ShardIds { get; set; } = [];
+
     internal bool HasPublicKey => !string.IsNullOrWhiteSpace(PublicKey);
+
+    /// <summary><see cref="ShardCount"/> as a number, or null for <c>auto</c> (or when invalid; see the validator).</summary>
+    internal int? FixedShardCount =>
+        int.TryParse(ShardCount, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 ? count : null;
+
+    /// <summary><see cref="ShardIds"/> as numbers (the valid ones; the validator rejects the rest at start).</summary>
+    internal IReadOnlyList<int> ParsedShardIds =>
+        [.. ShardIds.Select(id => int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : -1).Where(id => id >= 0).Distinct().Order()];
 
     /// <summary>Checks every key; failure messages name the key, never the secret's value.</summary>
     public sealed class Validator : IValidateOptions<DiscordOptions>
@@ -129,6 +149,29 @@ public sealed class DiscordOptions
             if (options.ClickDeferAfter <= TimeSpan.Zero || options.ClickDeferAfter > TimeSpan.FromSeconds(2.8))
             {
                 failures.Add("Discord:ClickDeferAfter must be between 0 and 2.8 seconds (Discord allows 3 s)");
+            }
+
+            var auto = string.Equals(options.ShardCount, "auto", StringComparison.OrdinalIgnoreCase);
+            if (!auto && options.FixedShardCount is null)
+            {
+                failures.Add("Discord:ShardCount must be a whole number of at least 1, or 'auto'");
+            }
+
+            for (var i = 0; i < options.ShardIds.Count; i++)
+            {
+                if (!int.TryParse(options.ShardIds[i], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                {
+                    failures.Add(string.Create(CultureInfo.InvariantCulture, $"Discord:ShardIds:{i} must be a shard id (a whole number from 0)"));
+                }
+                else if (options.FixedShardCount is { } count && id >= count)
+                {
+                    failures.Add(string.Create(CultureInfo.InvariantCulture, $"Discord:ShardIds:{i} is {id}, outside [0, {count}) of Discord:ShardCount"));
+                }
+            }
+
+            if (options.ShardIds.Count != options.ShardIds.Distinct(StringComparer.Ordinal).Count())
+            {
+                failures.Add("Discord:ShardIds must not name a shard twice");
             }
 
             if (options.CommandAckBudget < TimeSpan.Zero || options.CommandAckBudget > TimeSpan.FromMilliseconds(2500))

@@ -34,7 +34,15 @@ public static class DiscordServiceCollectionExtensions
             return services;
         }
 
-        services.AddOptions<DiscordOptions>().BindCheckedConfiguration(DiscordOptions.SectionName).ValidateOnStart();
+        services.AddOptions<DiscordOptions>()
+            .BindCheckedConfiguration(DiscordOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, config) =>
+            {
+                // Discord__ShardIds=0,2 (one variable) as well as Discord__ShardIds__0=0 (a list).
+                var inline = config[DiscordOptions.SectionName + ":" + nameof(DiscordOptions.ShardIds)];
+                options.ShardIds = [.. options.ShardIds.Concat(inline?.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])];
+            })
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptions.Validator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
@@ -60,6 +68,15 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<ILogger<DiscordGatewayClient>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DiscordCommandRegistrar>();
+        services.AddSingleton(sp => new DiscordShardManager(
+            sp.GetRequiredService<DiscordRestClient>(),
+            sp.GetRequiredService<DiscordGatewayClient>(),
+            sp.GetRequiredService<IOptions<DiscordOptions>>(),
+            sp.GetRequiredService<IGatewayInteractionSink>(),
+            sp.GetRequiredService<IFatalErrorReporter>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IShardLeaseStore>()));
 
         services.AddSingleton<DiscordPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Discord, (sp, _) => sp.GetRequiredService<DiscordPlatform>());

@@ -50,6 +50,8 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
         database.Workdays.ToString().ShouldBe("mon,wed,fri");
         host.Services.GetRequiredService<IUserStore>().ShouldBeSameAs(host.Services.GetRequiredService<IChannelStore>());
         host.Services.GetRequiredService<ICompletionStore>().ShouldBeSameAs(host.Services.GetRequiredService<ICompletionStore>());
+        host.Services.GetRequiredService<IInboundClaimStore>().ShouldBeOfType<InboundClaimStore>();
+        host.Services.GetService<IShardLeaseStore>().ShouldBeNull(); // one process per SQLite file runs every shard
         await host.StopAsync(Ct);
 
         // A second start on the same file applies nothing.

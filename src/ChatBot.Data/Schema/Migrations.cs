@@ -271,7 +271,7 @@ public static class Migrations
             ALTER TABLE reminder_sends ADD COLUMN due_at INTEGER;
             CREATE INDEX ix_reminder_sends_due ON reminder_sends (due_at);
             """),
-        new(9, "shared inbound de-duplication", """
+        new(9, "shared inbound de-duplication, Discord shard leases", """
             -- Inbound deliveries (Slack envelope ids) claimed by an instance, so a delivery Slack gives again to
             -- another instance runs once. handled_at is set once handled; expired rows (Unix ms) are purged.
             CREATE TABLE inbound_claims (
@@ -281,6 +281,19 @@ public static class Migrations
                 handled_at  INTEGER
             ) WITHOUT ROWID;
             CREATE INDEX ix_inbound_claims_expires ON inbound_claims (expires_at);
+
+            -- Instances running Discord shards (membership) and which one holds each shard, both until expires_at
+            -- (Unix ms) unless renewed.
+            CREATE TABLE discord_shard_members (
+                instance_id TEXT PRIMARY KEY,
+                expires_at  INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE discord_shard_leases (
+                shard_id    INTEGER NOT NULL,
+                instance_id TEXT NOT NULL,
+                expires_at  INTEGER NOT NULL,
+                PRIMARY KEY (shard_id)
+            ) WITHOUT ROWID;
             """),
     ];
 }

@@ -24,8 +24,9 @@ public interface IGatewayInteractionSink
 }
 
 /// <summary>
-/// One Discord Gateway v10 connection (JSON, no compression) following protocols.md A2: HELLO, heartbeats
-/// with first-beat jitter and zombie detection, IDENTIFY (within <c>max_concurrency</c> per 5 s) or RESUME on
+/// One Discord Gateway v10 connection, for one shard <c>[id, count]</c> (JSON, no compression) following protocols.md
+/// A2: HELLO, heartbeats with first-beat jitter and zombie detection, IDENTIFY with <c>shard</c> (paced by the
+/// process's <see cref="IdentifyGate"/>: one per 5 s per <c>max_concurrency</c> bucket) or RESUME on
 /// <c>resume_gateway_url</c>, op 7 / op 9 / close-code handling, reconnect backoff with jitter, and fatal
 /// close codes reported through <see cref="IFatalErrorReporter"/>. Every send goes through one writer per
 /// socket and a limiter under 120 per 60 s.
@@ -33,7 +34,6 @@ public interface IGatewayInteractionSink
 public sealed partial class DiscordGatewayClient
 {
     private const int MaxPayloadBytes = 4096;
-    private static readonly TimeSpan IdentifyWindow = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
 
@@ -44,11 +44,10 @@ public sealed partial class DiscordGatewayClient
     private readonly ILogger<DiscordGatewayClient> _logger;
     private readonly TimeProvider _time;
     private readonly Random _random;
-    private readonly Queue<DateTimeOffset> _identifies = new();
     private readonly InFlightWork _interactions = new();
+    private readonly IdentifyGate _identifyGate;
 
     private Uri? _gatewayUrl;
-    private int _maxConcurrency = 1;
     private string? _sessionId;
     private Uri? _resumeUrl;
     private long _sequence = -1;
@@ -63,8 +62,16 @@ public sealed partial class DiscordGatewayClient
         IFatalErrorReporter fatal,
         ILogger<DiscordGatewayClient> logger,
         TimeProvider? time = null,
-        Random? random = null)
+        Random? random = null,
+        int shardId = 0,
+        int shardCount = 1,
+        IdentifyGate? identifyGate = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(shardId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shardId, shardCount);
+        ShardId = shardId;
+        ShardCount = shardCount;
         _rest = rest;
         _options = options.Value;
         _sink = sink;
@@ -72,7 +79,14 @@ public sealed partial class DiscordGatewayClient
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _random = random ?? Random.Shared;
+        _identifyGate = identifyGate ?? new IdentifyGate(_time);
     }
+
+    /// <summary>The shard this connection runs (0 ≤ id &lt; <see cref="ShardCount"/>), sent in IDENTIFY as <c>shard: [id, count]</c>.</summary>
+    public int ShardId { get; }
+
+    /// <summary>The bot's total number of shards.</summary>
+    public int ShardCount { get; }
 
     /// <summary>The application id READY reported (null until the first READY).</summary>
     public string? ApplicationId { get; private set; }
@@ -192,7 +206,7 @@ public sealed partial class DiscordGatewayClient
             }
 
             _gatewayUrl = info.Url;
-            _maxConcurrency = info.MaxConcurrency;
+            _identifyGate.MaxConcurrency = info.MaxConcurrency;
         }
 
         return _gatewayUrl;
@@ -627,7 +641,7 @@ public sealed partial class DiscordGatewayClient
                 return;
             }
 
-            LogIdentifying(client._logger, client._options.Intents);
+            LogIdentifying(client._logger, client.ShardId, client.ShardCount, client._options.Intents);
             Enqueue(
                 new JsonObject
                 {
@@ -636,6 +650,7 @@ public sealed partial class DiscordGatewayClient
                     {
                         ["token"] = client._options.BotToken,
                         ["intents"] = client._options.Intents,
+                        ["shard"] = new JsonArray(client.ShardId, client.ShardCount),
                         ["properties"] = new JsonObject { ["os"] = "linux", ["browser"] = "chatbot", ["device"] = "chatbot" },
                     },
                 },
@@ -646,30 +661,12 @@ public sealed partial class DiscordGatewayClient
         private sealed record Outbound(byte[]? Payload, bool IsHeartbeat, WebSocketCloseStatus? CloseStatus);
     }
 
-    /// <summary>At most <c>max_concurrency</c> IDENTIFYs per 5 s (deadlines are absolute, from the clock).</summary>
+    /// <summary>Waits for this shard's IDENTIFY slot (see <see cref="IdentifyGate"/>).</summary>
     private async Task WaitForIdentifySlotAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        while (!_identifyGate.TryTake(ShardId, out var wait))
         {
-            TimeSpan wait;
-            lock (_identifies)
-            {
-                var now = _time.GetUtcNow();
-                while (_identifies.Count > 0 && now - _identifies.Peek() >= IdentifyWindow)
-                {
-                    _identifies.Dequeue();
-                }
-
-                if (_identifies.Count < _maxConcurrency)
-                {
-                    _identifies.Enqueue(now);
-                    return;
-                }
-
-                wait = _identifies.Peek() + IdentifyWindow - now;
-            }
-
-            LogIdentifyWait(_logger, wait.TotalMilliseconds);
+            LogIdentifyWait(_logger, ShardId, wait.TotalMilliseconds);
             ChatBotTelemetry.RateLimitWaited(ChatPlatform.Discord, "gateway identify", wait);
             await Task.Delay(wait, _time, cancellationToken);
         }
@@ -711,14 +708,14 @@ public sealed partial class DiscordGatewayClient
     [LoggerMessage(EventId = 2211, Level = LogLevel.Debug, Message = "Discord gateway: ignoring unknown op {Op}")]
     private static partial void LogUnknownOp(ILogger logger, int op);
 
-    [LoggerMessage(EventId = 2212, Level = LogLevel.Information, Message = "Discord gateway: identifying (intents {Intents})")]
-    private static partial void LogIdentifying(ILogger logger, int intents);
+    [LoggerMessage(EventId = 2212, Level = LogLevel.Information, Message = "Discord gateway: identifying shard [{ShardId}, {ShardCount}] (intents {Intents})")]
+    private static partial void LogIdentifying(ILogger logger, int shardId, int shardCount, int intents);
 
     [LoggerMessage(EventId = 2213, Level = LogLevel.Information, Message = "Discord gateway: resuming at sequence {Sequence}")]
     private static partial void LogResuming(ILogger logger, long sequence);
 
-    [LoggerMessage(EventId = 2214, Level = LogLevel.Information, Message = "Discord gateway: waiting {WaitMs} ms for an identify slot")]
-    private static partial void LogIdentifyWait(ILogger logger, double waitMs);
+    [LoggerMessage(EventId = 2214, Level = LogLevel.Information, Message = "Discord gateway: shard {ShardId} waiting {WaitMs} ms for an identify slot")]
+    private static partial void LogIdentifyWait(ILogger logger, int shardId, double waitMs);
 
     [LoggerMessage(EventId = 2215, Level = LogLevel.Warning, Message = "Discord gateway: send limit reached, waiting {WaitMs} ms")]
     private static partial void LogSendThrottled(ILogger logger, double waitMs);

@@ -16,8 +16,8 @@ using Microsoft.Extensions.Options;
 
 namespace ChatBot.Discord.Rest;
 
-/// <summary>What <c>GET gateway/bot</c> says about connecting (the session start limit included).</summary>
-public sealed record GatewayInfo(Uri Url, int MaxConcurrency, int RemainingSessionStarts = 1000, TimeSpan ResetAfter = default);
+/// <summary>What <c>GET gateway/bot</c> says about connecting: the URL, the session start limit, and <c>shards</c> (the recommended shard count).</summary>
+public sealed record GatewayInfo(Uri Url, int MaxConcurrency, int RemainingSessionStarts = 1000, TimeSpan ResetAfter = default, int Shards = 1);
 
 /// <summary>
 /// Discord's REST API v10 over one <see cref="HttpClient"/>: bot authorization, the mandatory User-Agent,
@@ -91,7 +91,8 @@ public sealed partial class DiscordRestClient
             }
         }
 
-        return new GatewayInfo(new Uri(url), maxConcurrency, remaining, resetAfter);
+        var shards = body.TryGetProperty("shards", out var recommended) && recommended.TryGetInt32(out var count) && count > 0 ? count : 1;
+        return new GatewayInfo(new Uri(url), maxConcurrency, remaining, resetAfter, shards);
     }
 
     /// <summary><c>GET applications/@me</c>: the application id and its public key.</summary>

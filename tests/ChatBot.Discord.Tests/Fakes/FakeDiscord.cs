@@ -226,6 +226,9 @@ public sealed class FakeDiscord : IAsyncDisposable
 
     private int _createdMessages;
 
+    /// <summary>The registered commands per scope (path), as the last bulk overwrite left them.</summary>
+    private readonly ConcurrentDictionary<string, string> _commands = new(StringComparer.Ordinal);
+
     /// <summary>Discord's answer when no handler overrides it. Message posts honour <c>enforce_nonce</c> as Discord does.</summary>
     public FakeResponse Default(RecordedRequest request)
     {
@@ -246,8 +249,10 @@ public sealed class FakeDiscord : IAsyncDisposable
             ("POST", ["webhooks", _, _]) => new FakeResponse(200, $$"""{"id":"{{NextId()}}"}"""),
             ("PATCH", ["webhooks", _, _, "messages", _]) => new FakeResponse(200, $$"""{"id":"{{NextId()}}"}"""),
             ("DELETE", ["webhooks", _, _, "messages", _]) => new FakeResponse(204),
-            ("GET", ["applications", _, "commands"]) or ("GET", ["applications", _, "guilds", _, "commands"]) => new FakeResponse(200, "[]"),
-            ("PUT", ["applications", _, "commands"]) or ("PUT", ["applications", _, "guilds", _, "commands"]) => new FakeResponse(200, request.Body),
+            ("GET", ["applications", _, "commands"]) or ("GET", ["applications", _, "guilds", _, "commands"]) =>
+                new FakeResponse(200, _commands.GetValueOrDefault(request.Path, "[]")),
+            ("PUT", ["applications", _, "commands"]) or ("PUT", ["applications", _, "guilds", _, "commands"]) =>
+                new FakeResponse(200, _commands[request.Path] = request.Body),
             _ => new FakeResponse(404, """{"message":"404: Not Found","code":0}"""),
         };
     }

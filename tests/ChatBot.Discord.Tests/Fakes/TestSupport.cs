@@ -143,8 +143,11 @@ public sealed class DiscordHarness : IAsyncDisposable
 {
     public const string Token = "MTIzNDU2Nzg5.secret-test-token.Zz9";
 
-    private DiscordHarness(FakeDiscord fake, ServiceProvider services, CapturingLoggerProvider logs, RecordingFatalErrorReporter fatal, TimeProvider time)
+    private readonly bool _ownsFake;
+
+    private DiscordHarness(FakeDiscord fake, ServiceProvider services, CapturingLoggerProvider logs, RecordingFatalErrorReporter fatal, TimeProvider time, bool ownsFake)
     {
+        _ownsFake = ownsFake;
         Fake = fake;
         Services = services;
         Logs = logs;
@@ -166,9 +169,17 @@ public sealed class DiscordHarness : IAsyncDisposable
 
     public DiscordGatewayClient Gateway => Services.GetRequiredService<DiscordGatewayClient>();
 
-    public static async Task<DiscordHarness> StartAsync(TimeProvider? time = null, Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="time">The clock (default: the system's).</param>
+    /// <param name="configure">Changes to the configuration.</param>
+    /// <param name="shared">Another harness's fake Discord, for several instances of one bot (not disposed here).</param>
+    /// <param name="extra">Extra registrations before <c>AddDiscord</c> (e.g. a shard lease store).</param>
+    public static async Task<DiscordHarness> StartAsync(
+        TimeProvider? time = null,
+        Action<Dictionary<string, string?>>? configure = null,
+        FakeDiscord? shared = null,
+        Action<IServiceCollection>? extra = null)
     {
-        var fake = await FakeDiscord.StartAsync();
+        var fake = shared ?? await FakeDiscord.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Discord:BotToken"] = Token,
@@ -190,9 +201,10 @@ public sealed class DiscordHarness : IAsyncDisposable
         services.AddSingleton(time);
         services.AddSingleton<TestCommandHandler>();
         services.AddScoped<ICommandHandler>(sp => sp.GetRequiredService<TestCommandHandler>());
+        extra?.Invoke(services);
         services.AddDiscord(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        return new DiscordHarness(fake, provider, logs, fatal, time);
+        return new DiscordHarness(fake, provider, logs, fatal, time, ownsFake: shared is null);
     }
 
     /// <summary>Runs the gateway client with a trace of what it does.</summary>
@@ -208,7 +220,10 @@ public sealed class DiscordHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
-        await Fake.DisposeAsync();
+        if (_ownsFake)
+        {
+            await Fake.DisposeAsync();
+        }
     }
 }
 
