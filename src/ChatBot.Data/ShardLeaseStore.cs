@@ -67,6 +67,31 @@ public sealed class ShardLeaseStore(Database database, BotInstance instance, Tim
         return held;
     }
 
+    public async Task<TimeSpan> TryTakeIdentifySlotAsync(int bucket, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var parameters = new { bucket, now, freeAt = now + (long)window.TotalMilliseconds };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var taken = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            """
+            INSERT INTO discord_identify_slots (bucket, free_at) VALUES (@bucket, @freeAt)
+            ON CONFLICT (bucket) DO UPDATE SET free_at = excluded.free_at WHERE discord_identify_slots.free_at <= @now
+            RETURNING bucket;
+            """,
+            parameters,
+            cancellationToken: cancellationToken));
+        if (taken is not null)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var freeAt = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT free_at FROM discord_identify_slots WHERE bucket = @bucket;", parameters, cancellationToken: cancellationToken));
+
+        // Freed between the two statements: the caller asks again at once (a 1 ms wait).
+        return TimeSpan.FromMilliseconds(Math.Max(1, (freeAt ?? now) - now));
+    }
+
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

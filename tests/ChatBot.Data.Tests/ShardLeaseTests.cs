@@ -84,6 +84,24 @@ public abstract class ShardLeaseTests(StoreEngine engine)
     }
 
     [Fact]
+    public async Task AnIdentifySlot_IsOneInstancesPerBucketPerWindow()
+    {
+        var where = engine.NewDatabase();
+        var a = new ShardLeaseStore(where.Open("Mon-Fri"), new BotInstance("a"), _clock);
+        var b = new ShardLeaseStore(where.Open("Mon-Fri"), new BotInstance("b"), _clock);
+        var window = TimeSpan.FromSeconds(5);
+
+        (await a.TryTakeIdentifySlotAsync(0, window, Ct)).ShouldBe(TimeSpan.Zero);
+        (await b.TryTakeIdentifySlotAsync(1, window, Ct)).ShouldBe(TimeSpan.Zero);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        (await b.TryTakeIdentifySlotAsync(0, window, Ct)).ShouldBe(TimeSpan.FromSeconds(3));
+
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        (await b.TryTakeIdentifySlotAsync(0, window, Ct)).ShouldBe(TimeSpan.Zero);
+        (await a.TryTakeIdentifySlotAsync(0, window, Ct)).ShouldBe(window);
+    }
+
+    [Fact]
     public async Task FiveInstancesClaimingAtOnce_NeverShareAShard()
     {
         var where = engine.NewDatabase();

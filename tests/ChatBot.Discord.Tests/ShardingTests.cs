@@ -26,7 +26,7 @@ public sealed class ShardingTests : IAsyncLifetime
 
     private readonly string _directory = Directory.CreateTempSubdirectory("chatbot-discord-shards-").FullName;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-    private readonly List<DiscordHarness> _instances = [];
+    private readonly List<Instance> _instances = [];
     private FakeDiscord _discord = null!;
     private Database _database = null!;
 
@@ -45,7 +45,8 @@ public sealed class ShardingTests : IAsyncLifetime
     {
         foreach (var instance in _instances)
         {
-            await instance.DisposeAsync();
+            await instance.Hosted.StopAsync(CancellationToken.None); // no database write after this
+            await instance.Harness.DisposeAsync();
         }
 
         await _discord.DisposeAsync();
@@ -56,6 +57,7 @@ public sealed class ShardingTests : IAsyncLifetime
     [Fact]
     public async Task ThreeInstancesWithThreeShards_RunOneEach_RegisterCommandsOnce_AndASurvivorTakesOverADeadOnesShard()
     {
+        GatewayBot(shards: 1, maxConcurrency: 16); // every shard its own identify bucket: no pacing in this test
         var a = await StartInstanceAsync("a");
         var b = await StartInstanceAsync("b");
         var c = await StartInstanceAsync("c", crashes: true);
@@ -95,6 +97,67 @@ public sealed class ShardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnInstanceJoiningLater_GetsItsFairShare_AndTheShardItTakesIsClosedWhereItRanBefore()
+    {
+        GatewayBot(shards: 1, maxConcurrency: 16);
+        var a = await StartInstanceAsync("a", configure: settings => settings["Discord:ShardCount"] = "2");
+        await a.Trace.WaitForAsync("joined");
+        _clock.Advance(DiscordShardManager.RenewInterval);
+        var first = new Dictionary<string, FakeGatewayConnection>();
+        for (var i = 0; i < 2; i++)
+        {
+            var connection = await _discord.NextConnectionAsync();
+            first[await IdentifyAsync(connection)] = connection;
+        }
+
+        first.Keys.Order().ShouldBe(["[0,2]", "[1,2]"]);
+        await a.Trace.WaitForAsync("renewed");
+
+        var b = await StartInstanceAsync("b", configure: settings => settings["Discord:ShardCount"] = "2");
+        await b.Trace.WaitForAsync("joined");
+        while (b.Manager.RunningShards.Count == 0)
+        {
+            _clock.Advance(DiscordShardManager.RenewInterval);
+            await a.Trace.WaitForAsync("renewed");
+            await b.Trace.WaitForAsync("renewed");
+        }
+
+        b.Manager.RunningShards.ShouldBe([1]);
+        a.Manager.RunningShards.ShouldBe([0]);
+        (await first["[1,2]"].ClientClosed.WaitAsync(TimeSpan.FromSeconds(10), Ct)).ShouldBe(1000);
+        (await IdentifyNextConnectionAsync()).ShouldBe("[1,2]");
+        first["[0,2]"].ClientClosed.IsCompleted.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task IdentifiesOfTwoInstances_ShareTheRateLimitBucketThroughTheDatabase()
+    {
+        GatewayBot(shards: 1, maxConcurrency: 1);
+        var a = await StartInstanceAsync("a", configure: settings => (settings["Discord:ShardCount"], settings["Discord:ShardIds"]) = ("2", "0"));
+        var b = await StartInstanceAsync("b", configure: settings => (settings["Discord:ShardCount"], settings["Discord:ShardIds"]) = ("2", "1"));
+        var connections = new List<FakeGatewayConnection>();
+        for (var i = 0; i < 2; i++)
+        {
+            var connection = await _discord.NextConnectionAsync();
+            await connection.HelloAsync(HeartbeatMs);
+            connections.Add(connection);
+        }
+
+        // max_concurrency 1: one bucket for both shards, so one instance waits the 5 s window.
+        var waitingLine = (Func<string, bool>)(line => line.Contains("waiting 5000 ms for an identify slot", StringComparison.Ordinal));
+        await Task.WhenAny(a.Logs.WaitForAsync(waitingLine), b.Logs.WaitForAsync(waitingLine)).Unwrap();
+        _clock.Advance(IdentifyGate.Window);
+        var shards = new List<string>();
+        foreach (var connection in connections)
+        {
+            shards.Add(ShardOf(await connection.ExpectAsync(2)));
+        }
+
+        shards.Order().ShouldBe(["[0,2]", "[1,2]"]);
+        (a.Logs.Lines.Count(waitingLine) + b.Logs.Lines.Count(waitingLine)).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task ExplicitShardIds_AreTheOnlyShardsThisInstanceRuns()
     {
         var instance = await StartInstanceAsync("a", configure: settings => settings["Discord:ShardIds"] = "2", leases: false);
@@ -109,9 +172,7 @@ public sealed class ShardingTests : IAsyncLifetime
     [Fact]
     public async Task AutoShardCount_ComesFromGatewayBot_AndIdentifiesArePacedPerMaxConcurrencyBucket()
     {
-        _discord.RestHandler = (request, _) => request.Route == "GET gateway/bot"
-            ? new FakeResponse(200, $$$"""{"url":"{{{_discord.GatewayUrl.ToString().TrimEnd('/')}}}","shards":4,"session_start_limit":{"total":1000,"remaining":990,"reset_after":14400000,"max_concurrency":2}}""")
-            : null;
+        GatewayBot(shards: 4, maxConcurrency: 2);
         var instance = await StartInstanceAsync("a", configure: settings => settings["Discord:ShardCount"] = "auto", leases: false);
 
         var connections = new List<FakeGatewayConnection>();
@@ -161,9 +222,15 @@ public sealed class ShardingTests : IAsyncLifetime
     private static string ShardOf(JsonElement identify) =>
         identify.GetProperty("d").GetProperty("shard").GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal);
 
-    private async Task<string> IdentifyNextConnectionAsync()
+    private void GatewayBot(int shards, int maxConcurrency) =>
+        _discord.RestHandler = (request, _) => request.Route == "GET gateway/bot"
+            ? new FakeResponse(200, $$$"""{"url":"{{{_discord.GatewayUrl.ToString().TrimEnd('/')}}}","shards":{{{shards}}},"session_start_limit":{"total":1000,"remaining":990,"reset_after":14400000,"max_concurrency":{{{maxConcurrency}}}}}""")
+            : null;
+
+    private async Task<string> IdentifyNextConnectionAsync() => await IdentifyAsync(await _discord.NextConnectionAsync());
+
+    private static async Task<string> IdentifyAsync(FakeGatewayConnection connection)
     {
-        var connection = await _discord.NextConnectionAsync();
         await connection.HelloAsync(HeartbeatMs);
         var identify = await connection.ExpectAsync(2);
         await connection.ReadyAsync(1, "session-" + ShardOf(identify));
@@ -193,13 +260,14 @@ public sealed class ShardingTests : IAsyncLifetime
                     services.AddSingleton(store);
                 }
             });
-        _instances.Add(harness);
         var trace = Channel.CreateUnbounded<string>();
         var manager = harness.Services.GetRequiredService<DiscordShardManager>();
         manager.Trace = trace.Writer;
         var hosted = harness.Services.GetRequiredService<DiscordGatewayHostedService>();
+        var instance = new Instance(harness, manager, hosted, trace.Reader);
+        _instances.Add(instance);
         await hosted.StartAsync(Ct);
-        return new Instance(harness, manager, hosted, trace.Reader);
+        return instance;
     }
 
     private sealed record Instance(DiscordHarness Harness, DiscordShardManager Manager, DiscordGatewayHostedService Hosted, ChannelReader<string> Trace)
@@ -212,6 +280,9 @@ public sealed class ShardingTests : IAsyncLifetime
     {
         public Task<IReadOnlyList<int>> RenewAsync(int shardCount, TimeSpan lease, bool claim, CancellationToken cancellationToken) =>
             inner.RenewAsync(shardCount, lease, claim, cancellationToken);
+
+        public Task<TimeSpan> TryTakeIdentifySlotAsync(int bucket, TimeSpan window, CancellationToken cancellationToken) =>
+            inner.TryTakeIdentifySlotAsync(bucket, window, cancellationToken);
 
         public Task ReleaseAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

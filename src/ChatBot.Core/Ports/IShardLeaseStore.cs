@@ -20,6 +20,14 @@ public interface IShardLeaseStore
     /// <exception cref="System.Data.Common.DbException">The database could not be reached or failed.</exception>
     Task<IReadOnlyList<int>> RenewAsync(int shardCount, TimeSpan lease, bool claim, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes the IDENTIFY slot of rate-limit bucket <paramref name="bucket"/> (<c>shard_id % max_concurrency</c>) for
+    /// all instances if it is free, holding it for <paramref name="window"/> (Discord: one IDENTIFY per bucket per 5 s).
+    /// </summary>
+    /// <returns><see cref="TimeSpan.Zero"/> when taken, else how long until the slot is free.</returns>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached or failed.</exception>
+    Task<TimeSpan> TryTakeIdentifySlotAsync(int bucket, TimeSpan window, CancellationToken cancellationToken);
+
     /// <summary>Gives up this instance's leases and membership at a clean stop, so others take the shards at once.</summary>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached or failed.</exception>
     Task ReleaseAsync(CancellationToken cancellationToken);

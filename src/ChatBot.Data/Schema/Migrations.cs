@@ -294,6 +294,13 @@ public static class Migrations
                 expires_at  INTEGER NOT NULL,
                 PRIMARY KEY (shard_id)
             ) WITHOUT ROWID;
+
+            -- When each IDENTIFY rate-limit bucket (shard_id % max_concurrency) is free again (Unix ms), for all instances.
+            CREATE TABLE discord_identify_slots (
+                bucket  INTEGER NOT NULL,
+                free_at INTEGER NOT NULL,
+                PRIMARY KEY (bucket)
+            ) WITHOUT ROWID;
             """),
     ];
 }

@@ -664,7 +664,8 @@ public sealed partial class DiscordGatewayClient
     /// <summary>Waits for this shard's IDENTIFY slot (see <see cref="IdentifyGate"/>).</summary>
     private async Task WaitForIdentifySlotAsync(CancellationToken cancellationToken)
     {
-        while (!_identifyGate.TryTake(ShardId, out var wait))
+        TimeSpan wait;
+        while ((wait = await _identifyGate.TryTakeAsync(ShardId, cancellationToken)) > TimeSpan.Zero)
         {
             LogIdentifyWait(_logger, ShardId, wait.TotalMilliseconds);
             ChatBotTelemetry.RateLimitWaited(ChatPlatform.Discord, "gateway identify", wait);

@@ -13,7 +13,8 @@ namespace ChatBot.Discord.Gateway;
 /// with a database, the shards this instance holds a lease on through <see cref="IShardLeaseStore"/>). Leases are
 /// renewed every <see cref="RenewInterval"/> and last <see cref="LeaseDuration"/>: a dead instance's shards are
 /// taken over within a minute, and a shard whose lease is lost is closed here. Each shard is one
-/// <see cref="DiscordGatewayClient"/>; their IDENTIFYs share one <see cref="IdentifyGate"/>. Whoever starts shard 0
+/// <see cref="DiscordGatewayClient"/>; their IDENTIFYs share one <see cref="IdentifyGate"/> (across instances too, with a
+/// shared database). Whoever starts shard 0
 /// runs <c>onShardZero</c> first (command registration), so that happens once across instances.
 /// </summary>
 public sealed partial class DiscordShardManager(
@@ -33,7 +34,7 @@ public sealed partial class DiscordShardManager(
     public static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(10);
 
     private readonly ILogger _logger = loggers.CreateLogger<DiscordShardManager>();
-    private readonly IdentifyGate _gate = new(time);
+    private readonly IdentifyGate _gate = new(time, leases, loggers.CreateLogger<IdentifyGate>());
     private readonly ConcurrentDictionary<int, RunningShard> _running = new();
     private readonly ConcurrentBag<DiscordGatewayClient> _everRun = [];
     private bool _shardZeroDone;
