@@ -43,19 +43,21 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IDigestStore, SqliteDigestStore>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<InstanceHeartbeat>();
+        // Inbound claims and shard leases only on a database several instances share: one SQLite file has one process,
+        // whose in-memory de-duplication suffices and which runs every shard. (A null factory result makes GetService
+        // return null: the Slack client then de-duplicates in memory only, DiscordShardManager runs every shard.)
         services.AddSingleton<InboundClaimStore>();
-        services.AddSingleton<IInboundClaimStore>(sp => sp.GetRequiredService<InboundClaimStore>());
+        services.AddSingleton<IInboundClaimStore>(sp => IsShared(sp) ? sp.GetRequiredService<InboundClaimStore>() : null!);
         services.AddHostedService<InboundClaimPurge>();
-        // Shard leases only on a database several instances share; one SQLite file has one process, which runs every shard.
-        // (a null factory result makes GetService return null, which DiscordShardManager reads as "run them all").
-        services.AddSingleton<IShardLeaseStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
-            ? ActivatorUtilities.CreateInstance<ShardLeaseStore>(sp)
-            : null!);
+        services.AddSingleton<IShardLeaseStore>(sp => IsShared(sp) ? ActivatorUtilities.CreateInstance<ShardLeaseStore>(sp) : null!);
         // Only the check: the health check service itself comes with the host's service defaults.
         services.Configure<HealthCheckServiceOptions>(health => health.Registrations.Add(
             new HealthCheckRegistration("database", sp => ActivatorUtilities.CreateInstance<DatabaseHealthCheck>(sp), failureStatus: null, tags: [HealthTags.Ready])));
         return services;
     }
+
+    private static bool IsShared(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres;
 
     /// <summary>
     /// Takes the file lock, then creates or migrates the schema as the host starts, so a second process or a

@@ -35,6 +35,21 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
     }
 
     [Fact]
+    public void On_Postgres_inbound_claims_and_shard_leases_are_shared_through_the_database()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration["Storage:Provider"] = "Postgres";
+        builder.Configuration["Storage:ConnectionString"] = "Host=127.0.0.1;Database=chatbot;Username=chatbot";
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<BreaksOptions>().BindConfiguration(BreaksOptions.Section);
+        builder.Services.AddChatBotData();
+        using var host = builder.Build();
+
+        host.Services.GetRequiredService<IInboundClaimStore>().ShouldBeOfType<InboundClaimStore>();
+        host.Services.GetRequiredService<IShardLeaseStore>().ShouldBeOfType<ShardLeaseStore>();
+    }
+
+    [Fact]
     public async Task Starting_the_host_creates_and_migrates_the_database_at_Storage_Path()
     {
         var file = temp.NewFile().File;
@@ -50,8 +65,8 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
         database.Workdays.ToString().ShouldBe("mon,wed,fri");
         host.Services.GetRequiredService<IUserStore>().ShouldBeSameAs(host.Services.GetRequiredService<IChannelStore>());
         host.Services.GetRequiredService<ICompletionStore>().ShouldBeSameAs(host.Services.GetRequiredService<ICompletionStore>());
-        host.Services.GetRequiredService<IInboundClaimStore>().ShouldBeOfType<InboundClaimStore>();
-        host.Services.GetService<IShardLeaseStore>().ShouldBeNull(); // one process per SQLite file runs every shard
+        host.Services.GetService<IInboundClaimStore>().ShouldBeNull(); // one process per SQLite file: in-memory de-duplication
+        host.Services.GetService<IShardLeaseStore>().ShouldBeNull(); // and it runs every shard
         await host.StopAsync(Ct);
 
         // A second start on the same file applies nothing.
