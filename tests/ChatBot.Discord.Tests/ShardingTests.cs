@@ -5,10 +5,7 @@ using ChatBot.Core.Ports;
 using ChatBot.Data;
 using ChatBot.Discord.Gateway;
 using ChatBot.Discord.Tests.Fakes;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Shouldly;
 using Xunit;
@@ -24,21 +21,16 @@ public sealed class ShardingTests : IAsyncLifetime
     /// <summary>Long enough that no heartbeat is ever missed while the test moves the clock in 10 s steps.</summary>
     private const int HeartbeatMs = 600_000;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("chatbot-discord-shards-").FullName;
+    private readonly TempSqliteDatabase _shared = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
     private readonly List<Instance> _instances = [];
     private FakeDiscord _discord = null!;
-    private Database _database = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
         _discord = await FakeDiscord.StartAsync();
-        _database = new SqliteDatabase(
-            Options.Create(new StorageOptions { Path = Path.Combine(_directory, "chatbot.db") }),
-            Options.Create(new BreaksOptions()),
-            NullLogger<SqliteDatabase>.Instance);
     }
 
     public async ValueTask DisposeAsync()
@@ -50,8 +42,7 @@ public sealed class ShardingTests : IAsyncLifetime
         }
 
         await _discord.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        _shared.Dispose();
     }
 
     [Fact]
@@ -239,7 +230,7 @@ public sealed class ShardingTests : IAsyncLifetime
 
     private async Task<Instance> StartInstanceAsync(string id, bool crashes = false, Action<Dictionary<string, string?>>? configure = null, bool leases = true)
     {
-        IShardLeaseStore store = new ShardLeaseStore(_database, new BotInstance(id), _clock);
+        IShardLeaseStore store = new ShardLeaseStore(_shared.Database, new BotInstance(id), _clock);
         if (crashes)
         {
             store = new CrashingInstanceLeases(store);

@@ -2,10 +2,7 @@ using ChatBot.Core;
 using ChatBot.Core.Ports;
 using ChatBot.Data;
 using ChatBot.Slack.Tests.Fakes;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Shouldly;
 
@@ -19,7 +16,7 @@ public sealed class SharedEnvelopeDedupTests : IAsyncLifetime
 {
     private static readonly TimeSpan ClaimLifetime = TimeSpan.FromMinutes(15);
 
-    private readonly string directory = Directory.CreateTempSubdirectory("chatbot-slack-dedup-").FullName;
+    private readonly TempSqliteDatabase shared = new();
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
     private FakeSlackServer slack = null!;
     private Database database = null!;
@@ -27,17 +24,13 @@ public sealed class SharedEnvelopeDedupTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         slack = await FakeSlackServer.StartAsync();
-        database = new SqliteDatabase(
-            Options.Create(new StorageOptions { Path = Path.Combine(directory, "chatbot.db") }),
-            Options.Create(new BreaksOptions()),
-            NullLogger<SqliteDatabase>.Instance);
+        database = shared.Database;
     }
 
     public async ValueTask DisposeAsync()
     {
         await slack.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
+        shared.Dispose();
     }
 
     [Fact]
@@ -93,12 +86,9 @@ public sealed class SharedEnvelopeDedupTests : IAsyncLifetime
     public async Task DatabaseUnreachable_TheEnvelopeIsStillHandled_AndTheOutageIsLoggedOnce()
     {
         // A regular file where the database's directory should be: every open fails.
-        var blocker = Path.Combine(directory, "not-a-directory");
+        var blocker = Path.Combine(shared.DirectoryPath, "not-a-directory");
         await File.WriteAllTextAsync(blocker, "x", TestContext.Current.CancellationToken);
-        database = new SqliteDatabase(
-            Options.Create(new StorageOptions { Path = Path.Combine(blocker, "chatbot.db") }),
-            Options.Create(new BreaksOptions()),
-            NullLogger<SqliteDatabase>.Instance);
+        database = TempSqliteDatabase.Open(Path.Combine(blocker, "chatbot.db"));
         var (host, socket) = await StartInstanceAsync("instance-a");
         await using var _ = host;
 
