@@ -15,7 +15,7 @@ internal sealed class DiscordHealthCheck(DiscordShardManager gateway, IServicePr
     {
         if (!gateway.IsReady)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy("a gateway shard session is not READY or RESUMED"));
+            return Task.FromResult(HealthCheckResult.Unhealthy("the gateway session is not READY or RESUMED"));
         }
 
         if (services.GetService<DiscordHttpInteractionsHostedService>() is { BoundAddress: null })
