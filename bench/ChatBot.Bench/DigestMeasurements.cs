@@ -31,7 +31,7 @@ internal static class DigestMeasurements
         var clock = new FixedClock(data.Now);
         var services = new ServiceCollection().AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, new NamedChannel()).BuildServiceProvider();
         var chart = new ScottPlotDigestChart();
-        var store = new SqliteDigestStore(database);
+        var store = new DigestStore(database);
         var digests = new DigestService(
             store,
             new CompletionStore(database),
