@@ -65,6 +65,8 @@ public sealed class SchemaTestsOnPostgres(PostgresCluster cluster)
         [
             "channels", "users", "breaks", "break_posts", "completions", "channel_members", "streaks", "settings", "schedule_slots",
             "instances", "digest_posts", "away_days", "ux_breaks_slot", "ux_completions_break", "ux_completions_self", "ix_completions_user",
+            "digest_settings", "digest_requests", "ix_completions_channel_at_who", "dm_posts", "dm_refusals", "snoozes", "reminders",
+            "ix_reminders_due", "reminder_sends", "ix_reminder_sends_due",
         ];
         expected.Except(relations).ShouldBeEmpty();
         (await connection.ExecuteScalarAsync<long>(
