@@ -22,9 +22,9 @@ internal static class DigestMeasurements
 {
     private const double TargetMs = 300;
 
-    public static async Task<int> RunAsync(string file, DataSet data, BenchOptions options)
+    public static async Task<int> RunAsync(BenchEngine engine, DataSet data, BenchOptions options)
     {
-        var database = DataSet.OpenDatabase(file);
+        var database = engine.Open();
         await database.EnsureInitializedAsync();
         var users = new UserStore(database);
         var breaks = Options.Create(new BreaksOptions { Workdays = "Mon-Fri" });
