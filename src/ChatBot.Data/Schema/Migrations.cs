@@ -271,5 +271,10 @@ public static class Migrations
             ALTER TABLE reminder_sends ADD COLUMN due_at INTEGER;
             CREATE INDEX ix_reminder_sends_due ON reminder_sends (due_at);
             """),
+        new(9, "leaderboards read the longest streaks first", """
+            -- A board reads streaks from the longest down and stops once its places are settled, instead of joining
+            -- every participant's streak (10,000 people: ~15 ms on PostgreSQL, see bench/ChatBot.Bench).
+            CREATE INDEX ix_streaks_run ON streaks (platform, team_id, run_length, run_end, best, user_id);
+            """),
     ];
 }
