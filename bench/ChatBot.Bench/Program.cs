@@ -11,14 +11,14 @@ using ChatBot.Data;
 // --reminders: the daily reminder pass for --users people with reminders set, due in the same minute.
 // --provider postgres: the same on PostgreSQL, at --connection-string (an empty database is loaded, one loaded
 // before is measured again), or on a throwaway cluster started like the tests' when it is omitted.
-var options = BenchOptions.Parse(args);
-await using var engine = BenchEngine.Create(options);
-var target = options.Provider == StorageProvider.Postgres ? 20 : 50;
-Out.Line($"ChatBot store benchmark: {options.Users:N0} users, {options.Completions:N0} completions, {options.Iterations} iterations per query");
-Out.Line($"Database: {engine.Location}");
-Out.Line($"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other work on the machine inflates the p95 figures)");
 try
 {
+    var options = BenchOptions.Parse(args);
+    await using var engine = BenchEngine.Create(options);
+    var target = options.Provider == StorageProvider.Postgres ? 20 : 50;
+    Out.Line($"ChatBot store benchmark: {options.Users:N0} users, {options.Completions:N0} completions, {options.Iterations} iterations per query");
+    Out.Line($"Database: {engine.Location}");
+    Out.Line($"Machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (other work on the machine inflates the p95 figures)");
     if (options.Reminders)
     {
         return await ReminderMeasurements.RunAsync(engine, options);
