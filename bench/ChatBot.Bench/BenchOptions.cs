@@ -1,8 +1,9 @@
 using System.Globalization;
+using ChatBot.Data;
 
 namespace ChatBot.Bench;
 
-internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile, bool Digest = false, string? Sample = null, string? Database = null, bool Reminders = false)
+internal sealed record BenchOptions(int Users, int Completions, int Channels, int Iterations, int WarmUp, bool Keep, bool Profile, bool Digest = false, string? Sample = null, string? Database = null, bool Reminders = false, StorageProvider Provider = StorageProvider.Sqlite, string? ConnectionString = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -23,8 +24,20 @@ internal sealed record BenchOptions(int Users, int Completions, int Channels, in
                 "--sample" => options with { Sample = args[++i] },
                 "--database" => options with { Database = args[++i] },
                 "--reminders" => options with { Reminders = true },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile --digest --sample PATH --database PATH --reminders."),
+                "--provider" => options with { Provider = args[++i] switch
+                {
+                    "sqlite" => StorageProvider.Sqlite,
+                    "postgres" => StorageProvider.Postgres,
+                    var other => throw new ArgumentException($"--provider must be sqlite or postgres, not '{other}'."),
+                } },
+                "--connection-string" => options with { ConnectionString = args[++i] },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'. Use --users N --completions N --channels N --iterations N --warmup N --keep --profile --digest --sample PATH --database PATH --reminders --provider sqlite|postgres --connection-string NPGSQL."),
             };
+        }
+
+        if (options.Provider == StorageProvider.Postgres && options.Database is not null)
+        {
+            throw new ArgumentException("--database names a SQLite file; with --provider postgres give --connection-string.");
         }
 
         return options;

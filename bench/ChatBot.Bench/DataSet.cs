@@ -23,16 +23,11 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
 
     public static TeamKey Team => new(ChatPlatform.Slack, TeamId);
 
-    public static SqliteDatabase OpenDatabase(string file) => new(
-        Options.Create(new StorageOptions { Path = file }),
-        Options.Create(new BreaksOptions { Workdays = "Mon-Fri" }),
-        NullLogger<SqliteDatabase>.Instance);
-
     /// <summary>
-    /// Bulk-loads the tables with prepared commands in one transaction, then lets a fresh
-    /// <see cref="SqliteDatabase"/> compute every streak summary (as after a change of <c>Breaks:Workdays</c>).
+    /// Bulk-loads the tables in one transaction (SQLite: prepared commands; PostgreSQL: binary COPY), then lets a
+    /// fresh <see cref="Database"/> compute every streak summary (as after a change of <c>Breaks:Workdays</c>).
     /// </summary>
-    public static async Task<DataSet> BuildAsync(string file, BenchOptions options)
+    public static async Task<DataSet> BuildAsync(BenchEngine engine, BenchOptions options)
     {
         var today = new DateOnly(2026, 11, 24); // a Tuesday
         var now = new DateTimeOffset(today.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero);
@@ -43,16 +38,17 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
         var random = new Random(20261124);
 
         var stopwatch = Stopwatch.StartNew();
-        await OpenDatabase(file).EnsureInitializedAsync();
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
-        await connection.OpenAsync();
-        await connection.ExecuteAsync("PRAGMA synchronous = OFF; PRAGMA cache_size = -200000;");
-        await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
+        await engine.Open().EnsureInitializedAsync();
+        await using var connection = await engine.OpenRawAsync();
+        if (!engine.IsPostgres)
+        {
+            await connection.ExecuteAsync("PRAGMA synchronous = OFF; PRAGMA cache_size = -200000;");
+        }
+
+        await using (var transaction = await connection.BeginTransactionAsync())
         {
             // Two scheduled breaks per channel per workday; ids are computed, not looked up.
-            await using (var insertBreak = Prepare(connection, transaction,
-                "INSERT INTO breaks (id, platform, team_id, channel_id, drill_id, origin, started_at, started_by, slot_key) VALUES ($id, 'slack', $team, $channel, $drill, 1, $at, NULL, $slot);",
-                "$id", "$team", "$channel", "$drill", "$at", "$slot"))
+            await using (var insertBreak = TableWriter.Open(connection, transaction, "breaks", "id", "team_id", "channel_id", "drill_id", "started_at", "slot_key", "platform", "origin"))
             {
                 string[] drills = ["extension", "rotation", "catcamel"];
                 for (var c = 0; c < channels.Length; c++)
@@ -62,8 +58,8 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
                         for (var slot = 0; slot < 2; slot++)
                         {
                             var at = new DateTimeOffset(workdays[w].ToDateTime(new TimeOnly(slot == 0 ? 9 : 14, 30)), TimeSpan.Zero);
-                            await Run(insertBreak, BreakId(c, w, slot, workdays.Length), TeamId, channels[c], drills[(w * 2 + slot) % 3],
-                                at.ToUnixTimeMilliseconds(), $"{(slot == 0 ? "0930" : "1400")}@{workdays[w]:yyyy-MM-dd}");
+                            await insertBreak.AddAsync(BreakId(c, w, slot, workdays.Length), TeamId, channels[c], drills[(w * 2 + slot) % 3],
+                                at.ToUnixTimeMilliseconds(), $"{(slot == 0 ? "0930" : "1400")}@{workdays[w]:yyyy-MM-dd}", Platform, 1L);
                         }
                     }
                 }
@@ -75,9 +71,7 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
             var rate = new double[options.Users];
             var perUserWorkday = 0.97 * options.Completions / ((double)options.Users * workdays.Length) / 1.2; // 1.2: second clicks
             var spread = Math.Max(0, (perUserWorkday - 0.04 * 0.98) / 0.96);
-            await using (var insertUser = Prepare(connection, transaction,
-                "INSERT INTO users (platform, team_id, user_id, display_name, time_zone, platform_time_zone) VALUES ('slack', $team, $user, $name, $tz, $ptz);",
-                "$team", "$user", "$name", "$tz", "$ptz"))
+            await using (var insertUser = TableWriter.Open(connection, transaction, "users", "team_id", "user_id", "display_name", "time_zone", "platform_time_zone", "platform"))
             {
                 for (var u = 0; u < options.Users; u++)
                 {
@@ -86,7 +80,7 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
                     rate[u] = devotee[u] ? 0.98 : Math.Min(0.95, random.NextDouble() * 2 * spread);
                     var zone = Zones[random.Next(Zones.Length)];
                     var own = random.NextDouble() < 0.3;
-                    await Run(insertUser, TeamId, UserId(u), $"Person {u:00000}", own ? zone : null, own ? null : zone);
+                    await insertUser.AddAsync(TeamId, UserId(u), $"Person {u:00000}", own ? zone : null, own ? null : zone, Platform);
                 }
             }
 
@@ -94,9 +88,7 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
             var used = new HashSet<long>();
             var count = 0;
             var perUser = new int[options.Users];
-            await using var insertCompletion = Prepare(connection, transaction,
-                "INSERT INTO completions (platform, team_id, user_id, channel_id, break_id, kind, at, local_day) VALUES ('slack', $team, $user, $channel, $break, $kind, $at, $day);",
-                "$team", "$user", "$channel", "$break", "$kind", "$at", "$day");
+            var insertCompletion = TableWriter.Open(connection, transaction, "completions", "team_id", "user_id", "channel_id", "break_id", "kind", "at", "local_day", "platform");
             async Task<bool> ClickAsync(int u, int w, int slot)
             {
                 var c = random.NextDouble() < 0.15 ? random.Next(channels.Length) : home[u];
@@ -107,7 +99,7 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
                 }
 
                 var at = new DateTimeOffset(workdays[w].ToDateTime(new TimeOnly(slot == 0 ? 9 : 14, 35)), TimeSpan.Zero);
-                await Run(insertCompletion, TeamId, UserId(u), channels[c], breakId, 0, at.ToUnixTimeMilliseconds(), WorkdaySet.DayNumber(workdays[w]));
+                await insertCompletion.AddAsync(TeamId, UserId(u), channels[c], breakId, 0L, at.ToUnixTimeMilliseconds(), (long)WorkdaySet.DayNumber(workdays[w]), Platform);
                 count++;
                 perUser[u]++;
                 return true;
@@ -133,8 +125,8 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
                     {
                         if (count < options.Completions)
                         {
-                            await Run(insertCompletion, TeamId, UserId(u), channels[home[u]], null, 1,
-                                new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero).ToUnixTimeMilliseconds(), WorkdaySet.DayNumber(day));
+                            await insertCompletion.AddAsync(TeamId, UserId(u), channels[home[u]], null, 1L,
+                                new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero).ToUnixTimeMilliseconds(), (long)WorkdaySet.DayNumber(day), Platform);
                             count++;
                             perUser[u]++;
                         }
@@ -148,6 +140,7 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
                 await ClickAsync(random.Next(options.Users), random.Next(workdays.Length), random.Next(2));
             }
 
+            await insertCompletion.DisposeAsync();
             await connection.ExecuteAsync(
                 """
                 INSERT INTO channel_members (platform, team_id, channel_id, user_id, breaks)
@@ -160,9 +153,16 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
                 $"Loaded {count:N0} completions, {options.Users:N0} users, {channels.Length * workdays.Length * 2:N0} breaks in {stopwatch.Elapsed.TotalSeconds:F1} s");
 
             stopwatch.Restart();
-            // A fresh SqliteDatabase sees no stored workdays setting and recomputes every summary in SQL.
-            await OpenDatabase(file).EnsureInitializedAsync();
+            // A fresh Database sees no stored workdays setting and recomputes every summary in SQL.
+            await engine.Open().EnsureInitializedAsync();
             Out.Line($"Computed every streak summary (refresh-all) in {stopwatch.Elapsed.TotalSeconds:F1} s");
+            if (engine.IsPostgres)
+            {
+                // The loaded ids bypassed the identity; and, as autovacuum would, statistics and the visibility map
+                // (PostgreSQL's index-only scans read it).
+                await connection.ExecuteAsync("SELECT setval(pg_get_serial_sequence('breaks', 'id'), (SELECT MAX(id) FROM breaks));");
+                await connection.ExecuteAsync("VACUUM ANALYZE;", commandTimeout: 600);
+            }
 
             var heavy = Enumerable.Range(0, options.Users).MaxBy(u => perUser[u]);
             var typical = Enumerable.Range(0, options.Users).OrderBy(u => perUser[u]).ElementAt(options.Users / 2);
@@ -174,43 +174,18 @@ internal sealed record DataSet(DateOnly Today, DateTimeOffset Now, string[] Chan
     /// Describes a database an earlier run kept (<c>--keep</c>), to measure again without loading it again
     /// (<c>--database PATH</c>): the same fixed today, its channels, its heaviest and median person.
     /// </summary>
-    public static async Task<DataSet> ReadAsync(string file)
+    public static async Task<DataSet> ReadAsync(BenchEngine engine)
     {
         var today = new DateOnly(2026, 11, 24);
-        await OpenDatabase(file).EnsureInitializedAsync();
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
-        await connection.OpenAsync();
+        await engine.Open().EnsureInitializedAsync();
+        await using var connection = await engine.OpenRawAsync();
         var channels = (await connection.QueryAsync<string>("SELECT DISTINCT channel_id FROM channel_members ORDER BY channel_id;")).ToArray();
         var people = (await connection.QueryAsync<string>("SELECT user_id FROM streaks WHERE team_id = @TeamId ORDER BY total, user_id;", new { TeamId })).ToArray();
-        Out.Line($"Reusing {file}: {channels.Length} channels, {people.Length:N0} people with completions");
+        Out.Line($"Reusing {engine.Location}: {channels.Length} channels, {people.Length:N0} people with completions");
         return new DataSet(today, new DateTimeOffset(today.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero), channels, people[^1], people[people.Length / 2], people.Length);
     }
 
     private static long BreakId(int channel, int workday, int slot, int workdays) => 1 + (((long)channel * workdays + workday) * 2) + slot;
 
     private static string UserId(int u) => string.Create(CultureInfo.InvariantCulture, $"U{u:00000}");
-
-    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] names)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in names)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
-    private static async Task Run(SqliteCommand command, params object?[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-
-        await command.ExecuteNonQueryAsync();
-    }
 }

@@ -22,16 +22,16 @@ internal static class DigestMeasurements
 {
     private const double TargetMs = 300;
 
-    public static async Task<int> RunAsync(string file, DataSet data, BenchOptions options)
+    public static async Task<int> RunAsync(BenchEngine engine, DataSet data, BenchOptions options)
     {
-        var database = DataSet.OpenDatabase(file);
+        var database = engine.Open();
         await database.EnsureInitializedAsync();
         var users = new UserStore(database);
         var breaks = Options.Create(new BreaksOptions { Workdays = "Mon-Fri" });
         var clock = new FixedClock(data.Now);
         var services = new ServiceCollection().AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, new NamedChannel()).BuildServiceProvider();
         var chart = new ScottPlotDigestChart();
-        var store = new SqliteDigestStore(database);
+        var store = new DigestStore(database);
         var digests = new DigestService(
             store,
             new CompletionStore(database),

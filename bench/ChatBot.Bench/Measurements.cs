@@ -11,10 +11,10 @@ internal sealed record Result(string Name, double Min, double Median, double P95
 
 internal static class Measurements
 {
-    public static async Task<IReadOnlyList<Result>> RunAsync(string file, DataSet data, BenchOptions options)
+    public static async Task<IReadOnlyList<Result>> RunAsync(BenchEngine engine, DataSet data, BenchOptions options)
     {
         // A fresh process-like start: new database object, the stores the host would use.
-        var database = DataSet.OpenDatabase(file);
+        var database = engine.Open();
         await database.EnsureInitializedAsync();
         var completions = new CompletionStore(database);
         var busiest = DataSet.Channel(data.ChannelIds[0]);

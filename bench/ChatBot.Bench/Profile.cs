@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace ChatBot.Bench;
 
@@ -15,9 +14,9 @@ internal static class Profile
         WHERE platform = @Platform AND team_id = @TeamId AND COALESCE(time_zone, platform_time_zone) IS NOT NULL;
         """;
 
-    private const string AllTime = """
+    private static readonly string AllTime = $$"""
         WITH participants AS (SELECT user_id, breaks FROM channel_members WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId),
-        open_from (zone, ordinal) AS MATERIALIZED (SELECT key, value FROM json_each(@OpenFrom))
+        open_from (zone, ordinal) AS MATERIALIZED ({{OpenFrom}})
         SELECT p.user_id, COALESCE(u.display_name, p.user_id) AS DisplayName,
                CASE WHEN s.run_end >= o.ordinal THEN s.run_length ELSE 0 END AS CurrentStreak, COALESCE(s.best, 0), p.breaks AS Breaks
         FROM participants p
@@ -27,9 +26,9 @@ internal static class Profile
         ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName, p.user_id LIMIT 10;
         """;
 
-    private static readonly string Month = $"""
-        WITH participants AS ({Week.TrimEnd(';', '\n', ' ')}),
-        open_from (zone, ordinal) AS MATERIALIZED (SELECT key, value FROM json_each(@OpenFrom))
+    private static readonly string Month = $$"""
+        WITH participants AS ({{Week.TrimEnd(';', '\n', ' ')}}),
+        open_from (zone, ordinal) AS MATERIALIZED ({{OpenFrom}})
         SELECT p.user_id, COALESCE(u.display_name, p.user_id) AS DisplayName,
                CASE WHEN s.run_end >= o.ordinal THEN s.run_length ELSE 0 END AS CurrentStreak, COALESCE(s.best, 0), p.breaks AS Breaks
         FROM participants p
@@ -38,6 +37,9 @@ internal static class Profile
         LEFT JOIN open_from o ON o.zone = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone)
         ORDER BY CurrentStreak DESC, Breaks DESC, DisplayName, p.user_id LIMIT 10;
         """;
+
+    /// <summary>Replaced by the engine's JSON members (<see cref="ChatBot.Data.SqlDialect.JsonIntegerMembers"/>).</summary>
+    private const string OpenFrom = "OPEN_FROM";
 
     private const string Week = """
         SELECT user_id, COUNT(*) AS breaks FROM completions
@@ -45,11 +47,11 @@ internal static class Profile
         GROUP BY user_id;
         """;
 
-    public static async Task RunAsync(string file, DataSet data)
+    public static async Task RunAsync(BenchEngine engine, DataSet data)
     {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file }.ToString());
-        await connection.OpenAsync();
-        Out.Line($"SQLite {await connection.ExecuteScalarAsync<string>("SELECT sqlite_version();")}");
+        await using var connection = await engine.OpenRawAsync();
+        var dialect = engine.Open().Dialect;
+        Out.Line($"{await connection.ExecuteScalarAsync<string>(engine.IsPostgres ? "SELECT version();" : "SELECT 'SQLite ' || sqlite_version();")}");
         var openFrom = "{\"UTC\":3000,\"Europe/Berlin\":3000,\"America/New_York\":3000,\"America/Los_Angeles\":3000,\"Asia/Kolkata\":3000,\"Australia/Sydney\":3000,\"Pacific/Kiritimati\":3000}";
         var parameters = new
         {
@@ -60,12 +62,17 @@ internal static class Profile
             ChannelZone = "UTC",
             Since = ChatBot.Core.Streaks.WorkdaySet.DayNumber(new DateOnly(data.Today.Year, data.Today.Month, 1)),
         };
-        foreach (var (name, sql) in new[] { ("zones", Zones), ("all-time board", AllTime), ("month participants", Week), ("month board", Month) })
+        foreach (var (name, text) in new[] { ("zones", Zones), ("all-time board", AllTime), ("month participants", Week), ("month board", Month) })
         {
+            var sql = text.Replace(OpenFrom, dialect.JsonIntegerMembers("@OpenFrom"), StringComparison.Ordinal);
             Out.Line($"-- {name}");
-            foreach (var step in await connection.QueryAsync<PlanStep>("EXPLAIN QUERY PLAN " + sql, parameters))
+            // PostgreSQL's plan with its actual rows and times; SQLite's plan steps.
+            var plan = engine.IsPostgres
+                ? await connection.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + sql, parameters)
+                : (await connection.QueryAsync<PlanStep>("EXPLAIN QUERY PLAN " + sql, parameters)).Select(step => step.Detail);
+            foreach (var step in plan)
             {
-                Out.Line($"   {step.Detail}");
+                Out.Line($"   {step}");
             }
 
             var samples = new List<double>();

@@ -35,13 +35,15 @@ internal static class ReminderMeasurements
         ("Asia/Tokyo", new TimeOnly(23, 0)),
     ];
 
-    public static async Task<int> RunAsync(string file, BenchOptions options)
+    public static async Task<int> RunAsync(BenchEngine engine, BenchOptions options)
     {
         var clock = new SettableClock(Due.AddHours(-6));
         var platform = new CountingPlatform();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:Path"] = file,
+            ["Storage:Provider"] = engine.Storage.Provider.ToString(),
+            ["Storage:Path"] = engine.Storage.Path,
+            ["Storage:ConnectionString"] = engine.Storage.ConnectionString,
             ["Breaks:DefaultTimeZone"] = "UTC",
         }).Build();
         var services = new ServiceCollection()
@@ -53,7 +55,7 @@ internal static class ReminderMeasurements
             .AddSingleton<IBreakRunner, NoRunner>()
             .AddKeyedSingleton<IChatPlatform>(ChatPlatform.Slack, platform);
         await using var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<SqliteDatabase>().EnsureInitializedAsync();
+        await provider.GetRequiredService<Database>().EnsureInitializedAsync();
         var reminders = provider.GetRequiredService<IReminderStore>();
         var completions = provider.GetRequiredService<ICompletionStore>();
         var away = provider.GetRequiredService<IAwayStore>();

@@ -177,19 +177,51 @@ public sealed class CompletionStore(Database database) : ICompletionStore
             scope,
             cancellationToken: cancellationToken))).Append(channelZone).Distinct();
         var fallback = TimeZones.TryFind(channelZone, out var found) ? found : TimeZoneInfo.Utc;
-        var openFrom = JsonSerializer.Serialize(zones.ToDictionary(
+        var ordinals = zones.ToDictionary(
             zone => zone,
-            zone => _workdays.OrdinalBefore(TimeZones.LocalDate(now, TimeZones.TryFind(zone, out var own) ? own : fallback))));
+            zone => _workdays.OrdinalBefore(TimeZones.LocalDate(now, TimeZones.TryFind(zone, out var own) ? own : fallback)));
+        var parameters = new DynamicParameters(new
+        {
+            scope.Platform,
+            scope.TeamId,
+            scope.ChannelId,
+            Since = since is { } day ? WorkdaySet.DayNumber(day) : 0,
+            OpenFrom = JsonSerializer.Serialize(ordinals),
+            MinOrdinal = ordinals.Values.Min(),
+            MaxOrdinal = ordinals.Values.Max(),
+            ChannelZone = channelZone,
+            Limit = limit,
+            Offset = limit - 1,
+        });
 
-        var participants = since is null
-            ? "SELECT user_id, breaks FROM channel_members WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId"
-            : """
+        // Usually the board's top is people with current streaks: then only those whose streak may reach the
+        // limit-th longest current one are read (found by a scan of ix_streaks_run from the longest down; a separate
+        // statement, so the board's plan is made knowing how few they are). With fewer current streaks than places
+        // the board is ranked by breaks too, and every participant is read.
+        var threshold = limit > 0
+            ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(ThresholdSql(since is not null), parameters, cancellationToken: cancellationToken))
+            : null;
+        parameters.Add("Threshold", threshold);
+        var rows = await connection.QueryAsync<BoardRow>(new CommandDefinition(
+            threshold is null ? EveryParticipantSql(since is not null) : TopStreaksSql(since is not null), parameters, cancellationToken: cancellationToken));
+
+        return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.CurrentStreak, (int)r.BestStreak, (int)r.Breaks)).ToList();
+    }
+
+    /// <summary>
+    /// The board from every participant of the channel (all time: <c>channel_members</c>; since a day: their
+    /// completions counted), each with their streak, current if it reaches the last workday before today in their zone.
+    /// </summary>
+    private string EveryParticipantSql(bool sinceADay)
+    {
+        var participants = sinceADay
+            ? """
               SELECT user_id, COUNT(*) AS breaks FROM completions
               WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId AND local_day >= @Since
               GROUP BY user_id
-              """;
-        var rows = await connection.QueryAsync<BoardRow>(new CommandDefinition(
-            $"""
+              """
+            : "SELECT user_id, breaks FROM channel_members WHERE platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId";
+        return $"""
             WITH participants AS ({participants}),
             open_from (zone, ordinal) AS MATERIALIZED ({database.Dialect.JsonIntegerMembers("@OpenFrom")})
             SELECT p.user_id AS UserId,
@@ -203,20 +235,63 @@ public sealed class CompletionStore(Database database) : ICompletionStore
             LEFT JOIN open_from o ON o.zone = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone)
             ORDER BY CurrentStreak DESC, Breaks DESC, {database.Dialect.CaseInsensitive("COALESCE(u.display_name, p.user_id)")}, UserId
             LIMIT @Limit;
-            """,
-            new
-            {
-                scope.Platform,
-                scope.TeamId,
-                scope.ChannelId,
-                Since = since is { } day ? WorkdaySet.DayNumber(day) : 0,
-                OpenFrom = openFrom,
-                ChannelZone = channelZone,
-                Limit = limit,
-            },
-            cancellationToken: cancellationToken));
-        return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.CurrentStreak, (int)r.BestStreak, (int)r.Breaks)).ToList();
+            """;
     }
+
+    /// <summary>
+    /// The <c>@Limit</c>-th longest streak among participants whose streak is current in every zone of the board
+    /// (<c>run_end &gt;= @MaxOrdinal</c>), or no row when fewer have one.
+    /// </summary>
+    private string ThresholdSql(bool sinceADay) => $"""
+        SELECT s.run_length
+        FROM streaks s {database.Dialect.IndexedBy("ix_streaks_run")}
+        WHERE s.platform = @Platform AND s.team_id = @TeamId AND s.run_length > 0 AND s.run_end >= @MaxOrdinal
+          AND EXISTS ({TookPart(sinceADay, "s.user_id")})
+        ORDER BY s.run_length DESC
+        LIMIT 1 OFFSET @Offset;
+        """;
+
+    /// <summary>
+    /// The same board as <see cref="EveryParticipantSql"/> given the <see cref="ThresholdSql"/> <c>@Threshold</c> T:
+    /// at least <c>@Limit</c> people rank at T or above, so only those whose streak may be current in some zone
+    /// (<c>run_end &gt;= @MinOrdinal</c>) with <c>run_length &gt;= T</c> can be on the board, and those few are ranked.
+    /// </summary>
+    private string TopStreaksSql(bool sinceADay)
+    {
+        var breaks = sinceADay
+            ? $"SELECT COUNT(*) FROM completions c {ByPerson} WHERE c.platform = @Platform AND c.team_id = @TeamId AND c.user_id = k.user_id AND c.local_day >= @Since AND c.channel_id = @ChannelId"
+            : "SELECT m.breaks FROM channel_members m WHERE m.platform = @Platform AND m.team_id = @TeamId AND m.channel_id = @ChannelId AND m.user_id = k.user_id";
+        return $"""
+            WITH open_from (zone, ordinal) AS MATERIALIZED ({database.Dialect.JsonIntegerMembers("@OpenFrom")}),
+            candidates AS (
+                SELECT s.user_id, s.run_end, s.run_length, s.best
+                FROM streaks s {database.Dialect.IndexedBy("ix_streaks_run")}
+                WHERE s.platform = @Platform AND s.team_id = @TeamId AND s.run_length >= @Threshold AND s.run_end >= @MinOrdinal
+                  AND EXISTS ({TookPart(sinceADay, "s.user_id")})
+            )
+            SELECT k.user_id AS UserId,
+                   COALESCE(u.display_name, k.user_id) AS DisplayName,
+                   CASE WHEN k.run_end >= o.ordinal THEN k.run_length ELSE 0 END AS CurrentStreak,
+                   k.best AS BestStreak,
+                   ({breaks}) AS Breaks
+            FROM candidates k
+            LEFT JOIN users u ON u.platform = @Platform AND u.team_id = @TeamId AND u.user_id = k.user_id
+            LEFT JOIN open_from o ON o.zone = COALESCE(u.time_zone, u.platform_time_zone, @ChannelZone)
+            ORDER BY CurrentStreak DESC, Breaks DESC, {database.Dialect.CaseInsensitive("COALESCE(u.display_name, k.user_id)")}, UserId
+            LIMIT @Limit;
+            """;
+    }
+
+    /// <summary>
+    /// One person's completions since a day are a range of <c>ix_completions_user</c>; SQLite, without statistics,
+    /// took <c>ix_completions_channel</c> and read the channel's whole period once per person.
+    /// </summary>
+    private string ByPerson => database.Dialect.IndexedBy("ix_completions_user");
+
+    /// <summary>A row when <paramref name="user"/> took part in the channel: since <c>@Since</c>, or ever.</summary>
+    private string TookPart(bool sinceADay, string user) => sinceADay
+        ? $"SELECT 1 FROM completions c {ByPerson} WHERE c.platform = @Platform AND c.team_id = @TeamId AND c.user_id = {user} AND c.local_day >= @Since AND c.channel_id = @ChannelId"
+        : $"SELECT 1 FROM channel_members m WHERE m.platform = @Platform AND m.team_id = @TeamId AND m.channel_id = @ChannelId AND m.user_id = {user}";
 
     private sealed record SummaryRow(long Total, long Best, long? Run_End, long Run_Length, long? First_Day);
 

@@ -31,16 +31,16 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IBreakStore, BreakStore>();
         services.AddSingleton<ICompletionStore, CompletionStore>();
         services.AddSingleton<IAwayStore, AwayStore>();
-        services.AddSingleton<IDirectMessageStore, SqliteDirectMessageStore>();
-        services.AddSingleton<ISnoozeStore, SqliteSnoozeStore>();
-        services.AddSingleton<IReminderStore, SqliteReminderStore>();
+        services.AddSingleton<IDirectMessageStore, DirectMessageStore>();
+        services.AddSingleton<ISnoozeStore, SnoozeStore>();
+        services.AddSingleton<IReminderStore, ReminderStore>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<UserStore>());
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<UserStore>());
         services.AddSingleton<IScheduleStore, ScheduleStore>();
         services.TryAddSingleton<BotInstance>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IDigestStore, SqliteDigestStore>();
+        services.AddSingleton<IDigestStore, DigestStore>();
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<InstanceHeartbeat>();
         // Inbound claims and shard leases only on a database several instances share: one SQLite file has one process,

@@ -14,6 +14,14 @@ internal static class InstanceSql
     /// </summary>
     public static string IsDead(string alias) =>
         $"CAST(CASE WHEN {alias}.id IS NULL THEN 0 WHEN {alias}.ended_at IS NOT NULL OR {alias}.last_seen < @deadBefore THEN 1 ELSE 0 END AS BIGINT)";
+
+    /// <summary>
+    /// The condition that the instance named by <paramref name="instanceColumn"/> is known dead (as in
+    /// <see cref="IsDead"/>), for a claim's <c>UPDATE … WHERE</c>: PostgreSQL checks it again on a row another
+    /// instance changed meanwhile, so a claim just renewed by a live holder is not taken.
+    /// </summary>
+    public static string HolderDead(string instanceColumn) =>
+        $"EXISTS (SELECT 1 FROM instances i WHERE i.id = {instanceColumn} AND (i.ended_at IS NOT NULL OR i.last_seen < @deadBefore))";
 }
 
 /// <summary>

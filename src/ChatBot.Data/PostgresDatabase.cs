@@ -20,6 +20,14 @@ public sealed class PostgresDatabase : Database, IAsyncDisposable
         : base(SqlDialect.Postgres, breaks.Value.WorkdaySet, logger)
     {
         var builder = new NpgsqlConnectionStringBuilder(storage.Value.ConnectionString);
+        // The bot's statements are short and indexed, but the planner can't tell how many rows a JSON parameter
+        // holds and may expect enough to compile a plan with JIT: ~0.8 s for a digest that runs in ~10 ms.
+        // (A connection string's own Options that set jit win.)
+        if (builder.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            builder.Options = $"{builder.Options} -c jit=off".TrimStart();
+        }
+
         Location = $"'{builder.Database}' on {builder.Host}:{builder.Port}";
         _dataSource = NpgsqlDataSource.Create(builder);
     }

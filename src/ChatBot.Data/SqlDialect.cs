@@ -31,6 +31,22 @@ public abstract partial class SqlDialect
     public abstract string JsonIntegerMembers(string parameter);
 
     /// <summary>
+    /// A <c>SELECT</c> of the records in the JSON array of objects in text parameter <paramref name="parameter"/>
+    /// (e.g. <c>@rows</c>), one row per element, with <paramref name="columns"/> given as a column definition list
+    /// (<c>"k TEXT, at BIGINT"</c>): each column is the element's member of that name, typed (PostgreSQL's
+    /// <c>json_to_recordset</c>; on SQLite a JSON number is an integer and a JSON string a text anyway). A batch of
+    /// any size is then one parameter and one statement.
+    /// </summary>
+    public abstract string JsonRecords(string parameter, string columns);
+
+    /// <summary>
+    /// The query-plan pin after a table name in <c>FROM</c>: SQLite's <c>INDEXED BY <paramref name="index"/></c>
+    /// where, without statistics, its planner may pick a worse index; nothing on PostgreSQL, whose planner has
+    /// statistics (the queries' plans are checked with EXPLAIN in bench/ChatBot.Bench --profile).
+    /// </summary>
+    public abstract string IndexedBy(string index);
+
+    /// <summary>
     /// Serialises writers of one thing (<paramref name="key"/>, e.g. one person's streak) until
     /// <paramref name="transaction"/> ends. SQLite has one writer at a time anyway (its write transactions are
     /// IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock, so a read-then-write such as a post claim or
@@ -54,6 +70,11 @@ public abstract partial class SqlDialect
         public override string CaseInsensitive(string expression) => $"{expression} COLLATE NOCASE";
 
         public override string JsonIntegerMembers(string parameter) => $"SELECT key, value FROM json_each({parameter})";
+
+        public override string JsonRecords(string parameter, string columns) =>
+            "SELECT " + string.Join(", ", ColumnNames(columns).Select(name => $"value ->> '{name}' AS {name}")) + $" FROM json_each({parameter})";
+
+        public override string IndexedBy(string index) => $"INDEXED BY {index}";
 
         public override Task LockAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken) =>
             Task.CompletedTask;
@@ -85,6 +106,11 @@ public abstract partial class SqlDialect
         public override string JsonIntegerMembers(string parameter) =>
             $"SELECT key, value::bigint AS value FROM json_each_text(CAST({parameter} AS json))";
 
+        public override string JsonRecords(string parameter, string columns) =>
+            "SELECT " + string.Join(", ", ColumnNames(columns)) + $" FROM json_to_recordset(CAST({parameter} AS json)) AS r ({columns})";
+
+        public override string IndexedBy(string index) => "";
+
         public override Task LockAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken) =>
             connection.ExecuteAsync(new CommandDefinition(
                 "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0));", new { key }, transaction, cancellationToken: cancellationToken));
@@ -105,6 +131,10 @@ public abstract partial class SqlDialect
         [GeneratedRegex(@"\)\s*WITHOUT ROWID")]
         private static partial Regex WithoutRowid();
     }
+
+    /// <summary>The names in a column definition list (<c>"k TEXT, at BIGINT"</c> → k, at).</summary>
+    private static IEnumerable<string> ColumnNames(string columns) =>
+        columns.Split(',', StringSplitOptions.TrimEntries).Select(column => column.Split(' ')[0]);
 
     private sealed class Unlock(Func<ValueTask> release) : IAsyncDisposable
     {

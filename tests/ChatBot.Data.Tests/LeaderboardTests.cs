@@ -219,6 +219,64 @@ public abstract class LeaderboardTests(StoreEngine engine)
     }
 
     [Fact]
+    public async Task A_short_board_is_the_top_of_the_whole_board_across_zones_ties_broken_streaks_and_other_channels()
+    {
+        // Tuesday 24 Nov, 10:30 UTC: already Wednesday in Kiritimati, still Monday in Pago Pago.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 10, 30, 0, TimeSpan.Zero));
+        var store = new TestStore(engine.NewDatabase(), clock: clock);
+        async Task LogAsync(string user, string name, DateOnly last, int workdays, ChannelKey? channel = null, string? zone = null)
+        {
+            if (zone is not null)
+            {
+                await store.Users.SetTimeZoneAsync(Team, user, zone, Ct);
+            }
+
+            for (var day = last; workdays > 0; day = day.AddDays(-1))
+            {
+                if (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+                {
+                    await store.SelfLogAsync(user, day, channel, name);
+                    workdays--;
+                }
+            }
+        }
+
+        // Current in UTC, with ties in streak and breaks (then by name, case-insensitively).
+        await LogAsync("U-a", "ada", Nov(24), 6);
+        await LogAsync("U-b", "Bea", Nov(23), 6);
+        await LogAsync("U-c", "cy", Nov(23), 4);
+        await LogAsync("U-d", "Dee", Nov(24), 4);
+        await LogAsync("U-e", "Eli", Nov(23), 2);
+        await store.SelfLogAsync("U-e", Nov(2), name: "Eli"); // one more break, longer ago
+        await LogAsync("U-f", "fay", Nov(23), 2);
+        // Long runs that broke: Kiritimati's Tuesday has passed without a break; a UTC run ended last week.
+        await LogAsync("U-k", "Kiri", Nov(23), 9, zone: "Pacific/Kiritimati");
+        await LogAsync("U-o", "Old", Nov(18), 12);
+        // Current in Pago Pago (it is still Monday there: Friday's run holds).
+        await LogAsync("U-p", "Pua", Nov(20), 5, zone: "Pacific/Pago_Pago");
+        // The longest streak of the team, but in another channel only; a team streak taken elsewhere, and here once long ago.
+        await LogAsync("U-x", "Xan", Nov(24), 15, Other);
+        await LogAsync("U-y", "Yu", Nov(23), 3, Other);
+        await store.SelfLogAsync("U-y", Nov(23).AddDays(-14), name: "Yu");
+        Task<IReadOnlyList<LeaderboardRow>> Board(DateOnly? since, int limit) =>
+            store.Completions.GetLeaderboardAsync(General, since, "UTC", clock.GetUtcNow(), limit, Ct);
+
+        foreach (var since in new DateOnly?[] { null, Nov(1), Nov(23) })
+        {
+            var whole = await Board(since, 100);
+            whole.ShouldNotContain(r => r.UserId == "U-x");
+            for (var limit = 1; limit <= whole.Count + 1; limit++)
+            {
+                (await Board(since, limit)).ShouldBe(whole.Take(limit), $"top {limit} since {since}");
+            }
+        }
+
+        (await Board(null, 100)).Select(r => (r.UserId, r.CurrentStreak, r.BreaksInPeriod)).ShouldBe(
+            [("U-a", 6, 6), ("U-b", 6, 6), ("U-p", 5, 5), ("U-c", 4, 4), ("U-d", 4, 4), ("U-y", 3, 1), ("U-e", 2, 3), ("U-f", 2, 2), ("U-o", 0, 12), ("U-k", 0, 9)]);
+        (await Board(Nov(23), 3)).Select(r => (r.UserId, r.BreaksInPeriod)).ShouldBe([("U-a", 2), ("U-b", 1), ("U-d", 2)]);
+    }
+
+    [Fact]
     public async Task People_without_a_zone_of_their_own_use_the_channel_zone()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 10, 30, 0, TimeSpan.Zero));

@@ -1,6 +1,8 @@
 using ChatBot.Core;
 using ChatBot.Core.Ports;
+using ChatBot.Core.Streaks;
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,13 +15,16 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static IHost Build(string? path, CapturingLoggerProvider? logs = null)
+    /// <summary>A host with <c>AddChatBotData()</c>, <c>Storage:Path</c> <paramref name="path"/> and any other <paramref name="settings"/>.</summary>
+    internal static IHost Build(string? path, CapturingLoggerProvider? logs = null, Dictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         if (path is not null)
         {
             builder.Configuration["Storage:Path"] = path;
         }
+
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
 
         builder.Configuration["Breaks:Workdays"] = "mon,wed,fri";
         builder.Logging.ClearProviders();
@@ -116,3 +121,42 @@ public sealed class WiringTests(TempDirectoryFixture temp) : IClassFixture<TempD
     }
 }
 
+
+/// <summary><c>AddChatBotData()</c> with <c>Storage:Provider=Postgres</c>: everything lives in the database.</summary>
+public sealed class WiringTestsOnPostgres(PostgresCluster cluster, TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task With_Postgres_the_bot_starts_works_and_stops_without_creating_the_data_directory()
+    {
+        var database = (PostgresTestDatabase)new PostgresEngine(cluster).NewDatabase();
+        var dataDirectory = Path.Combine(temp.Path, "data");
+        using var host = WiringTests.Build(Path.Combine(dataDirectory, "chatbot.db"), settings: new()
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = database.ConnectionString,
+        });
+
+        // As the composition root starts it: the start-up checks (SQLite's file lock among them), then the host.
+        await DataServiceCollectionExtensions.InitializeAsync(host.Services);
+        await host.StartAsync(Ct);
+        host.Services.GetRequiredService<Database>().ShouldBeOfType<PostgresDatabase>();
+        var now = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+        var channel = TestStore.General;
+        var (brk, _) = await host.Services.GetRequiredService<IBreakStore>().CreateAsync(
+            new ChatBot.Core.Breaks.NewBreak(channel, "rotation", ChatBot.Core.Breaks.BreakOrigin.OnDemand, now, "U1"), Ct);
+        (await host.Services.GetRequiredService<ICompletionStore>().RecordAsync(
+            new NewCompletion(channel.Team, "U1", "Ann", channel, brk.Id, CompletionKind.Button, now, TestStore.Nov(24)), Ct)).ShouldBe(CompletionOutcome.Recorded);
+        (await host.Services.GetRequiredService<ISnoozeStore>().AddAsync(brk.Id, channel.Team, "U1", "Ann", now.AddMinutes(10), Ct)).Snooze.Done.ShouldBeTrue();
+        (await host.Services.GetRequiredService<IDirectMessageStore>().ClaimAsync("snooze:1:U1", channel.Team, "U1", "i", now, TimeSpan.FromMinutes(1), Ct))
+            .ShouldBeOfType<DirectMessageClaim.Granted>();
+        await host.Services.GetRequiredService<IReminderStore>().SetAsync(
+            new ReminderSetting(channel.Team, "U1", "Ann", new TimeOnly(15, 0), "UTC", TestStore.Nov(24), now.AddHours(3)), Ct);
+        (await host.Services.GetRequiredService<ChatBot.Core.Digests.IDigestStore>().ClaimPostAsync(channel, "week@2026-11-23", now, TimeSpan.FromMinutes(5), Ct)).ShouldBeTrue();
+        await host.StopAsync(Ct);
+
+        Directory.Exists(dataDirectory).ShouldBeFalse();
+        Directory.EnumerateFileSystemEntries(temp.Path).ShouldBeEmpty();
+    }
+}

@@ -6,14 +6,15 @@ using Dapper;
 namespace ChatBot.Data;
 
 /// <summary>
-/// The digest's side of the bot's database: per-day counts of a channel's completions (ranges of instants on the
-/// covering <c>ix_completions_channel_at_who</c>, split by the drill of the completed break), the weekly digest
-/// setting, claims that post each scheduled digest once, and the on-demand rate limit. The counts name their index:
-/// without statistics SQLite may pick <c>ix_completions_channel</c> (by local day) and scan every row of a busy
-/// channel once per day of the period. Every claim is one atomic
-/// statement, so several instances on one database (or a job that runs twice) never both win.
+/// The digest's side of the bot's database, on either engine: per-day counts of a channel's completions (ranges of
+/// instants on the covering <c>ix_completions_channel_at_who</c>, split by the drill of the completed break), the
+/// weekly digest setting, claims that post each scheduled digest once, and the on-demand rate limit. On SQLite the
+/// counts name their index: without statistics SQLite may pick <c>ix_completions_channel</c> (by local day) and scan
+/// every row of a busy channel once per day of the period. Every claim is one atomic statement
+/// (<c>INSERT … ON CONFLICT DO UPDATE … WHERE</c>), so several instances on one database (or a job that runs twice)
+/// never both win.
 /// </summary>
-public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
+public sealed class DigestStore(Database database) : IDigestStore
 {
     private const string Channel = "platform = @Platform AND team_id = @TeamId AND channel_id = @ChannelId";
 
@@ -26,7 +27,7 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
         }
 
         var bounds = JsonSerializer.Serialize(Enumerable.Range(0, dates.Count)
-            .Select(i => new[] { dayBoundaries[i].ToUnixTimeMilliseconds(), dayBoundaries[i + 1].ToUnixTimeMilliseconds() }));
+            .Select(i => new { d = i, s = dayBoundaries[i].ToUnixTimeMilliseconds(), e = dayBoundaries[i + 1].ToUnixTimeMilliseconds() }));
         var parameters = new
         {
             Platform = Names.Of(channel.Platform),
@@ -37,21 +38,22 @@ public sealed class SqliteDigestStore(SqliteDatabase database) : IDigestStore
 
         // One pass: the span's completions are read once from the covering index, day by day (bounds drive the join,
         // CROSS JOIN keeps that order: with completions outside, SQLite 3.49 walked the channel's whole history), kept
-        // in a temporary table, and counted three ways from it.
+        // in a temporary table, and counted three ways from it. PostgreSQL's plan is the same: a nested loop over the
+        // bounds with an index-only range scan of the covering index per day.
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(
-            """
+            $"""
             WITH bounds (day, start_at, end_at) AS MATERIALIZED (
-                SELECT CAST(key AS INTEGER), json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(@Bounds)
+                {database.Dialect.JsonRecords("@Bounds", "d BIGINT, s BIGINT, e BIGINT")}
             ),
             span AS MATERIALIZED (
                 SELECT b.day, c.user_id, c.break_id
                 FROM bounds b
-                CROSS JOIN completions c INDEXED BY ix_completions_channel_at_who
-                    ON c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId AND c.at >= b.start_at AND c.at < b.end_at
+                CROSS JOIN completions c {database.Dialect.IndexedBy("ix_completions_channel_at_who")}
+                WHERE c.platform = @Platform AND c.team_id = @TeamId AND c.channel_id = @ChannelId AND c.at >= b.start_at AND c.at < b.end_at
             ),
             per_break AS (SELECT day, break_id, COUNT(*) AS breaks FROM span GROUP BY day, break_id)
-            SELECT 0 AS Part, p.day AS Day, br.drill_id AS DrillId, SUM(p.breaks) AS Count
+            SELECT 0 AS Part, p.day AS Day, br.drill_id AS DrillId, CAST(SUM(p.breaks) AS BIGINT) AS Count
             FROM per_break p LEFT JOIN breaks br ON br.id = p.break_id GROUP BY p.day, br.drill_id
             UNION ALL
             SELECT 1, day, NULL, COUNT(DISTINCT user_id) FROM span GROUP BY day
