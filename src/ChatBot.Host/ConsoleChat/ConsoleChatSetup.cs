@@ -21,10 +21,15 @@ internal static class ConsoleChatSetup
         builder.Logging.AddFilter((string?)null, LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        builder.Services.AddSingleton(sp => new ConsoleTranscript(input, output)
+        builder.Services.AddSingleton(sp =>
         {
-            // Beside the database: data/digests/ by default.
-            FileDirectory = Path.Combine(Path.GetDirectoryName(sp.GetRequiredService<IOptions<StorageOptions>>().Value.FullPath)!, "digests"),
+            // Beside the SQLite database (data/digests/ by default); with PostgreSQL nothing goes under data/, so the
+            // charts the console shows go to the temp directory.
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var directory = storage.Provider == StorageProvider.Postgres
+                ? Path.Combine(Path.GetTempPath(), "chatbot-digests")
+                : Path.Combine(Path.GetDirectoryName(storage.FullPath)!, "digests");
+            return new ConsoleTranscript(input, output) { FileDirectory = directory };
         });
         builder.Services.AddSingleton<ConsolePlatform>();
         builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, (sp, _) => sp.GetRequiredService<ConsolePlatform>());
