@@ -7,6 +7,8 @@ using ChatBot.Core.Ports;
 using ChatBot.Data;
 using ChatBot.Scheduling.Tests.Fakes;
 using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Shouldly;
@@ -30,6 +32,12 @@ public enum KillPoint
 
     /// <summary>The message id is recorded; the next step is not scheduled yet.</summary>
     AfterRecord,
+
+    /// <summary>
+    /// The process holds the break chain's lock in Hangfire's job file while scheduling the next step: the lock's
+    /// row outlives the process (a SIGKILL releases nothing).
+    /// </summary>
+    WhileSchedulingNext,
 }
 
 /// <summary>
@@ -53,6 +61,8 @@ public sealed class CrashRecoveryTests
     [InlineData(KillPoint.RequestSent, 2)]
     [InlineData(KillPoint.AfterAnswer, 2)]
     [InlineData(KillPoint.AfterRecord, 2)]
+    [InlineData(KillPoint.WhileSchedulingNext, 0)]
+    [InlineData(KillPoint.WhileSchedulingNext, 2)]
     public async Task A_kill_at_any_point_of_a_step_is_followed_after_restart_by_the_rest_of_the_thread_each_step_once(KillPoint point, int step)
     {
         using var files = new BotFiles();
@@ -74,7 +84,7 @@ public sealed class CrashRecoveryTests
         if (point != KillPoint.BeforeClaim)
         {
             platform.Intercept = faults.PlatformFault;
-            _ = RunStepAsync(first, breakId, step); // never returns: the process is frozen there
+            _ = Task.Run(() => RunStepAsync(first, breakId, step), TestContext.Current.CancellationToken); // never returns: the process is frozen there
             await frozen.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
             platform.Intercept = null;
         }
@@ -182,8 +192,22 @@ public sealed class CrashRecoveryTests
     /// <summary>Freezes the first process at one point of one step: the call there never returns.</summary>
     private sealed class FaultInjection(KillPoint point, int step, TaskCompletionSource frozen)
     {
-        public void Install(IServiceCollection services) =>
+        public void Install(IServiceCollection services)
+        {
             services.AddSingleton<IBreakStore>(sp => new FreezingStore(ActivatorUtilities.CreateInstance<BreakStore>(sp), this));
+            var jobClient = services.Last(d => d.ServiceType == typeof(IBackgroundJobClient));
+            services.AddSingleton<IBackgroundJobClient>(sp => new FreezingJobClient((IBackgroundJobClient)jobClient.ImplementationFactory!(sp), this));
+        }
+
+        /// <summary>Freezes inside the break chain's lock, as the job of <c>step</c> schedules the next step.</summary>
+        public void JobClientFault(Job job)
+        {
+            if (point == KillPoint.WhileSchedulingNext && job.Type == typeof(BreakStepJob) && job.Args[1] is int next && next == step + 1)
+            {
+                frozen.TrySetResult();
+                new ManualResetEventSlim().Wait(); // the scheduling call is synchronous: this thread stops here for good
+            }
+        }
 
         public Task PlatformFault(PostOptions options, bool taken) =>
             options.Tag?.Step == step && ((point == KillPoint.AfterClaim && !taken) || (point == KillPoint.RequestSent && taken))
@@ -200,6 +224,17 @@ public sealed class CrashRecoveryTests
             frozen.TrySetResult();
             return new TaskCompletionSource().Task;
         }
+    }
+
+    private sealed class FreezingJobClient(IBackgroundJobClient inner, FaultInjection faults) : IBackgroundJobClient
+    {
+        public string Create(Job job, IState state)
+        {
+            faults.JobClientFault(job);
+            return inner.Create(job, state);
+        }
+
+        public bool ChangeState(string jobId, IState state, string expectedState) => inner.ChangeState(jobId, state, expectedState);
     }
 
     private sealed class FreezingStore(IBreakStore inner, FaultInjection faults) : IBreakStore
