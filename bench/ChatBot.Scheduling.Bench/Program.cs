@@ -42,7 +42,11 @@ if (cluster?.Unavailable is { } unavailable)
     return 2;
 }
 
-var connectionString = cluster?.CreateDatabase() ?? postgres?.Split('=', 2)[1];
+// The throwaway cluster's test databases cap each pool at 20; a job server takes up to two connections a worker
+// (a break chain's lock and the next step's job), so give it Npgsql's default of 100 as a deployment would have.
+var connectionString = cluster is null
+    ? postgres?.Split('=', 2)[1]
+    : new Npgsql.NpgsqlConnectionStringBuilder(cluster.CreateDatabase()) { MaxPoolSize = 100 }.ConnectionString;
 var directory = Path.Combine(Path.GetTempPath(), "chatbot-bench-" + Guid.NewGuid().ToString("N"));
 var slotRuns = new SlotRunClock();
 using var platform = new FakePlatform(platformLatency);
