@@ -8,49 +8,81 @@ using ChatBot.Core.Ports;
 using ChatBot.Core.Schedules;
 using ChatBot.Data;
 using ChatBot.Scheduling;
+using ChatBot.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// 500 channels whose scheduled breaks fire in the same minute, on the real composition (Core, the SQLite
-// store, Hangfire on its SQLite job file) against a fake platform that answers every post in 50 ms.
-// Measures the time from the slot to the last prompt posted and to the last cue posted.
+// Channels whose scheduled breaks fire in the same minute, on the real composition (Core, the store, Hangfire)
+// against a fake platform that answers every post in 50 ms. Measures the time from the slot to the last prompt
+// posted and to the last cue posted, and counts duplicates. SQLite (the bot's file and Hangfire's job file, one
+// instance) by default; with --postgres, one PostgreSQL database shared by --instances hosts in this process, each
+// with its own Hangfire server (a throwaway PostgreSQL 15 cluster, or the database of the connection string given).
 //
-//   dotnet run -c Release --project bench/ChatBot.Scheduling.Bench -- [channels] [cueInterval] [workers]
-var channels = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
-var cueInterval = args.Length > 1 ? TimeSpan.Parse(args[1], CultureInfo.InvariantCulture) : TimeSpan.FromSeconds(5);
-var workers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
-var platformLatency = TimeSpan.FromMilliseconds(50);
-
-var directory = Path.Combine(Path.GetTempPath(), "chatbot-bench-" + Guid.NewGuid().ToString("N"));
-var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+//   dotnet run -c Release --project bench/ChatBot.Scheduling.Bench -- [channels] [cueInterval] [workers] [--postgres[=<connection string>]] [--instances N]
+var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+var instancesAt = Array.IndexOf(args, "--instances");
+var channels = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 500;
+var cueInterval = positional.Length > 1 ? TimeSpan.Parse(positional[1], CultureInfo.InvariantCulture) : TimeSpan.FromSeconds(5);
+var workers = positional.Length > 2 ? int.Parse(positional[2], CultureInfo.InvariantCulture) : 20;
+var postgres = args.FirstOrDefault(a => a.StartsWith("--postgres", StringComparison.Ordinal));
+var instances = instancesAt >= 0 ? int.Parse(args[instancesAt + 1], CultureInfo.InvariantCulture) : 1;
+if (instances > 1 && postgres is null)
 {
-    ["Storage:Path"] = Path.Combine(directory, "chatbot.db"),
-    ["Breaks:CueInterval"] = cueInterval.ToString("c", CultureInfo.InvariantCulture),
-    ["Breaks:CatchUpWindow"] = "00:15:00",
-    ["Scheduling:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
-});
-builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-var slotRuns = new SlotRunClock();
-builder.Logging.AddProvider(slotRuns).AddFilter<SlotRunClock>(typeof(BreakSlotJob).FullName, LogLevel.Information);
-using var platform = new FakePlatform(platformLatency);
-builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "drills.json"));
-builder.Services.AddChatBotData();
-builder.Services.AddChatBotScheduling(builder.Configuration);
-builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, platform);
-using var host = builder.Build();
+    Console.Error.WriteLine("--instances above 1 needs --postgres: a SQLite file belongs to one instance.");
+    return 2;
+}
 
-// The slot: the first whole minute at least 15 s away (setting up 500 schedules takes a few seconds).
+var platformLatency = TimeSpan.FromMilliseconds(50);
+await using var cluster = postgres == "--postgres" ? new PostgresCluster() : null;
+if (cluster?.Unavailable is { } unavailable)
+{
+    Console.Error.WriteLine(unavailable);
+    return 2;
+}
+
+// The throwaway cluster's test databases cap each pool at 20; a job server takes up to two connections a worker
+// (a break chain's lock and the next step's job), so give it Npgsql's default of 100 as a deployment would have.
+var connectionString = cluster is null
+    ? postgres?.Split('=', 2)[1]
+    : new Npgsql.NpgsqlConnectionStringBuilder(cluster.CreateDatabase()) { MaxPoolSize = 100 }.ConnectionString;
+var directory = Path.Combine(Path.GetTempPath(), "chatbot-bench-" + Guid.NewGuid().ToString("N"));
+var slotRuns = new SlotRunClock();
+using var platform = new FakePlatform(platformLatency);
+var hosts = Enumerable.Range(0, instances).Select(_ => BuildHost()).ToList();
+
+IHost BuildHost()
+{
+    var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Storage:Path"] = Path.Combine(directory, "chatbot.db"),
+        ["Storage:Provider"] = connectionString is null ? "Sqlite" : "Postgres",
+        ["Storage:ConnectionString"] = connectionString,
+        ["Breaks:CueInterval"] = cueInterval.ToString("c", CultureInfo.InvariantCulture),
+        ["Breaks:CatchUpWindow"] = "00:15:00",
+        ["Scheduling:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
+    });
+    builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+    builder.Logging.AddProvider(slotRuns).AddFilter<SlotRunClock>(typeof(BreakSlotJob).FullName, LogLevel.Information);
+    builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "drills.json"));
+    builder.Services.AddChatBotData();
+    builder.Services.AddChatBotScheduling(builder.Configuration);
+    builder.Services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Console, platform);
+    return builder.Build();
+}
+
+var host = hosts[0];
+// The slot: the first whole minute at least 45 s away (setting up 500 schedules takes seconds, more on a loaded machine).
 var now = DateTimeOffset.UtcNow;
 var slot = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(1);
-if (slot - now < TimeSpan.FromSeconds(15))
+if (slot - now < TimeSpan.FromSeconds(45))
 {
     slot = slot.AddMinutes(1);
 }
 
-await host.StartAsync();
+await Task.WhenAll(hosts.Select(h => h.StartAsync()));
 var store = host.Services.GetRequiredService<IScheduleStore>();
 var sync = host.Services.GetRequiredService<IScheduleSync>();
 var setup = Stopwatch.StartNew();
@@ -62,7 +94,13 @@ for (var i = 0; i < channels; i++)
     await sync.SyncChannelAsync(channel, CancellationToken.None);
 }
 
-Console.WriteLine($"{channels} channels scheduled at {slot:HH:mm:ss} UTC in {setup.Elapsed.TotalSeconds:F1} s; {workers} workers, cue interval {cueInterval:c}, platform latency {platformLatency.TotalMilliseconds} ms");
+Console.WriteLine($"{(connectionString is null ? "SQLite, 1 instance" : $"PostgreSQL, {instances} instance(s)")}: {channels} channels scheduled at {slot:HH:mm:ss} UTC in {setup.Elapsed.TotalSeconds:F1} s; {workers} workers each, cue interval {cueInterval:c}, platform latency {platformLatency.TotalMilliseconds} ms");
+if (DateTimeOffset.UtcNow > slot - TimeSpan.FromSeconds(2))
+{
+    Console.Error.WriteLine("Setting up took past the slot: the measurement would be wrong. Run again on a quieter machine.");
+    return 1;
+}
+
 var steps = BreakContent.StepCount(host.Services.GetRequiredService<ChatBot.Core.Drills.DrillCatalog>().Get("extension"));
 var expectedPosts = channels * steps;
 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10) + (cueInterval * steps));
@@ -77,16 +115,20 @@ Console.WriteLine($"slot jobs run: {slotRuns.Times.Count}, first done at {(slotR
 var duplicates = platform.Posts.GroupBy(p => p.Key).Count(g => g.Count() > 1);
 
 // What the platform alone needs: every channel's posts, 50 ms each, spread over the workers.
-var idealPrompts = platformLatency * Math.Ceiling(channels / (double)workers);
+var idealPrompts = platformLatency * Math.Ceiling(channels / (double)(workers * instances));
 var idealLastCue = (cueInterval * (steps - 1)) + (platformLatency * steps);
 Console.WriteLine($"posts: {platform.Posts.Count} ({prompts.Count} prompts, {cues.Count} cues), duplicates: {duplicates}");
 Console.WriteLine($"slot -> first prompt: {firstPrompt.TotalSeconds:F2} s");
-Console.WriteLine($"slot -> last prompt:  {lastPrompt.TotalSeconds:F2} s   (platform-bound floor with {workers} workers: {idealPrompts.TotalSeconds:F2} s)");
+Console.WriteLine($"slot -> last prompt:  {lastPrompt.TotalSeconds:F2} s   (platform-bound floor with {workers * instances} workers: {idealPrompts.TotalSeconds:F2} s)");
 Console.WriteLine($"slot -> last cue:     {lastCue.TotalSeconds:F2} s   (floor: {steps - 1} cue intervals + {steps} posts = {idealLastCue.TotalSeconds:F2} s)");
 Console.WriteLine($"platform time: {platform.Posts.Count * platformLatency.TotalSeconds:F1} s of 50 ms answers in total");
 
-await host.StopAsync();
-host.Dispose();
+foreach (var each in hosts)
+{
+    await each.StopAsync();
+    each.Dispose();
+}
+
 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 try
 {

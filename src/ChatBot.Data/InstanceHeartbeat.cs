@@ -39,6 +39,7 @@ internal sealed partial class InstanceHeartbeat(
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _beating = Task.CompletedTask;
+    private int _disposed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -70,10 +71,14 @@ internal sealed partial class InstanceHeartbeat(
             "UPDATE instances SET ended_at = @now WHERE id = @id;", new { now = clock.GetUtcNow().ToUnixTimeMilliseconds(), id = instance.Id });
     }
 
+    /// <summary>Stops the beats without marking the instance ended (as a kill would); safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        _stopping.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _stopping.CancelAsync();
+            _stopping.Dispose();
+        }
     }
 
     private async Task BeatAsync(CancellationToken stoppingToken)

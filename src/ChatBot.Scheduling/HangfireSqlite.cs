@@ -1,4 +1,5 @@
 using Hangfire.Storage.SQLite;
+using Hangfire.Storage.SQLite.Entities;
 using SQLite;
 
 namespace ChatBot.Scheduling;
@@ -13,8 +14,17 @@ namespace ChatBot.Scheduling;
 /// </summary>
 internal static class HangfireSqlite
 {
-    public static SQLiteStorage Open(string path, SchedulingOptions options) =>
-        new(
+    /// <summary>
+    /// Opens the job file and drops every distributed lock left in it. The file belongs to one process at a time
+    /// (it sits beside the bot's database, whose file lock this process holds from start), so a lock row found
+    /// when the storage is opened, before this process has used it, was left by a process that was killed: its
+    /// holder can't release it, and Hangfire.Storage.SQLite keeps it until its lifetime of 30 s runs out. Kept,
+    /// it stalls a resumed thread that long (the break chain's lock, the delayed-job scheduler's lock), and a
+    /// waiter that times out fails its job into a retry a minute later.
+    /// </summary>
+    public static SQLiteStorage Open(string path, SchedulingOptions options)
+    {
+        var storage = new SQLiteStorage(
             new SQLiteDbConnectionFactory(() =>
             {
                 var connection = new SQLiteConnection(
@@ -32,4 +42,8 @@ internal static class HangfireSqlite
                 InvisibilityTimeout = options.InvisibilityTimeout,
                 PoolSize = options.WorkerCount + 10,
             });
+        using var context = storage.CreateAndOpenConnection();
+        context.Database.DeleteAll<DistributedLock>();
+        return storage;
+    }
 }

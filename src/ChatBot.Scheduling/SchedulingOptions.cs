@@ -3,14 +3,18 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Scheduling;
 
 /// <summary>
-/// How the Hangfire side runs (section <c>Scheduling</c>). The defaults suit the embedded SQLite job file:
-/// 1 s polling so paced cues leave on time, an invisibility timeout longer than any job, one process per file.
+/// How the Hangfire side runs (section <c>Scheduling</c>). The defaults suit both job storages: 1 s polling so
+/// paced cues leave on time, an invisibility timeout of minutes (how long a killed process's running job waits
+/// before another process runs it again).
 /// </summary>
 public sealed class SchedulingOptions
 {
     public const string Section = "Scheduling";
 
-    /// <summary>Hangfire's own SQLite file. Default: <c>hangfire.db</c> beside <c>Storage:Path</c>.</summary>
+    /// <summary>
+    /// Hangfire's own SQLite file (<c>Storage:Provider=Sqlite</c> only; one process per file). Default:
+    /// <c>hangfire.db</c> beside <c>Storage:Path</c>.
+    /// </summary>
     public string? JobStoragePath { get; set; }
 
     /// <summary>
@@ -26,8 +30,10 @@ public sealed class SchedulingOptions
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// After a crash, a job that was running is re-run once this has passed. Must exceed the longest job
-    /// (a post with its retries), so a slow but live job is never run twice in parallel.
+    /// After a crash, a job that was running is re-run (by any live instance) once this has passed. On SQLite it
+    /// must exceed the longest job (a post with its retries), so a slow but live job is never run twice in
+    /// parallel; on PostgreSQL live instances keep renewing their running jobs (sliding invisibility), so it may
+    /// be short. Distributed locks a killed PostgreSQL instance held are free after a fifth of it (at least 30 s).
     /// </summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -57,7 +63,7 @@ public sealed class SchedulingOptions
             }
 
             Check(failures, nameof(PollingInterval), options.PollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), string.Empty);
-            Check(failures, nameof(InvisibilityTimeout), options.InvisibilityTimeout, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), ", longer than any job");
+            Check(failures, nameof(InvisibilityTimeout), options.InvisibilityTimeout, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), ", longer than any job");
             Check(failures, nameof(PromptSafetyNet), options.PromptSafetyNet, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), string.Empty);
             Check(failures, nameof(ShutdownTimeout), options.ShutdownTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), string.Empty);
             var path = options.JobStoragePath;

@@ -3,6 +3,7 @@ using ChatBot.Core.Breaks;
 using ChatBot.Core.Configuration;
 using ChatBot.Core.Schedules;
 using ChatBot.Core.Telemetry;
+using ChatBot.Data;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Microsoft.Extensions.Configuration;
@@ -18,9 +19,11 @@ namespace ChatBot.Scheduling;
 public static class SchedulingServiceCollectionExtensions
 {
     /// <summary>
-    /// Scheduled breaks on Hangfire with its own SQLite job file beside the bot's database: recurring jobs per
-    /// schedule slot, breaks as chains of delayed step jobs (replacing the in-process break runner), the
-    /// <c>/drill schedule</c> commands, and <c>Breaks:Schedules</c> seeding. Call after the Core and Data setup.
+    /// Scheduled breaks on Hangfire: recurring jobs per schedule slot, breaks as chains of delayed step jobs
+    /// (replacing the in-process break runner), the <c>/drill schedule</c> commands, and <c>Breaks:Schedules</c>
+    /// seeding. The jobs live where the bot's data does (<c>Storage:Provider</c>): in Hangfire's own SQLite file
+    /// beside the bot's database (see <see cref="HangfireSqlite"/>), or in schema <c>Scheduling:Schema</c> of the
+    /// bot's PostgreSQL database (see <see cref="HangfirePostgres"/>). Call after the Core and Data setup.
     /// </summary>
     public static IServiceCollection AddChatBotScheduling(this IServiceCollection services, IConfiguration configuration)
     {
@@ -35,6 +38,12 @@ public static class SchedulingServiceCollectionExtensions
         return services.AddChatBotScheduling(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            if (storage.Provider == StorageProvider.Postgres)
+            {
+                return HangfirePostgres.Open(storage.ConnectionString!, options);
+            }
+
             var fullPath = Path.GetFullPath(jobFile);
             Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
             return HangfireSqlite.Open(fullPath, options);

@@ -12,14 +12,14 @@ using Shouldly;
 namespace ChatBot.Scheduling.Tests;
 
 /// <summary>Breaks as chains of Hangfire step jobs, against the real SQLite files: once each, in the thread, across restarts.</summary>
-public sealed class BreakChainTests
+public abstract class BreakChainTests(BotEngine engine)
 {
     private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "general");
 
     [Fact]
     public async Task StepJob_RunTwice_PostsOnce()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         using var host = TestBot.Build(files, platform); // not started: we run the jobs by hand
         var breakId = await CreateBreakAsync(host, "rotation");
@@ -34,7 +34,7 @@ public sealed class BreakChainTests
     [Fact]
     public async Task JobChain_ReplayedAgainstTheSameDatabase_PostsEveryStepOnce_InThePromptsThread()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         var steps = StepCount("extension");
         long breakId;
@@ -63,7 +63,7 @@ public sealed class BreakChainTests
     [Fact]
     public async Task StepHeldByALiveClaim_Throws_SoHangfireRetries_ThenPostsAfterTheLease()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero));
         using var host = TestBot.Build(files, platform, clock: clock);
@@ -85,7 +85,7 @@ public sealed class BreakChainTests
     [Fact]
     public async Task PermanentPlatformRefusal_EndsTheThread_WithoutRetries()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var logs = new CapturingLoggerProvider();
         using var host = TestBot.Build(files, new RecordingPlatform(ChatPlatform.Slack), logs: logs); // no Console adapter
         var breakId = await CreateBreakAsync(host, "rotation");
@@ -99,7 +99,7 @@ public sealed class BreakChainTests
     [Fact]
     public async Task Break_RunsAsAJobChain_PromptThenPacedCuesInItsThread()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         using var host = TestBot.Build(files, platform);
         await host.StartAsync(TestContext.Current.CancellationToken);
@@ -118,7 +118,7 @@ public sealed class BreakChainTests
     [Fact]
     public async Task PromptThatFailsInline_IsRetriedByAJob_AndTheThreadStillRunsOnce()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform { TransientFailures = 1 };
         var logs = new CapturingLoggerProvider();
         using var host = TestBot.Build(files, platform, logs: logs);
@@ -139,7 +139,7 @@ public sealed class BreakChainTests
     [Fact]
     public async Task Restart_InTheMiddleOfAThread_ResumesTheRemainingCues_NoneLostNoneDoubled()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var steps = StepCount("extension");
         var before = new RecordingPlatform(idPrefix: "first-");
         long breakId;
@@ -215,3 +215,9 @@ public sealed class CuePacingTests
             .ShouldBe(TimeSpan.FromSeconds(expectedDelay));
     }
 }
+
+/// <summary>The break chain on the SQLite files (Hangfire.Storage.SQLite).</summary>
+public sealed class BreakChainTestsOnSqlite() : BreakChainTests(BotEngine.Sqlite);
+
+/// <summary>The break chain on PostgreSQL (Hangfire.PostgreSql).</summary>
+public sealed class BreakChainTestsOnPostgres(PostgresCluster cluster) : BreakChainTests(BotEngine.Postgres(cluster));

@@ -7,6 +7,8 @@ using ChatBot.Core.Ports;
 using ChatBot.Data;
 using ChatBot.Scheduling.Tests.Fakes;
 using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Shouldly;
@@ -30,6 +32,12 @@ public enum KillPoint
 
     /// <summary>The message id is recorded; the next step is not scheduled yet.</summary>
     AfterRecord,
+
+    /// <summary>
+    /// The process holds the break chain's lock in Hangfire's job file while scheduling the next step: the lock's
+    /// row outlives the process (a SIGKILL releases nothing).
+    /// </summary>
+    WhileSchedulingNext,
 }
 
 /// <summary>
@@ -38,7 +46,7 @@ public enum KillPoint
 /// fault-injection point (its call never returns, like a SIGKILLed process) and abandoned without any clean-up:
 /// no claim released, no instance row ended, no job acknowledged.
 /// </summary>
-public sealed class CrashRecoveryTests
+public abstract class CrashRecoveryTests(BotEngine engine)
 {
     private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "general");
 
@@ -55,7 +63,16 @@ public sealed class CrashRecoveryTests
     [InlineData(KillPoint.AfterRecord, 2)]
     public async Task A_kill_at_any_point_of_a_step_is_followed_after_restart_by_the_rest_of_the_thread_each_step_once(KillPoint point, int step)
     {
-        using var files = new BotFiles();
+        await KillAndRestartAsync(point, step);
+    }
+
+    /// <summary>
+    /// Kills the first process at <paramref name="point"/> of <paramref name="step"/>, restarts on the same data and
+    /// jobs, and checks that the whole thread is posted, each step once, in order, in the prompt's thread.
+    /// </summary>
+    protected async Task KillAndRestartAsync(KillPoint point, int step)
+    {
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         var frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var steps = StepCount("rotation");
@@ -74,13 +91,17 @@ public sealed class CrashRecoveryTests
         if (point != KillPoint.BeforeClaim)
         {
             platform.Intercept = faults.PlatformFault;
-            _ = RunStepAsync(first, breakId, step); // never returns: the process is frozen there
+            _ = Task.Run(() => RunStepAsync(first, breakId, step), TestContext.Current.CancellationToken); // never returns: the process is frozen there
             await frozen.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
             platform.Intercept = null;
         }
 
-        // The restart: same files, a new process (instance), the platform as the dead one left it.
-        using var second = TestBot.Build(files, platform);
+        // The first process is gone: its heartbeat stops (nothing is marked ended). The restart: same data and jobs,
+        // a new process (instance), the platform as the dead one left it. On a shared database only the heartbeat's
+        // age tells a dead instance: the new one's clock reads BotInstance.DeadAfter later, as when it starts (or
+        // takes over) after the dead one's heartbeat has gone stale.
+        await StopHeartbeatAbruptlyAsync(first);
+        using var second = TestBot.Build(files, platform, clock: new LaterClock(BotInstance.DeadAfter + TimeSpan.FromSeconds(1)));
         await second.StartAsync(TestContext.Current.CancellationToken);
         var ready = Stopwatch.GetTimestamp();
         var before = platform.Posts.Count;
@@ -107,7 +128,7 @@ public sealed class CrashRecoveryTests
     [Fact]
     public async Task A_refused_prompt_answers_the_caller_with_why_and_is_never_retried_by_the_safety_net_or_a_restart()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform { PermanentFailures = 1, PermanentRefusal = PostRefusal.NotInChannel };
         var logs = new CapturingLoggerProvider();
         using (var host = TestBot.Build(files, platform, logs: logs))
@@ -143,7 +164,7 @@ public sealed class CrashRecoveryTests
     [Fact]
     public async Task The_callers_reply_confirms_a_start_only_once_the_prompt_is_posted()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         using var host = TestBot.Build(files, platform);
         await host.StartAsync(TestContext.Current.CancellationToken);
@@ -171,7 +192,14 @@ public sealed class CrashRecoveryTests
         BreakContent.StepCount(DrillCatalogLoader.LoadFile(Path.Combine(AppContext.BaseDirectory, "drills.json")).Get(drill));
 
     private static Task StartHeartbeatAsync(IHost host) =>
-        host.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "InstanceHeartbeat").StartAsync(CancellationToken.None);
+        Heartbeat(host).StartAsync(CancellationToken.None);
+
+    /// <summary>Stops the instance's heartbeat as a kill does: no more beats, no "ended" mark.</summary>
+    private static ValueTask StopHeartbeatAbruptlyAsync(IHost host) =>
+        ((IAsyncDisposable)Heartbeat(host)).DisposeAsync();
+
+    private static IHostedService Heartbeat(IHost host) =>
+        host.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "InstanceHeartbeat");
 
     private static async Task RunStepAsync(IHost host, long breakId, int step)
     {
@@ -182,8 +210,22 @@ public sealed class CrashRecoveryTests
     /// <summary>Freezes the first process at one point of one step: the call there never returns.</summary>
     private sealed class FaultInjection(KillPoint point, int step, TaskCompletionSource frozen)
     {
-        public void Install(IServiceCollection services) =>
+        public void Install(IServiceCollection services)
+        {
             services.AddSingleton<IBreakStore>(sp => new FreezingStore(ActivatorUtilities.CreateInstance<BreakStore>(sp), this));
+            var jobClient = services.Last(d => d.ServiceType == typeof(IBackgroundJobClient));
+            services.AddSingleton<IBackgroundJobClient>(sp => new FreezingJobClient((IBackgroundJobClient)jobClient.ImplementationFactory!(sp), this));
+        }
+
+        /// <summary>Freezes inside the break chain's lock, as the job of <c>step</c> schedules the next step.</summary>
+        public void JobClientFault(Job job)
+        {
+            if (point == KillPoint.WhileSchedulingNext && job.Type == typeof(BreakStepJob) && job.Args[1] is int next && next == step + 1)
+            {
+                frozen.TrySetResult();
+                new ManualResetEventSlim().Wait(); // the scheduling call is synchronous: this thread stops here for good
+            }
+        }
 
         public Task PlatformFault(PostOptions options, bool taken) =>
             options.Tag?.Step == step && ((point == KillPoint.AfterClaim && !taken) || (point == KillPoint.RequestSent && taken))
@@ -200,6 +242,17 @@ public sealed class CrashRecoveryTests
             frozen.TrySetResult();
             return new TaskCompletionSource().Task;
         }
+    }
+
+    private sealed class FreezingJobClient(IBackgroundJobClient inner, FaultInjection faults) : IBackgroundJobClient
+    {
+        public string Create(Job job, IState state)
+        {
+            faults.JobClientFault(job);
+            return inner.Create(job, state);
+        }
+
+        public bool ChangeState(string jobId, IState state, string expectedState) => inner.ChangeState(jobId, state, expectedState);
     }
 
     private sealed class FreezingStore(IBreakStore inner, FaultInjection faults) : IBreakStore
@@ -234,3 +287,16 @@ public sealed class CrashRecoveryTests
             inner.GetPostedMessageIdAsync(breakId, step, cancellationToken);
     }
 }
+
+/// <summary>Crash recovery on the SQLite files, where a lock the dead process held stays in Hangfire's job file.</summary>
+public sealed class CrashRecoveryTestsOnSqlite() : CrashRecoveryTests(BotEngine.Sqlite)
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public Task A_kill_while_holding_the_chains_lock_in_the_job_file_does_not_hold_up_the_restarted_thread(int step) =>
+        KillAndRestartAsync(KillPoint.WhileSchedulingNext, step);
+}
+
+/// <summary>Crash recovery on PostgreSQL: the new instance shares the database the dead one left.</summary>
+public sealed class CrashRecoveryTestsOnPostgres(PostgresCluster cluster) : CrashRecoveryTests(BotEngine.Postgres(cluster));

@@ -2,7 +2,6 @@ using ChatBot.Core;
 using ChatBot.Core.Schedules;
 using ChatBot.Scheduling.Tests.Fakes;
 using Hangfire;
-using Hangfire.InMemory;
 using Hangfire.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,19 +11,23 @@ using Shouldly;
 
 namespace ChatBot.Scheduling.Tests;
 
-public sealed class ScheduleRegistrarTests : IAsyncDisposable
+/// <summary>Schedule slots and digests as Hangfire recurring jobs, in the real job storage of each engine.</summary>
+public abstract class ScheduleRegistrarTests : IAsyncDisposable
 {
     private static readonly ChannelKey Berlin = new(ChatPlatform.Slack, "T1", "C1");
     private static readonly ChannelKey NewYork = new(ChatPlatform.Discord, "G1", "123456789");
 
     private readonly InMemoryScheduleStore store = new();
     private readonly InMemoryDigestStore digests = new();
-    private readonly InMemoryStorage storage = new();
+    private readonly BotFiles files;
+    private readonly JobStorage storage;
     private readonly ServiceProvider provider;
     private readonly ScheduleRegistrar registrar;
 
-    public ScheduleRegistrarTests()
+    protected ScheduleRegistrarTests(BotEngine engine)
     {
+        files = engine.NewFiles();
+        storage = BotEngine.OpenJobStorage(files, new SchedulingOptions());
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
@@ -115,7 +118,9 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await provider.DisposeAsync();
-        storage.Dispose();
+        (storage as IDisposable)?.Dispose();
+        files.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>The break slots' jobs (each channel's digest job has its own tests below).</summary>
@@ -166,3 +171,9 @@ public sealed class ScheduleRegistrarTests : IAsyncDisposable
         AllRecurringJobs().ShouldBeEmpty();
     }
 }
+
+/// <summary>Recurring jobs in Hangfire's SQLite job file.</summary>
+public sealed class ScheduleRegistrarTestsOnSqlite() : ScheduleRegistrarTests(BotEngine.Sqlite);
+
+/// <summary>Recurring jobs in Hangfire.PostgreSql's tables.</summary>
+public sealed class ScheduleRegistrarTestsOnPostgres(PostgresCluster cluster) : ScheduleRegistrarTests(BotEngine.Postgres(cluster));

@@ -14,7 +14,7 @@ using static ChatBot.Scheduling.BreakSlotJob;
 namespace ChatBot.Scheduling.Tests;
 
 /// <summary>Slot jobs: which occurrence they stand for, catch-up after downtime, weekends, rotation, double fires.</summary>
-public sealed class ScheduledSlotTests
+public abstract class ScheduledSlotTests(BotEngine engine)
 {
     private static readonly ChannelKey Channel = new(ChatPlatform.Console, "console", "general");
     private static readonly TimeOnly NineThirty = new(9, 30);
@@ -25,7 +25,7 @@ public sealed class ScheduledSlotTests
     [Fact]
     public async Task SlotFiredTwice_PostsOneBreak_PromptAndCuesInItsThread()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         var clock = new FakeTimeProvider(SlotInstant.AddSeconds(2));
         using var host = TestBot.Build(files, platform, clock: clock);
@@ -58,7 +58,7 @@ public sealed class ScheduledSlotTests
     [InlineData(180, SlotOutcome.SkippedTooLate)]
     public async Task MissedSlot_IsPostedLateOnlyWithinTheCatchUpWindow(int minutesLate, SlotOutcome expected)
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var logs = new CapturingLoggerProvider();
         var clock = new FakeTimeProvider(SlotInstant.AddMinutes(minutesLate));
         using var host = TestBot.Build(files, new RecordingPlatform(), clock: clock, logs: logs); // not started: the downtime
@@ -85,7 +85,7 @@ public sealed class ScheduledSlotTests
     [Fact]
     public async Task CatchUpWindow_ComesFromConfiguration()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var clock = new FakeTimeProvider(SlotInstant.AddMinutes(40));
         using var host = TestBot.Build(files, new RecordingPlatform(), new() { ["Breaks:CatchUpWindow"] = "01:00:00" }, clock);
         await AddSlotAsync(host, ScheduleDays.Weekdays, "Europe/Berlin");
@@ -96,7 +96,7 @@ public sealed class ScheduledSlotTests
     [Fact]
     public async Task WeekdaySlot_FiringOnASaturday_PostsNothing_DailySlotDoes()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var saturday = SlotInstant.AddDays(3).AddMinutes(1);
         var clock = new FakeTimeProvider(saturday);
         using var host = TestBot.Build(files, new RecordingPlatform(), clock: clock);
@@ -115,7 +115,7 @@ public sealed class ScheduledSlotTests
     [Fact]
     public async Task ScheduledBreaks_TakeTheChannelsRotation_NeverTheSameDrillTwiceInARow()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var clock = new FakeTimeProvider(SlotInstant.AddSeconds(5));
         using var host = TestBot.Build(files, new RecordingPlatform(), clock: clock);
         await AddSlotAsync(host, ScheduleDays.Daily, "Europe/Berlin");
@@ -136,7 +136,7 @@ public sealed class ScheduledSlotTests
     [Fact]
     public async Task SlotJob_ForARemovedSlot_DoesNothing()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var clock = new FakeTimeProvider(SlotInstant.AddSeconds(5));
         using var host = TestBot.Build(files, new RecordingPlatform(), clock: clock);
         await AddSlotAsync(host, ScheduleDays.Daily, "Europe/Berlin");
@@ -149,7 +149,7 @@ public sealed class ScheduledSlotTests
     [Fact]
     public async Task StoredButNeverStartedBreak_IsStartedByTheNextFiring()
     {
-        using var files = new BotFiles();
+        using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
         var clock = new FakeTimeProvider(SlotInstant.AddMinutes(3));
         using var host = TestBot.Build(files, platform, clock: clock);
@@ -177,3 +177,9 @@ public sealed class ScheduledSlotTests
         return await scope.ServiceProvider.GetRequiredService<BreakSlotJob>().RunSlotAsync(Channel, NineThirty, TestContext.Current.CancellationToken);
     }
 }
+
+/// <summary>Slot jobs on the SQLite files.</summary>
+public sealed class ScheduledSlotTestsOnSqlite() : ScheduledSlotTests(BotEngine.Sqlite);
+
+/// <summary>Slot jobs on PostgreSQL.</summary>
+public sealed class ScheduledSlotTestsOnPostgres(PostgresCluster cluster) : ScheduledSlotTests(BotEngine.Postgres(cluster));

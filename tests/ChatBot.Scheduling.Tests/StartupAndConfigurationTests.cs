@@ -71,7 +71,7 @@ public sealed class StartupAndConfigurationTests
     [InlineData("Breaks:Schedules:0:TimeZone", "Mars/Phobos", "Breaks:Schedules:0:TimeZone must be an IANA time zone")]
     [InlineData("Breaks:Schedules:0:Platform", "teams", "Breaks:Schedules:0:Platform must be one of")]
     [InlineData("Scheduling:WorkerCount", "0", "Scheduling:WorkerCount must be between 1 and 200")]
-    [InlineData("Scheduling:InvisibilityTimeout", "00:00:10", "Scheduling:InvisibilityTimeout must be between")]
+    [InlineData("Scheduling:InvisibilityTimeout", "00:00:05", "Scheduling:InvisibilityTimeout must be between")]
     [InlineData("Scheduling:ShutdownTimeout", "00:10:00", "Scheduling:ShutdownTimeout must be between")]
     public async Task BadConfiguration_StopsTheHostAtStart_NamingTheKey(string key, string value, string message)
     {

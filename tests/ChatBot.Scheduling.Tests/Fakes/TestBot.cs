@@ -9,12 +9,19 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBot.Scheduling.Tests.Fakes;
 
-/// <summary>A temp directory holding the bot's and Hangfire's SQLite files; survives hosts, deleted at the end.</summary>
-internal sealed class BotFiles : IDisposable
+/// <summary>
+/// Where one test's bots keep their data and jobs, surviving hosts: the bot's and Hangfire's SQLite files in a temp
+/// directory (deleted at the end), or, with <see cref="ConnectionString"/>, a PostgreSQL database of its own (the
+/// temp directory is then still <c>Storage:Path</c>'s, so a test can see that nothing was written there).
+/// </summary>
+public sealed class BotFiles(string? connectionString = null) : IDisposable
 {
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "chatbot-sched-" + Guid.NewGuid().ToString("N"));
 
     public string Database => Path.Combine(Directory, "chatbot.db");
+
+    /// <summary>The Npgsql connection string of this test's database, or null on SQLite.</summary>
+    public string? ConnectionString { get; } = connectionString;
 
     public void Dispose()
     {
@@ -30,7 +37,7 @@ internal sealed class BotFiles : IDisposable
 }
 
 /// <summary>
-/// The real composition (Core + Data + Scheduling on Hangfire's SQLite storage) on temp files, with a recording
+/// The real composition (Core + Data + Scheduling on Hangfire's SQLite or PostgreSQL storage, see <see cref="BotFiles"/>), with a recording
 /// platform for Console and optionally a fake clock for the bot's own code (Hangfire keeps real time).
 /// </summary>
 internal static class TestBot
@@ -55,6 +62,12 @@ internal static class TestBot
             ["Scheduling:WorkerCount"] = "4",
             ["Scheduling:PromptSafetyNet"] = "00:00:01",
         };
+        if (files.ConnectionString is not null)
+        {
+            config["Storage:Provider"] = "Postgres";
+            config["Storage:ConnectionString"] = files.ConnectionString;
+        }
+
         foreach (var (key, value) in settings ?? [])
         {
             config[key] = value;
