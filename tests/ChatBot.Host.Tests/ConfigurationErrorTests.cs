@@ -123,6 +123,9 @@ public sealed class ConfigurationErrorTests : IDisposable
         yield return ("Discord:InvalidSessionDelay", "x", Discord);
         yield return ("Discord:ClickDeferAfter", "00:00:03", Discord);
         yield return ("Discord:CommandAckBudget", "00:00:05", Discord);
+        yield return ("Discord:ShardCount", "many", Discord);
+        yield return ("Discord:ShardCount", "0", Discord);
+        yield return ("Discord:ShardIds:0", "first", Discord);
 
         // Read by the generic host while it is built
         yield return ("Logging:LogLevel:Default", "loud", []);
