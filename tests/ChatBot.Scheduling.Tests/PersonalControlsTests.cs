@@ -232,13 +232,8 @@ public sealed class PersonalControlsTests
     [Fact]
     public async Task A_reminder_whose_DM_failed_transiently_is_sent_once_by_the_next_pass()
     {
-        using var files = new BotFiles();
-        var platform = new RecordingPlatform();
-        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
-        using var host = TestBot.Build(files, platform, clock: clock);
-        await SayAsync(host, "remind 15:00");
-
-        clock.SetUtcNow(ReminderDue);
+        using var bot = await ReminderSetAtDueAsync();
+        var (platform, clock, host) = (bot.Platform, bot.Clock, bot.Host);
         platform.DirectMessageTransientFailures = 1; // a 503 (or a timeout, or the rate limit spent)
         (await PassAsync(host)).NotSent.ShouldBe(1);
         platform.DirectMessages.ShouldBeEmpty();
@@ -255,12 +250,8 @@ public sealed class PersonalControlsTests
     [Fact]
     public async Task A_reminder_whose_sender_died_holding_the_DM_claim_is_sent_once_after()
     {
-        using var files = new BotFiles();
-        var platform = new RecordingPlatform();
-        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
-        using var host = TestBot.Build(files, platform, clock: clock);
-        await SayAsync(host, "remind 15:00");
-        clock.SetUtcNow(ReminderDue);
+        using var bot = await ReminderSetAtDueAsync();
+        var (platform, clock, host) = (bot.Platform, bot.Clock, bot.Host);
         platform.DirectMessageTransientFailures = 1;
         await PassAsync(host);
 
@@ -292,12 +283,8 @@ public sealed class PersonalControlsTests
     [Fact]
     public async Task A_failed_reminder_is_not_resent_more_than_the_catch_up_window_late()
     {
-        using var files = new BotFiles();
-        var platform = new RecordingPlatform();
-        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
-        using var host = TestBot.Build(files, platform, clock: clock);
-        await SayAsync(host, "remind 15:00");
-        clock.SetUtcNow(ReminderDue);
+        using var bot = await ReminderSetAtDueAsync();
+        var (platform, clock, host) = (bot.Platform, bot.Clock, bot.Host);
         platform.DirectMessageTransientFailures = 1;
         await PassAsync(host);
 
@@ -310,12 +297,8 @@ public sealed class PersonalControlsTests
     [Fact]
     public async Task A_failed_reminder_is_not_resent_once_the_person_logged_a_break()
     {
-        using var files = new BotFiles();
-        var platform = new RecordingPlatform();
-        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
-        using var host = TestBot.Build(files, platform, clock: clock);
-        await SayAsync(host, "remind 15:00");
-        clock.SetUtcNow(ReminderDue);
+        using var bot = await ReminderSetAtDueAsync();
+        var (platform, clock, host) = (bot.Platform, bot.Clock, bot.Host);
         platform.DirectMessageTransientFailures = 1;
         await PassAsync(host);
 
@@ -330,12 +313,8 @@ public sealed class PersonalControlsTests
     [Fact]
     public async Task A_refused_reminder_is_never_resent()
     {
-        using var files = new BotFiles();
-        var platform = new RecordingPlatform();
-        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
-        using var host = TestBot.Build(files, platform, clock: clock);
-        await SayAsync(host, "remind 15:00");
-        clock.SetUtcNow(ReminderDue);
+        using var bot = await ReminderSetAtDueAsync();
+        var (platform, clock, host) = (bot.Platform, bot.Clock, bot.Host);
         platform.DirectMessagesClosed = true;
         (await PassAsync(host)).NotSent.ShouldBe(1);
 
@@ -355,6 +334,27 @@ public sealed class PersonalControlsTests
         var prompt = platform.Posts.Last(p => p.Options.Tag is { Step: 0 });
         prompt.Message.Buttons.Select(b => b.Label).ShouldBe(["Done", "Remind me in 10 min"]);
         return prompt.Options.Tag!.BreakId;
+    }
+
+    /// <summary>A bot whose one person set <c>/drill remind 15:00</c>, with the clock at that reminder's due time.</summary>
+    private static async Task<ReminderBot> ReminderSetAtDueAsync()
+    {
+        var files = new BotFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(ReminderDue.AddHours(-5));
+        var host = TestBot.Build(files, platform, clock: clock);
+        await SayAsync(host, "remind 15:00");
+        clock.SetUtcNow(ReminderDue);
+        return new ReminderBot(files, platform, clock, host);
+    }
+
+    private sealed record ReminderBot(BotFiles Files, RecordingPlatform Platform, FakeTimeProvider Clock, IHost Host) : IDisposable
+    {
+        public void Dispose()
+        {
+            Host.Dispose();
+            Files.Dispose();
+        }
     }
 
     private static async Task<string> SayAsync(IHost host, string text, ChatUser? who = null)
