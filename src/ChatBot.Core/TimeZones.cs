@@ -21,19 +21,25 @@ public static class TimeZones
         }
 
         var trimmed = name.Trim();
-        if (!Canonical.Value.TryGetValue(trimmed, out var id))
+        var ianaShaped = trimmed.Contains('/', StringComparison.Ordinal) || trimmed.Equals("UTC", StringComparison.OrdinalIgnoreCase);
+        // A name spelt exactly as its zone (the usual case, and every name the bot stored) is found directly: the
+        // canonical map reads all ~420 zones, about 50 ms at start, and is built only for another spelling.
+        if (!ianaShaped || !TimeZoneInfo.TryFindSystemTimeZoneById(trimmed, out var found) || !found.HasIanaId || found.Id != trimmed)
         {
-            if (!trimmed.Contains('/', StringComparison.Ordinal) && !trimmed.Equals("UTC", StringComparison.OrdinalIgnoreCase))
+            if (!Canonical.Value.TryGetValue(trimmed, out var id))
+            {
+                if (!ianaShaped)
+                {
+                    return false;
+                }
+
+                id = trimmed;
+            }
+
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(id, out found) || !found.HasIanaId)
             {
                 return false;
             }
-
-            id = trimmed;
-        }
-
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found) || !found.HasIanaId)
-        {
-            return false;
         }
 
         zone = DaylightSavingRepair.Apply(found);

@@ -6,6 +6,9 @@ public sealed class TimeZonesTests
     [InlineData("europe/berlin", "Europe/Berlin")]
     [InlineData("  America/New_York ", "America/New_York")]
     [InlineData("utc", "UTC")]
+    [InlineData("UTC", "UTC")]
+    [InlineData("Asia/Kolkata", "Asia/Kolkata")]
+    [InlineData("ASIA/KOLKATA", "Asia/Kolkata")]
     public void TryFind_returns_the_zone_in_its_canonical_spelling(string typed, string canonical)
     {
         TimeZones.TryFind(typed, out var zone).ShouldBeTrue();
@@ -15,6 +18,8 @@ public sealed class TimeZonesTests
     [Theory]
     [InlineData("Berlin")]
     [InlineData("Mars/Olympus_Mons")]
+    [InlineData("Pacific Standard Time")]
+    [InlineData("W. Europe Standard Time")]
     [InlineData("")]
     public void TryFind_refuses_what_is_not_an_IANA_zone(string typed) => TimeZones.TryFind(typed, out _).ShouldBeFalse();
 
