@@ -37,8 +37,8 @@ internal static class ChatBotHost
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
         // The host starts hosted services one after another in this order. The platform adapters come before
-        // the job server and the schedule sync, so they connect while those start (about half the time to
-        // connected, measured with bench/ChatBot.Peers.Bench); a command that comes first only enqueues jobs.
+        // the job server and the schedule sync, so they connect while those start (see bench/ChatBot.Peers.Bench);
+        // a command that comes first only enqueues jobs, which the job server runs once it is up.
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddDiscord(builder.Configuration);
         builder.Services.AddChatBotDigestChart();
