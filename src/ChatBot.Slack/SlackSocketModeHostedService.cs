@@ -3,7 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatBot.Slack;
 
-/// <summary>Checks the bot token with <c>auth.test</c>, then runs Socket Mode until the host stops.</summary>
+/// <summary>
+/// Runs Socket Mode until the host stops, checking the bot token with <c>auth.test</c> meanwhile: Socket Mode
+/// connects with the app token alone, so it doesn't wait for that check (one round trip less to connected). A
+/// refused bot token (reported as fatal, which stops the host) ends Socket Mode too.
+/// </summary>
 public sealed partial class SlackSocketModeHostedService(
     SlackApiClient api,
     SlackSocketModeClient client,
@@ -11,12 +15,26 @@ public sealed partial class SlackSocketModeHostedService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await SlackStartup.AuthenticateAsync(api, logger, stoppingToken))
-        {
-            return;
-        }
+        using var socketMode = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var botToken = CheckBotTokenAsync(socketMode);
+        await client.RunAsync(socketMode.Token);
+        await botToken;
+    }
 
-        await client.RunAsync(stoppingToken);
+    private async Task CheckBotTokenAsync(CancellationTokenSource socketMode)
+    {
+        var accepted = false;
+        try
+        {
+            accepted = await SlackStartup.AuthenticateAsync(api, logger, socketMode.Token);
+        }
+        finally
+        {
+            if (!accepted)
+            {
+                await socketMode.CancelAsync();
+            }
+        }
     }
 }
 

@@ -348,15 +348,33 @@ public sealed class SocketModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task InvalidAuth_FromAuthTest_ReportsFatal_AndNeverOpensASocket()
+    public async Task SocketMode_Connects_WithoutWaitingFor_AuthTest()
+    {
+        using var authTestHeld = new SemaphoreSlim(0);
+        slack.Script("auth.test", _ => authTestHeld.Wait(TestTimeouts.Guard) ? null : FakeReply.Error("test_timeout"));
+        await using var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack));
+
+        // Connected (hello) while auth.test is still unanswered: one round trip less before the bot is reachable.
+        var socket = await slack.NextSocketAsync();
+        slack.Calls("apps.connections.open").Count.ShouldBe(1);
+        authTestHeld.Release();
+        await slack.WaitForCallsAsync("auth.test");
+        host.Fatal.Count.ShouldBe(0);
+        socket.Closed.IsCompleted.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task InvalidAuth_FromAuthTest_ReportsFatal_AndEndsSocketMode()
     {
         slack.Script("auth.test", _ => FakeReply.Error("invalid_auth"));
         await using var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack));
 
         var (_, reason) = await host.Fatal.Reported;
         reason.ShouldContain("Slack:BotToken");
+        host.Fatal.Count.ShouldBe(1);
+        // Socket Mode (app token) doesn't wait for the bot token's check, but a refused bot token ends it.
         await host.Get<SlackSocketModeHostedService>().ExecuteTask!.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
-        slack.Calls("apps.connections.open").ShouldBeEmpty();
+        await Task.WhenAll(slack.Sockets.Select(s => s.Closed)).WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
     }
 
     [Fact]
