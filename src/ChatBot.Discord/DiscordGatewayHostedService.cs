@@ -9,9 +9,9 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Discord;
 
 /// <summary>
-/// The Discord connection's lifetime: find the application id, log the invite link, then run this instance's
-/// gateway shards (<see cref="DiscordShardManager"/>) until the host stops (or a fatal close stops the host).
-/// <c>/drill</c> is registered by whichever instance starts shard 0, so once however many instances run.
+/// The Discord connection's lifetime: run this instance's gateway shards (<see cref="DiscordShardManager"/>) until
+/// the host stops (or a fatal close stops the host). Whichever instance starts shard 0 also, alongside its connect,
+/// finds the application id, logs the invite link and registers <c>/drill</c>: once however many instances run.
 /// </summary>
 public sealed partial class DiscordGatewayHostedService(
     DiscordRestClient rest,
@@ -27,7 +27,10 @@ public sealed partial class DiscordGatewayHostedService(
     public static string InviteUrl(string applicationId) =>
         $"https://discord.com/oauth2/authorize?client_id={applicationId}&scope=bot%20applications.commands&permissions={InvitePermissions}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => shards.RunAsync(SetUpApplicationAsync, stoppingToken);
+
+    /// <summary>GET applications/@me (unless <c>Discord:ApplicationId</c> is set), the invite link, then <c>/drill</c>'s registration.</summary>
+    private async Task SetUpApplicationAsync(CancellationToken stoppingToken)
     {
         string applicationId;
         try
@@ -38,6 +41,7 @@ public sealed partial class DiscordGatewayHostedService(
         }
         catch (DiscordApiException ex)
         {
+            // 401: reported as fatal by the REST client, which stops the host.
             if (ex.Status != System.Net.HttpStatusCode.Unauthorized)
             {
                 fatal.ReportFatal("Discord", "could not read the application (GET applications/@me): " + ex.Message, ex);
@@ -45,14 +49,9 @@ public sealed partial class DiscordGatewayHostedService(
 
             return;
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            return;
-        }
 
         LogInvite(logger, InviteUrl(applicationId));
-
-        await shards.RunAsync(cancellationToken => RegisterCommandsAsync(applicationId, cancellationToken), stoppingToken);
+        await RegisterCommandsAsync(applicationId, stoppingToken);
     }
 
     private async Task RegisterCommandsAsync(string applicationId, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using ChatBot.Discord.Interactions;
 using ChatBot.Discord.Tests.Fakes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Shouldly;
 using Xunit;
@@ -156,6 +157,29 @@ public sealed class RegistrationAndOptionsTests
         using var provider = services.BuildServiceProvider();
         var ex = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<DiscordOptions>>().Value);
         ex.Message.ShouldContain("Discord:BotToken is required");
+    }
+
+    [Fact]
+    public async Task The_gateway_identifies_without_waiting_for_the_application_lookup_and_registration()
+    {
+        using var restHeld = new SemaphoreSlim(0);
+        await using var harness = await DiscordHarness.StartAsync(configure: s => s["Discord:ApplicationId"] = null);
+        harness.Fake.RestHandler = (request, _) => request.Route == "GET applications/@me" && !restHeld.Wait(TimeSpan.FromSeconds(30))
+            ? new FakeResponse(500, """{"message":"test timed out"}""")
+            : null;
+        var hosted = harness.Services.GetServices<IHostedService>().OfType<DiscordGatewayHostedService>().Single();
+        await hosted.StartAsync(TestContext.Current.CancellationToken);
+
+        // IDENTIFY while GET applications/@me is unanswered: the bot is online a few REST round trips sooner.
+        var connection = await harness.Fake.NextConnectionAsync();
+        await connection.HelloAsync(45000);
+        await connection.ExpectAsync(2);
+        harness.Fake.Requests.ShouldNotContain(r => r.Route == "PUT applications/111/commands");
+
+        // Then, once the application is known, /drill is registered all the same.
+        restHeld.Release();
+        await harness.Fake.NextRequestAsync(r => r.Route == "PUT applications/111/commands");
+        await hosted.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -15,13 +15,14 @@ public sealed class SecretsAndHostingTests
         var hosted = harness.Services.GetServices<IHostedService>().OfType<DiscordGatewayHostedService>().Single();
         await hosted.StartAsync(TestContext.Current.CancellationToken);
 
-        // Start-up: application id from applications/@me, invite link, /drill registered, gateway identified.
+        // Start-up: the gateway identifies while the application id comes from applications/@me, the invite link
+        // is logged and /drill registered.
         var connection = await harness.Fake.NextConnectionAsync();
         await connection.HelloAsync(45000);
         await connection.ExpectAsync(2);
         await connection.ReadyAsync(1, "session-s");
+        await harness.Fake.NextRequestAsync(r => r.Route == "PUT applications/111/commands");
         harness.Fake.Requests.ShouldContain(r => r.Route == "GET applications/@me");
-        harness.Fake.Requests.ShouldContain(r => r.Route == "PUT applications/111/commands");
         harness.Logs.Lines.ShouldContain(l => l.Contains(
             "https://discord.com/oauth2/authorize?client_id=111&scope=bot%20applications.commands&permissions=309237763072",
             StringComparison.Ordinal));
