@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Ports;
 using ChatBot.Data;
@@ -85,6 +86,46 @@ public sealed class SharedEnvelopeDedupTests : IAsyncLifetime
         await socketA.WaitForAckAsync(envelopeId);
         hostB.Handler.CommandCount.ShouldBe(0);
         socketB.AckCount(envelopeId).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task ClickStillStoringAcrossAClockJump_FailsAfterIt_TheRedeliveryRunningSinceIsNotRunAThirdTime()
+    {
+        var (host, socket, _) = await StartInstanceAsync("instance-a");
+        await using var _ = host;
+        var firstEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstRelease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondRelease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        host.Handler.OnClick = async _ =>
+        {
+            if (Interlocked.Increment(ref runs) == 1)
+            {
+                firstEntered.TrySetResult();
+                await firstRelease.Task;
+                throw new InvalidOperationException("database is locked");
+            }
+
+            secondEntered.TrySetResult();
+            await secondRelease.Task;
+        };
+        JsonObject Click() => SocketModeTests.DoneClick("1700000000.001001", responseUrlId: "c1", slack: slack);
+
+        var envelopeId = await socket.SendEnvelopeAsync("interactive", Click(), acceptsResponsePayload: false);
+        await firstEntered.Task.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+        clock.Advance(ClaimLifetime); // the laptop sleeps (or the process pauses) while Core stores the click
+        await socket.SendEnvelopeAsync("interactive", Click(), envelopeId, acceptsResponsePayload: false); // not acked: Slack redelivers
+        await secondEntered.Task.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+        firstRelease.SetResult(); // the first delivery fails after the wake
+        await host.Logs.WaitForAsync(line => line.Contains(envelopeId, StringComparison.Ordinal) && line.Contains("after its claim expired", StringComparison.Ordinal));
+
+        // Slack tries again while the second delivery still runs: it waits for that one, it does not run beside it.
+        await socket.SendEnvelopeAsync("interactive", Click(), envelopeId, acceptsResponsePayload: false);
+        secondRelease.SetResult();
+
+        await socket.WaitForAcksAsync(envelopeId, 2);
+        host.Handler.ClickCount.ShouldBe(2);
     }
 
     [Fact]
