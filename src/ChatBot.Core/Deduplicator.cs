@@ -12,8 +12,11 @@ namespace ChatBot.Core;
 /// equally long). Expiry follows the given <see cref="TimeProvider"/>. Thread-safe.
 /// </summary>
 /// <remarks>
-/// A first delivery can report how it ended (<see cref="Complete"/>): a duplicate that arrives meanwhile can
-/// wait for it, and a failed first delivery is forgotten so the next delivery of the same key runs.
+/// A first delivery (the <see cref="Delivery"/> <see cref="TryStart"/> returns) reports how it ended
+/// (<see cref="CompleteAsync"/>): a duplicate that arrives meanwhile can wait for it, and a failed first delivery is
+/// forgotten so the next delivery of the same key runs. A delivery that outlives its lifetime (a long handler, or the
+/// clock jumping ahead: a laptop waking from sleep, a long pause) only ends itself: a later delivery of the same key,
+/// started once the first was forgotten, keeps its own memory and its own shared claim.
 /// <para>
 /// With a shared tier (<see cref="IInboundClaimStore"/>, the database every instance uses) this memory is the fast
 /// front: a key new here is then claimed in the shared store (<see cref="ClaimSharedAsync"/>), so a delivery that
@@ -33,8 +36,8 @@ public sealed partial class Deduplicator
     private readonly TimeProvider _time;
     private readonly TimeSpan _lifetime;
     private readonly int _capacity;
-    private readonly Dictionary<string, Entry> _seen = new(StringComparer.Ordinal);
-    private readonly Queue<Entry> _order = new();
+    private readonly Dictionary<string, Delivery> _seen = new(StringComparer.Ordinal);
+    private readonly Queue<Delivery> _order = new();
     private readonly Lock _lock = new();
     private readonly IInboundClaimStore? _shared;
     private readonly ILogger _logger;
@@ -70,14 +73,15 @@ public sealed partial class Deduplicator
     }
 
     /// <summary>True the first time <paramref name="key"/> is seen within the lifetime.</summary>
-    public bool TryClaim(string key) => TryStart(key, out _);
+    public bool TryClaim(string key) => TryStart(key, out _) is not null;
 
     /// <summary>
-    /// True when <paramref name="key"/> is new (or its memory expired). Otherwise <paramref name="firstDelivery"/>
-    /// completes with true once the first delivery was handled, or false if it failed (see <see cref="Complete"/>);
+    /// The new delivery when <paramref name="key"/> is new (or its memory expired), to pass to
+    /// <see cref="ClaimSharedAsync"/> and <see cref="CompleteAsync"/>. Otherwise null, and
+    /// <paramref name="firstDelivery"/> completes with true once the first delivery was handled, or false if it failed;
     /// for a key claimed with <see cref="TryClaim"/> and never completed it stays pending.
     /// </summary>
-    public bool TryStart(string key, out Task<bool> firstDelivery)
+    public Delivery? TryStart(string key, out Task<bool> firstDelivery)
     {
         var now = _time.GetUtcNow();
         lock (_lock)
@@ -86,10 +90,10 @@ public sealed partial class Deduplicator
             if (_seen.TryGetValue(key, out var existing))
             {
                 firstDelivery = existing.Outcome.Task;
-                return false;
+                return null;
             }
 
-            var entry = new Entry(key, now + _lifetime);
+            var entry = new Delivery(key, now + _lifetime);
             _seen[key] = entry;
             _order.Enqueue(entry);
             while (_order.Count > _capacity)
@@ -98,17 +102,19 @@ public sealed partial class Deduplicator
             }
 
             firstDelivery = Task.FromResult(true);
-            return true;
+            return entry;
         }
     }
 
     /// <summary>
-    /// After <see cref="TryStart"/> returned true for <paramref name="key"/>: claims it in the shared tier, so other
+    /// For a <paramref name="delivery"/> <see cref="TryStart"/> returned: claims its key in the shared tier, so other
     /// instances learn of it. <see cref="InboundClaim.Claimed"/> without a shared tier, or when the store fails or
     /// exceeds <see cref="SharedClaimBudget"/> (the delivery then runs on the local answer).
     /// </summary>
-    public async Task<InboundClaim> ClaimSharedAsync(string key)
+    /// <exception cref="ArgumentNullException"><paramref name="delivery"/> is null.</exception>
+    public async Task<InboundClaim> ClaimSharedAsync(Delivery delivery)
     {
+        ArgumentNullException.ThrowIfNull(delivery);
         if (_shared is null)
         {
             return InboundClaim.Claimed;
@@ -118,7 +124,7 @@ public sealed partial class Deduplicator
         try
         {
             using var budget = new CancellationTokenSource(SharedClaimBudget, _time);
-            claim = await _shared.TryClaimAsync(key, _lifetime, budget.Token).WaitAsync(SharedClaimBudget, _time, budget.Token);
+            claim = await _shared.TryClaimAsync(delivery.Key, _lifetime, budget.Token).WaitAsync(SharedClaimBudget, _time, budget.Token);
         }
 #pragma warning disable CA1031 // whatever the store's failure, the delivery is still handled here
         catch (Exception exception)
@@ -129,51 +135,44 @@ public sealed partial class Deduplicator
         }
 
         SharedAnswered();
-        if (claim == InboundClaim.Claimed)
-        {
-            lock (_lock)
-            {
-                if (_seen.TryGetValue(key, out var entry))
-                {
-                    entry.SharedHeld = true;
-                }
-            }
-        }
-
+        delivery.SharedHeld = claim == InboundClaim.Claimed;
         return claim;
     }
 
     /// <summary>
-    /// Records how the first delivery of <paramref name="key"/> ended, here and (if this instance holds its shared
-    /// claim) in the shared tier. Not handled: the key is forgotten, so the next delivery runs. Unknown keys are
-    /// ignored. A failing shared tier is logged, never thrown.
+    /// Records how <paramref name="delivery"/> (from <see cref="TryStart"/>) ended, here and (if it holds its key's
+    /// shared claim) in the shared tier. Not handled: its key is forgotten, so the next delivery runs. A delivery past
+    /// its lifetime records nothing shared (its claim has expired and may be another delivery's by now), and never
+    /// touches a later delivery of the same key. A failing shared tier is logged, never thrown.
     /// </summary>
-    public async Task CompleteAsync(string key, bool handled)
+    /// <exception cref="ArgumentNullException"><paramref name="delivery"/> is null.</exception>
+    public async Task CompleteAsync(Delivery delivery, bool handled)
     {
-        Entry? entry;
+        ArgumentNullException.ThrowIfNull(delivery);
         lock (_lock)
         {
-            if (!_seen.TryGetValue(key, out entry))
+            if (!handled && _seen.TryGetValue(delivery.Key, out var live) && ReferenceEquals(live, delivery))
             {
-                return;
-            }
-
-            if (!handled)
-            {
-                _seen.Remove(key);
+                _seen.Remove(delivery.Key);
             }
         }
 
-        entry.Outcome.TrySetResult(handled);
-        if (_shared is null || !entry.SharedHeld)
+        delivery.Outcome.TrySetResult(handled);
+        if (_shared is null || !delivery.SharedHeld)
         {
+            return;
+        }
+
+        if (_time.GetUtcNow() >= delivery.Expires)
+        {
+            LogOutlived(_logger, delivery.Key);
             return;
         }
 
         try
         {
             using var budget = new CancellationTokenSource(SharedClaimBudget, _time);
-            await _shared.CompleteAsync(key, handled, budget.Token);
+            await _shared.CompleteAsync(delivery.Key, handled, budget.Token);
             SharedAnswered();
         }
 #pragma warning disable CA1031 // the delivery is done; an unrecorded outcome only shortens what other instances know
@@ -208,7 +207,7 @@ public sealed partial class Deduplicator
         }
     }
 
-    private void Forget(Entry entry)
+    private void Forget(Delivery entry)
     {
         // The queue may hold an entry already forgotten (failed, then seen again): remove only the live one.
         if (_seen.TryGetValue(entry.Key, out var live) && ReferenceEquals(live, entry))
@@ -220,16 +219,25 @@ public sealed partial class Deduplicator
         }
     }
 
-    private sealed class Entry(string key, DateTimeOffset expires)
+    /// <summary>One first delivery of a key, from <see cref="TryStart"/> until <see cref="CompleteAsync"/>.</summary>
+    public sealed class Delivery
     {
-        public string Key { get; } = key;
+        internal Delivery(string key, DateTimeOffset expires)
+        {
+            Key = key;
+            Expires = expires;
+        }
 
-        public DateTimeOffset Expires { get; } = expires;
+        /// <summary>The delivery key (a Slack <c>envelope_id</c>, a Discord interaction id, a request signature).</summary>
+        public string Key { get; }
 
-        public TaskCompletionSource<bool> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>When this delivery's memory (and its shared claim) expires, UTC: first seen plus the lifetime.</summary>
+        public DateTimeOffset Expires { get; }
 
-        /// <summary>This instance holds the key's claim in the shared tier, so its outcome is recorded there.</summary>
-        public volatile bool SharedHeld;
+        internal TaskCompletionSource<bool> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>This instance holds the key's claim in the shared tier for this delivery, so its outcome is recorded there.</summary>
+        internal volatile bool SharedHeld;
     }
 
     [LoggerMessage(EventId = 3470, Level = LogLevel.Warning, Message = "Shared inbound de-duplication is unavailable; deliveries are de-duplicated in this instance only until the database answers again")]
@@ -237,4 +245,7 @@ public sealed partial class Deduplicator
 
     [LoggerMessage(EventId = 3471, Level = LogLevel.Information, Message = "Shared inbound de-duplication answers again")]
     private static partial void LogSharedBack(ILogger logger);
+
+    [LoggerMessage(EventId = 3473, Level = LogLevel.Warning, Message = "Delivery {Key} ended after its claim expired (a long handler or a clock jump); its outcome is not recorded for other instances")]
+    private static partial void LogOutlived(ILogger logger, string key);
 }

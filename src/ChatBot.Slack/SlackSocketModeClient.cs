@@ -222,14 +222,14 @@ public sealed partial class SlackSocketModeClient(
     private void OnEnvelope(SocketModeConnection connection, JsonElement envelope)
     {
         var envelopeId = SlackApiClient.GetString(envelope, "envelope_id")!;
-        if (!deduplicator.TryStart(envelopeId, out var firstDelivery))
+        if (deduplicator.TryStart(envelopeId, out var firstDelivery) is not { } delivery)
         {
             LogDuplicate(logger, envelopeId);
             inFlight.Track(HandleDuplicateAsync(connection, envelopeId, envelope, firstDelivery));
             return;
         }
 
-        inFlight.Start(_ => ProcessAsync(connection, envelopeId, envelope));
+        inFlight.Start(_ => ProcessAsync(connection, delivery, envelope));
     }
 
     /// <summary>
@@ -246,17 +246,18 @@ public sealed partial class SlackSocketModeClient(
                 return;
             }
 
-            if (deduplicator.TryStart(envelopeId, out firstDelivery))
+            if (deduplicator.TryStart(envelopeId, out firstDelivery) is { } delivery)
             {
-                await ProcessAsync(connection, envelopeId, envelope);
+                await ProcessAsync(connection, delivery, envelope);
                 return;
             }
         }
     }
 
-    private async Task ProcessAsync(SocketModeConnection connection, string envelopeId, JsonElement envelope)
+    private async Task ProcessAsync(SocketModeConnection connection, Deduplicator.Delivery delivery, JsonElement envelope)
     {
-        var shared = await deduplicator.ClaimSharedAsync(envelopeId);
+        var envelopeId = delivery.Key;
+        var shared = await deduplicator.ClaimSharedAsync(delivery);
         if (shared != InboundClaim.Claimed)
         {
             // Another instance has it. Handled there: ack here too (Slack may not have seen that ack). Still running
@@ -268,7 +269,7 @@ public sealed partial class SlackSocketModeClient(
                 await AckAsync(connection, envelopeId, null);
             }
 
-            await deduplicator.CompleteAsync(envelopeId, handledThere);
+            await deduplicator.CompleteAsync(delivery, handledThere);
             return;
         }
 
@@ -323,7 +324,7 @@ public sealed partial class SlackSocketModeClient(
         }
         finally
         {
-            await deduplicator.CompleteAsync(envelopeId, handled);
+            await deduplicator.CompleteAsync(delivery, handled);
         }
     }
 

@@ -1,3 +1,4 @@
+using ChatBot.Core.Ports;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBot.Core.Tests;
@@ -10,11 +11,11 @@ public sealed class DeduplicatorTests
     public async Task SecondDelivery_IsADuplicate_ThatLearnsHowTheFirstEnded()
     {
         var dedupe = new Deduplicator(new FakeTimeProvider(), Lifetime, 100);
-        dedupe.TryStart("e1", out _).ShouldBeTrue();
-        dedupe.TryStart("e1", out var first).ShouldBeFalse();
+        var delivery = dedupe.TryStart("e1", out _).ShouldNotBeNull();
+        dedupe.TryStart("e1", out var first).ShouldBeNull();
         first.IsCompleted.ShouldBeFalse();
 
-        await dedupe.CompleteAsync("e1", handled: true);
+        await dedupe.CompleteAsync(delivery, handled: true);
 
         (await first).ShouldBeTrue();
         dedupe.TryClaim("e1").ShouldBeFalse();
@@ -24,13 +25,13 @@ public sealed class DeduplicatorTests
     public async Task FailedDelivery_IsForgotten_SoTheNextOneRuns()
     {
         var dedupe = new Deduplicator(new FakeTimeProvider(), Lifetime, 100);
-        dedupe.TryStart("e1", out _).ShouldBeTrue();
-        dedupe.TryStart("e1", out var waiting).ShouldBeFalse();
+        var delivery = dedupe.TryStart("e1", out _).ShouldNotBeNull();
+        dedupe.TryStart("e1", out var waiting).ShouldBeNull();
 
-        await dedupe.CompleteAsync("e1", handled: false);
+        await dedupe.CompleteAsync(delivery, handled: false);
 
         (await waiting).ShouldBeFalse();
-        dedupe.TryStart("e1", out _).ShouldBeTrue();
+        dedupe.TryStart("e1", out _).ShouldNotBeNull();
         dedupe.TryClaim("e1").ShouldBeFalse();
     }
 
@@ -79,14 +80,53 @@ public sealed class DeduplicatorTests
     }
 
     [Fact]
+    public async Task ADeliveryThatOutlivesAClockJump_EndsOnlyItself_NotTheRedeliveryRunningSinceTheJump()
+    {
+        var time = new FakeTimeProvider();
+        var shared = new RecordingClaimStore();
+        var dedupe = new Deduplicator(time, Lifetime, 100, shared);
+        var first = dedupe.TryStart("e1", out _).ShouldNotBeNull();
+        (await dedupe.ClaimSharedAsync(first)).ShouldBe(InboundClaim.Claimed);
+
+        time.Advance(Lifetime); // the laptop slept while the first delivery ran
+        var second = dedupe.TryStart("e1", out _).ShouldNotBeNull(); // Slack's redelivery of the unacknowledged key
+        (await dedupe.ClaimSharedAsync(second)).ShouldBe(InboundClaim.Claimed);
+        await dedupe.CompleteAsync(first, handled: false);
+
+        // The second still runs: a third delivery waits for it instead of running too, and its claim stands.
+        dedupe.TryStart("e1", out var third).ShouldBeNull();
+        third.IsCompleted.ShouldBeFalse();
+        shared.Completions.ShouldBeEmpty();
+
+        await dedupe.CompleteAsync(second, handled: true);
+        (await third).ShouldBeTrue();
+        shared.Completions.ShouldBe([("e1", true)]);
+    }
+
+    [Fact]
     public async Task A_duplicate_waiting_on_a_first_delivery_that_was_evicted_is_not_left_hanging()
     {
         var dedupe = new Deduplicator(new FakeTimeProvider(), Lifetime, 1);
-        dedupe.TryStart("a", out _).ShouldBeTrue();
-        dedupe.TryStart("a", out var waiting).ShouldBeFalse();
+        dedupe.TryStart("a", out _).ShouldNotBeNull();
+        dedupe.TryStart("a", out var waiting).ShouldBeNull();
 
         dedupe.TryClaim("b").ShouldBeTrue();
 
         (await waiting.WaitAsync(TestContext.Current.CancellationToken)).ShouldBeTrue();
+    }
+
+    /// <summary>A shared tier that grants every claim and records the outcomes it is told.</summary>
+    private sealed class RecordingClaimStore : IInboundClaimStore
+    {
+        public List<(string Key, bool Handled)> Completions { get; } = [];
+
+        public Task<InboundClaim> TryClaimAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken) =>
+            Task.FromResult(InboundClaim.Claimed);
+
+        public Task CompleteAsync(string key, bool handled, CancellationToken cancellationToken)
+        {
+            Completions.Add((key, handled));
+            return Task.CompletedTask;
+        }
     }
 }

@@ -76,7 +76,7 @@ public abstract class CrashRecoveryTests(BotEngine engine)
         var platform = new RecordingPlatform();
         var frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var steps = StepCount("rotation");
-        var faults = new FaultInjection(point, step, frozen);
+        using var faults = new FaultInjection(point, step, frozen); // declared after the files: it lets go of the frozen thread before they go
 
         // The first process: steps run by hand (no job server), so the kill lands exactly where the test says.
         var first = TestBot.Build(files, platform, configure: services => faults.Install(services));
@@ -207,9 +207,21 @@ public abstract class CrashRecoveryTests(BotEngine engine)
         await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, step, CancellationToken.None);
     }
 
-    /// <summary>Freezes the first process at one point of one step: the call there never returns.</summary>
-    private sealed class FaultInjection(KillPoint point, int step, TaskCompletionSource frozen)
+    /// <summary>
+    /// Freezes the first process at one point of one step: the call there does not return while the test runs. On
+    /// dispose (the test is over) a thread parked in a synchronous call is let go, with an exception, so it ends
+    /// without doing the rest of the dead process's work and no thread-pool thread is held for good.
+    /// </summary>
+    private sealed class FaultInjection(KillPoint point, int step, TaskCompletionSource frozen) : IDisposable
     {
+        private readonly CancellationTokenSource testOver = new();
+
+        public void Dispose()
+        {
+            testOver.Cancel();
+            testOver.Dispose();
+        }
+
         public void Install(IServiceCollection services)
         {
             services.AddSingleton<IBreakStore>(sp => new FreezingStore(ActivatorUtilities.CreateInstance<BreakStore>(sp), this));
@@ -223,7 +235,11 @@ public abstract class CrashRecoveryTests(BotEngine engine)
             if (point == KillPoint.WhileSchedulingNext && job.Type == typeof(BreakStepJob) && job.Args[1] is int next && next == step + 1)
             {
                 frozen.TrySetResult();
-                new ManualResetEventSlim().Wait(); // the scheduling call is synchronous: this thread stops here for good
+
+                // The scheduling call is synchronous: this thread stops here, inside the lock, until the test is over;
+                // then Wait throws OperationCanceledException and the job of the dead process goes no further.
+                using var parked = new ManualResetEventSlim();
+                parked.Wait(testOver.Token);
             }
         }
 

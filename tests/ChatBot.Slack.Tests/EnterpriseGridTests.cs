@@ -4,12 +4,9 @@ using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Commands;
 using ChatBot.Core.Ports;
-using ChatBot.Data;
 using ChatBot.Slack.Tests.Fakes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Shouldly;
 
 namespace ChatBot.Slack.Tests;
@@ -20,41 +17,20 @@ namespace ChatBot.Slack.Tests;
 /// </summary>
 public sealed class EnterpriseGridTests : IAsyncLifetime
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "chatbot-grid-" + Guid.NewGuid().ToString("N"));
+    private readonly RecordingBreakRunner runner = new();
+    private SlackEndToEndHost e2e = null!;
     private FakeSlackServer slack = null!;
     private IHost host = null!;
-    private readonly RecordingBreakRunner runner = new();
 
     public async ValueTask InitializeAsync()
     {
-        slack = await FakeSlackServer.StartAsync();
-        var config = SlackTestHost.SocketModeConfig(slack);
-        config["Storage:Path"] = Path.Combine(directory, "chatbot.db");
-        config["Breaks:Workdays"] = "daily";
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
-        builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IFatalErrorReporter>(new RecordingFatalErrorReporter());
-        builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "config", "drills.json"));
-        builder.Services.AddChatBotData();
-        builder.Services.AddSingleton<IBreakRunner>(runner);
-        builder.Services.AddSlack(builder.Configuration);
-        host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
+        e2e = await SlackEndToEndHost.StartAsync(
+            new Dictionary<string, string?> { ["Breaks:Workdays"] = "daily" },
+            services => services.AddSingleton<IBreakRunner>(runner));
+        (slack, host) = (e2e.Slack, e2e.Host);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            await host.StopAsync(stop.Token);
-        }
-
-        host.Dispose();
-        await slack.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
-    }
+    public ValueTask DisposeAsync() => e2e.DisposeAsync();
 
     private static JsonObject Payload(string name) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", name)))!.AsObject();
@@ -111,7 +87,7 @@ public sealed class EnterpriseGridTests : IAsyncLifetime
         (await users.GetAsync(new TeamKey(ChatPlatform.Slack, "E0GRID"), "W0ANN", TestContext.Current.CancellationToken)).ShouldNotBeNull();
         (await users.GetAsync(new TeamKey(ChatPlatform.Slack, "T0ONE"), "W0ANN", TestContext.Current.CancellationToken)).ShouldBeNull();
         (await users.GetAsync(new TeamKey(ChatPlatform.Slack, "T0TWO"), "W0ANN", TestContext.Current.CancellationToken)).ShouldBeNull();
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(directory, "chatbot.db"));
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + e2e.DatabasePath);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         using var query = connection.CreateCommand();
         query.CommandText = "SELECT team_id || '/' || COUNT(*) FROM completions WHERE user_id = 'W0ANN' GROUP BY team_id;";

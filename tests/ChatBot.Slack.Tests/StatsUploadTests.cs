@@ -3,13 +3,10 @@ using ChatBot.Core;
 using ChatBot.Core.Breaks;
 using ChatBot.Core.Streaks;
 using ChatBot.Core.Ports;
-using ChatBot.Data;
 using ChatBot.Digest;
 using ChatBot.Slack.Tests.Fakes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Shouldly;
 using SkiaSharp;
 
@@ -28,46 +25,27 @@ public sealed class StatsUploadTests : IAsyncLifetime
     // Wednesday 25 November 2026, 12:00 UTC: the week is Mon 23 – Sun 29 November.
     private static readonly DateTimeOffset Wednesday = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "chatbot-stats-" + Guid.NewGuid().ToString("N"));
-    private readonly CapturingLoggerProvider logs = new();
+    private SlackEndToEndHost e2e = null!;
     private FakeSlackServer slack = null!;
     private IHost host = null!;
+    private CapturingLoggerProvider logs = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        slack = await FakeSlackServer.StartAsync();
-        var config = SlackTestHost.SocketModeConfig(slack);
-        config["Storage:Path"] = Path.Combine(directory, "chatbot.db");
-        config["Breaks:DefaultTimeZone"] = "UTC";
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
-        builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
-        builder.Services.AddSingleton<TimeProvider>(new DateShiftedClock(Wednesday));
-        builder.Services.AddSingleton<IFatalErrorReporter>(new RecordingFatalErrorReporter());
-        builder.Services.AddChatBotCore(Path.Combine(AppContext.BaseDirectory, "config", "drills.json"));
-        builder.Services.AddChatBotData();
-        builder.Services.AddChatBotDigestChart();
-        builder.Services.AddSingleton<IBreakRunner>(sp => new PromptOnly(sp.GetRequiredService<BreakPoster>()));
-        builder.Services.AddSlack(builder.Configuration);
-        host = builder.Build();
-        await host.StartAsync(Ct);
+        e2e = await SlackEndToEndHost.StartAsync(
+            new Dictionary<string, string?> { ["Breaks:DefaultTimeZone"] = "UTC" },
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(new DateShiftedClock(Wednesday));
+                services.AddChatBotDigestChart();
+                services.AddSingleton<IBreakRunner>(sp => new PromptOnly(sp.GetRequiredService<BreakPoster>()));
+            });
+        (slack, host, logs) = (e2e.Slack, e2e.Host, e2e.Logs);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            await host.StopAsync(stop.Token);
-        }
-
-        host.Dispose();
-        await slack.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
-    }
+    public ValueTask DisposeAsync() => e2e.DisposeAsync();
 
     [Fact]
     public async Task Stats_FromASlashCommand_ArrivesAsTheChart_WithTheDigestAsItsComment()
