@@ -42,7 +42,9 @@ internal static class ChatBotHost
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddDiscord(builder.Configuration);
         builder.Services.AddChatBotDigestChart();
+        var scheduling = builder.Services.Count;
         builder.Services.AddChatBotScheduling(builder.Configuration);
+        DeferredHostedService.Defer(builder.Services, from: scheduling);
 
         if (ChatBotConfiguration.ConsoleChatWanted(builder.Configuration))
         {
@@ -85,9 +87,10 @@ internal static class ChatBotHost
     }
 
     /// <summary>
-    /// What the host would find while starting, checked before it starts: the generic host logs a start failure
-    /// with its stack trace, and it builds every hosted service (Hangfire's opens its job file) before starting
-    /// the first. So: the options, the catalogue, then the database's file lock and schema.
+    /// What the host would find while starting, checked before it starts (the generic host logs a start failure
+    /// with its stack trace, and the platform adapters would have begun to connect): the options, the catalogue,
+    /// then the database's file lock and schema. The job storage opens later, as its server starts
+    /// (<see cref="DeferredHostedService"/>).
     /// </summary>
     private static async Task CheckBeforeStartAsync(IServiceProvider services)
     {

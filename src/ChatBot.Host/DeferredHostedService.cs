@@ -1,0 +1,66 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ChatBot.Host;
+
+/// <summary>
+/// A hosted service built when it starts instead of when the host starts. The generic host builds every hosted
+/// service before it starts the first one, and building the job server opens its storage (on SQLite: creates or
+/// checks Hangfire's tables, about 100 ms). Deferred, that happens after the platform adapters, which start
+/// earlier, have begun to connect. Not for a <see cref="BackgroundService"/>: the host watches those itself.
+/// </summary>
+internal sealed class DeferredHostedService(Func<IHostedService> build) : IHostedService, IAsyncDisposable
+{
+    private IHostedService? _service;
+
+    /// <summary>
+    /// Replaces the <see cref="IHostedService"/> registrations at index <paramref name="from"/> and after by deferred
+    /// ones, in the same order. The deferred service owns what it builds (a factory's result or a new instance of
+    /// the registered type) and disposes it with itself.
+    /// </summary>
+    public static void Defer(IServiceCollection services, int from)
+    {
+        for (var i = from; i < services.Count; i++)
+        {
+            var registration = services[i];
+            if (registration.ServiceType != typeof(IHostedService) || registration.IsKeyedService)
+            {
+                continue;
+            }
+
+            services[i] = ServiceDescriptor.Singleton<IHostedService>(provider => new DeferredHostedService(() => Build(provider, registration)));
+        }
+    }
+
+    /// <exception cref="InvalidOperationException">The service is a <see cref="BackgroundService"/>.</exception>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _service = build();
+        if (_service is BackgroundService)
+        {
+            throw new InvalidOperationException($"{_service.GetType().Name} is a BackgroundService: the host must see it to watch its ExecuteAsync, so it is not deferred.");
+        }
+
+        return _service.StartAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _service?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        switch (_service)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    private static IHostedService Build(IServiceProvider provider, ServiceDescriptor registration) =>
+        (IHostedService)(registration.ImplementationFactory?.Invoke(provider)
+            ?? ActivatorUtilities.CreateInstance(provider, registration.ImplementationType
+                ?? throw new InvalidOperationException("A hosted service registered as an instance needs no deferring.")));
+}
