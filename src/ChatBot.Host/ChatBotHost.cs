@@ -24,7 +24,12 @@ internal static class ChatBotHost
         TextWriter consoleOutput,
         IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+        // The defaults would watch appsettings.json in the working directory for changes: an inotify watch on a
+        // directory that often holds the databases, so work on every write. ChatBotConfiguration replaces those
+        // sources with its own (read once) anyway.
+        var settings = new HostApplicationBuilderSettings { Args = args, Configuration = new ConfigurationManager() };
+        settings.Configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(settings);
         ChatBotConfiguration.Apply(builder.Configuration, builder.Environment.EnvironmentName, args);
         if (overrides is not null)
         {
