@@ -4,8 +4,8 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY config/ config/
 COPY src/ src/
-# The README's published build: ReadyToRun, tiered compilation off, no thread-pool spinning (set in
-# src/ChatBot.Host/ChatBot.Host.csproj for `dotnet publish`, measured in bench/ChatBot.Peers.Bench).
+# The README's published build: ReadyToRun, tiered compilation without dynamic PGO, no thread-pool spinning
+# (set in src/ChatBot.Host/ChatBot.Host.csproj for `dotnet publish`, measured in bench/ChatBot.Peers.Bench).
 RUN dotnet publish src/ChatBot.Host/ChatBot.Host.csproj -c Release -o /app
 
 # Run: the slim runtime image, as a non-root user, with the databases on a volume.
