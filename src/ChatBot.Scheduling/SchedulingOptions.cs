@@ -4,7 +4,7 @@ namespace ChatBot.Scheduling;
 
 /// <summary>
 /// How the Hangfire side runs (section <c>Scheduling</c>). The defaults suit both job storages: due slots and cues
-/// looked for every 250 ms so they leave on time, idle workers polling the queue every second, an invisibility timeout of minutes (how long a killed process's running job waits
+/// looked for every 250 ms so they leave on time, idle workers polling the queue twice a second, an invisibility timeout of minutes (how long a killed process's running job waits
 /// before another process runs it again).
 /// </summary>
 public sealed class SchedulingOptions
@@ -31,7 +31,7 @@ public sealed class SchedulingOptions
     /// this is most of an idle bot's CPU; a job enqueued waits on average a fraction of it, as the workers' polls
     /// fall at different moments.
     /// </summary>
-    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// How often due recurring jobs (schedule slots) and delayed jobs (cues) are moved to the queue: a slot's
