@@ -20,7 +20,16 @@ using Microsoft.Extensions.Logging;
 // instance) by default; with --postgres, one PostgreSQL database shared by --instances hosts in this process, each
 // with its own Hangfire server (a throwaway PostgreSQL 15 cluster, or the database of the connection string given).
 //
+// With --idle [seconds] it measures instead what an empty bot costs at rest: one host with no channels, its Hangfire
+// server polling, the process's CPU time over that many seconds (60 by default) after a 10 s warm-up.
+//
 //   dotnet run -c Release --project bench/ChatBot.Scheduling.Bench -- [channels] [cueInterval] [workers] [--postgres[=<connection string>]] [--instances N]
+//   dotnet run -c Release --project bench/ChatBot.Scheduling.Bench -- --idle [seconds] [--postgres[=<connection string>]]
+var idleAt = Array.IndexOf(args, "--idle");
+var idleSeconds = idleAt >= 0 && idleAt + 1 < args.Length && int.TryParse(args[idleAt + 1], CultureInfo.InvariantCulture, out var given) ? given : 60;
+args = idleAt >= 0 && idleAt + 1 < args.Length && args[idleAt + 1] == idleSeconds.ToString(CultureInfo.InvariantCulture)
+    ? [.. args.Take(idleAt + 1), .. args.Skip(idleAt + 2)]
+    : args;
 var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var instancesAt = Array.IndexOf(args, "--instances");
 var channels = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 500;
@@ -74,6 +83,32 @@ IHost BuildHost()
 }
 
 var host = hosts[0];
+if (idleAt >= 0)
+{
+    await host.StartAsync();
+    await Task.Delay(TimeSpan.FromSeconds(10));
+    var self = Process.GetCurrentProcess();
+    self.Refresh();
+    var cpuBefore = self.TotalProcessorTime;
+    var wall = Stopwatch.StartNew();
+    await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+    self.Refresh();
+    var cpu = self.TotalProcessorTime - cpuBefore;
+    Console.WriteLine($"{(connectionString is null ? "SQLite" : "PostgreSQL")}, empty bot at rest for {wall.Elapsed.TotalSeconds:F0} s ({workers} workers): {cpu.TotalSeconds:F2} s of CPU, {cpu.TotalSeconds / wall.Elapsed.TotalSeconds * 100:F2} % of a core");
+    await host.StopAsync();
+    host.Dispose();
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    try
+    {
+        Directory.Delete(directory, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+
+    return 0;
+}
+
 // The slot: the first whole minute at least 45 s away (setting up 500 schedules takes seconds, more on a loaded machine).
 var now = DateTimeOffset.UtcNow;
 var slot = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(1);

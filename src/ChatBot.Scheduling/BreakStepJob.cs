@@ -50,11 +50,28 @@ public sealed partial class BreakStepJob(
 
         if (result.HasNextStep)
         {
-            var next = step + 1;
-            var brk = await breaks.GetAsync(breakId, cancellationToken);
-            var delay = NextDelay(brk?.StartedAt ?? clock.GetUtcNow(), next, clock.GetUtcNow(), options.Value.CueInterval);
-            ScheduleNextOnce(breakId, next, delay);
+            await ScheduleNextAsync(breakId, step, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Schedules the step after <paramref name="step"/> (which is posted) on the break's beat, unless it is posted
+    /// or a run scheduled it before: for a slot job that posts many prompts first and goes on with their threads after.
+    /// </summary>
+    internal async Task ScheduleNextOnceAsync(long breakId, int step, CancellationToken cancellationToken)
+    {
+        if (await breaks.GetPostedMessageIdAsync(breakId, step + 1, cancellationToken) is null)
+        {
+            await ScheduleNextAsync(breakId, step, cancellationToken);
+        }
+    }
+
+    private async Task ScheduleNextAsync(long breakId, int step, CancellationToken cancellationToken)
+    {
+        var next = step + 1;
+        var brk = await breaks.GetAsync(breakId, cancellationToken);
+        var delay = NextDelay(brk?.StartedAt ?? clock.GetUtcNow(), next, clock.GetUtcNow(), options.Value.CueInterval);
+        ScheduleNextOnce(breakId, next, delay);
     }
 
     /// <summary>

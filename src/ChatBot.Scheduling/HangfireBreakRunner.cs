@@ -14,6 +14,9 @@ namespace ChatBot.Scheduling;
 /// command's reply, and a scheduled break does not wait for another queue poll), after a durable safety net
 /// is in place: a step-0 job due once the first cue should be out, which finds everything posted and does
 /// nothing, unless this process died mid-post, in which case it posts the prompt and carries the thread on.
+/// Inside <see cref="PromptsOnly"/> (a slot job starting the breaks of many channels) it posts the prompt and
+/// nothing more: the slot job schedules the threads once every prompt is out, and is their safety net itself (a
+/// slot job that dies is run again, and finds each channel's break and what is missing).
 /// </summary>
 public sealed partial class HangfireBreakRunner(
     IBackgroundJobClient jobs,
@@ -24,13 +27,38 @@ public sealed partial class HangfireBreakRunner(
     IOptions<SchedulingOptions> scheduling,
     ILogger<HangfireBreakRunner> logger) : IBreakRunner
 {
+    private static readonly AsyncLocal<bool> OnlyPrompts = new();
+
+    /// <summary>
+    /// Until disposed, breaks started in this async flow get their prompt posted, with no safety-net job and no
+    /// thread: the caller goes on with each posted prompt's thread (<see cref="BreakStepJob.ScheduleNextOnceAsync"/>).
+    /// A prompt that can't be posted right away is handed to a job as always, which carries its thread on.
+    /// </summary>
+    internal static IDisposable PromptsOnly()
+    {
+        OnlyPrompts.Value = true;
+        return new EndPromptsOnly();
+    }
+
     public async Task StartAsync(long breakId, CancellationToken cancellationToken)
     {
-        jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None), options.Value.CueInterval + scheduling.Value.PromptSafetyNet);
+        var promptOnly = OnlyPrompts.Value;
+        if (!promptOnly)
+        {
+            jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None), options.Value.CueInterval + scheduling.Value.PromptSafetyNet);
+        }
+
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, 0, cancellationToken);
+            if (!promptOnly)
+            {
+                await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, 0, cancellationToken);
+            }
+            else if (await scope.ServiceProvider.GetRequiredService<BreakPoster>().PostStepAsync(breakId, 0, cancellationToken) is { Status: StepStatus.HeldElsewhere } held)
+            {
+                throw new StepHeldException(breakId, 0, held.RetryAfter);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -75,6 +103,11 @@ public sealed partial class HangfireBreakRunner(
 
     private static bool IsCueStep(Hangfire.Common.Job? job) =>
         job is not null && job.Type == typeof(BreakStepJob) && job.Args.Count > 1 && job.Args[1] is int step && step > 0;
+
+    private sealed class EndPromptsOnly : IDisposable
+    {
+        public void Dispose() => OnlyPrompts.Value = false;
+    }
 
     [LoggerMessage(EventId = 3240, Level = LogLevel.Warning, Message = "Break {BreakId}: the prompt could not be posted right away; a job will retry it")]
     private static partial void LogHandedOver(ILogger logger, Exception exception, long breakId);

@@ -5,7 +5,7 @@ using SQLite;
 namespace ChatBot.Scheduling;
 
 /// <summary>
-/// Hangfire's own SQLite job file, tuned for paced cues: 1 s polling, an invisibility timeout of minutes, a
+/// Hangfire's own SQLite job file, tuned for paced cues: the queue polled every <see cref="SchedulingOptions.PollingInterval"/>, an invisibility timeout of minutes, a
 /// connection pool as large as the workers, and WAL with <c>synchronous = NORMAL</c>. The last is what makes
 /// 500 breaks in one minute feasible: every job is several small transactions, and with FULL each of them
 /// waits for an fsync. In WAL mode NORMAL loses nothing when the process is killed (the case Hangfire and our

@@ -73,6 +73,24 @@ internal sealed class JobTracingFilter : JobFilterAttribute, IClientFilter, ISer
         }
     }
 
+    /// <summary>
+    /// A span for one channel's share of a slot job, tagged with the channel: the jobs of that channel's break
+    /// link to it (not to the slot job of all its channels), or to <paramref name="origin"/> (the W3C id of an
+    /// earlier such span, for the "slot thread" span that goes on with the break's thread) when given. Null when
+    /// nobody listens.
+    /// </summary>
+    public static Activity? StartSlotSpan(ChatBot.Core.ChannelKey channel, string? origin = null)
+    {
+        var activity = ChatBotTelemetry.Scheduling.StartActivity(origin is null ? "slot" : "slot thread");
+        if (activity is not null)
+        {
+            activity.SetTag("chatbot.channel", channel.ToString());
+            activity.SetCustomProperty(OriginParameter, origin ?? activity.Id);
+        }
+
+        return activity;
+    }
+
     /// <summary>The origin a job scheduled now links to: the origin of the job run we are in, else the current span.</summary>
     private static string? Origin(Activity? current)
     {

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Scheduling;
 
 /// <summary>
-/// Mirrors the stored schedules into Hangfire: one recurring job per slot (cron plus the channel's zone), and one
+/// Mirrors the stored schedules into Hangfire: one recurring job per distinct slot (zone, time and days: it starts
+/// the break of every channel scheduled then, see <see cref="BreakSlotJob"/>), and one
 /// for the weekly digest of every channel that has slots (unless its digest is off), added,
 /// updated and removed so Hangfire holds exactly what the bot's database holds. Runs at start for everything
 /// and after every <c>/drill schedule</c> change for that channel. Syncs are serialised so two quick changes
@@ -25,22 +26,26 @@ public sealed partial class ScheduleRegistrar(
 {
     private readonly SemaphoreSlim gate = new(1, 1);
 
+    /// <summary>
+    /// After a change to one channel: brings every slot job in line (a slot job serves all channels scheduled at
+    /// its time, so the channel's old one may now be unused and a new one needed) and the channel's digest job.
+    /// </summary>
     public async Task SyncChannelAsync(ChannelKey channel, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
         try
         {
-            ChannelSchedule schedule;
+            IReadOnlyList<ChannelSchedule> schedules;
             Dictionary<ChannelKey, DigestSetting> digests;
             await using (var scope = scopes.CreateAsyncScope())
             {
-                schedule = await scope.ServiceProvider.GetRequiredService<IScheduleStore>().GetAsync(channel, cancellationToken);
+                schedules = await scope.ServiceProvider.GetRequiredService<IScheduleStore>().ListAllAsync(cancellationToken);
+                var schedule = schedules.FirstOrDefault(s => s.Channel == channel) ?? new ChannelSchedule(channel, null, []);
                 digests = await DigestSettingsAsync(scope.ServiceProvider, [schedule], cancellationToken);
             }
 
-            var prefix = RecurringSlotJobs.ChannelPrefix(channel);
             var digestId = RecurringDigestJobs.Id(channel);
-            Apply([schedule], digests, ExistingJobIds().Where(id => id.StartsWith(prefix, StringComparison.Ordinal) || id == digestId));
+            Apply(schedules, digests, ExistingJobIds().Where(id => RecurringSlotJobs.IsSlotJob(id) || id == digestId));
         }
         finally
         {
@@ -48,7 +53,7 @@ public sealed partial class ScheduleRegistrar(
         }
     }
 
-    /// <summary>Brings every slot job in line with the database; removes jobs of slots that are gone.</summary>
+    /// <summary>Brings every slot and digest job in line with the database; removes jobs of slots that are gone.</summary>
     public async Task SyncAllAsync(CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
@@ -86,6 +91,10 @@ public sealed partial class ScheduleRegistrar(
         return settings;
     }
 
+    /// <summary>
+    /// Adds or updates the digest jobs of <paramref name="digests"/>' channels and one slot job per distinct zone,
+    /// time and days among all <paramref name="schedules"/>; removes the <paramref name="existing"/> ones not wanted.
+    /// </summary>
     private void Apply(IReadOnlyList<ChannelSchedule> schedules, Dictionary<ChannelKey, DigestSetting> digests, IEnumerable<string> existing)
     {
         var wanted = new HashSet<string>(StringComparer.Ordinal);
@@ -107,13 +116,18 @@ public sealed partial class ScheduleRegistrar(
 
             foreach (var slot in schedule.Slots)
             {
-                var id = RecurringSlotJobs.Id(slot.Channel, slot.Time);
-                wanted.Add(id);
-                var channel = slot.Channel;
+                var id = RecurringSlotJobs.Id(zone, slot.Time, slot.Days);
+                if (!wanted.Add(id))
+                {
+                    continue;
+                }
+
+                var zoneId = zone.Id;
                 var time = SlotTime.Compact(slot.Time);
+                var days = (int)slot.Days;
                 recurringJobs.AddOrUpdate<BreakSlotJob>(
                     id,
-                    job => job.RunAsync(channel.Platform.ToString(), channel.TeamId, channel.ChannelId, time, CancellationToken.None),
+                    job => job.RunAllAsync(zoneId, time, days, CancellationToken.None),
                     slot.Cron,
                     new RecurringJobOptions { TimeZone = zone, MisfireHandling = MisfireHandlingMode.Relaxed });
                 LogSlotJob(logger, id, slot.Cron, zone.Id);
@@ -146,7 +160,7 @@ public sealed partial class ScheduleRegistrar(
     {
         using var connection = storage.GetConnection();
         return connection.GetAllItemsFromSet("recurring-jobs")
-            .Where(id => id.StartsWith(RecurringSlotJobs.Prefix, StringComparison.Ordinal) || id.StartsWith(RecurringDigestJobs.Prefix, StringComparison.Ordinal))
+            .Where(id => RecurringSlotJobs.IsSlotJob(id) || id.StartsWith(RecurringDigestJobs.Prefix, StringComparison.Ordinal))
             .ToList();
     }
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 namespace ChatBot.Scheduling;
 
 /// <summary>
-/// How the Hangfire side runs (section <c>Scheduling</c>). The defaults suit both job storages: 1 s polling so
-/// paced cues leave on time, an invisibility timeout of minutes (how long a killed process's running job waits
+/// How the Hangfire side runs (section <c>Scheduling</c>). The defaults suit both job storages: due slots and cues
+/// looked for every 250 ms so they leave on time, idle workers polling the queue twice a second, an invisibility timeout of minutes (how long a killed process's running job waits
 /// before another process runs it again).
 /// </summary>
 public sealed class SchedulingOptions
@@ -26,8 +26,18 @@ public sealed class SchedulingOptions
     /// <summary>Jobs running at once. Posts mostly wait on the platform, so more workers than cores pays off.</summary>
     public int WorkerCount { get; set; } = 20;
 
-    /// <summary>How often due delayed jobs are moved to the queue and the queue is polled.</summary>
-    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often idle workers poll the queue for jobs. Every worker polls (<see cref="WorkerCount"/> of them), so
+    /// this is most of an idle bot's CPU; a job enqueued waits on average a fraction of it, as the workers' polls
+    /// fall at different moments.
+    /// </summary>
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How often due recurring jobs (schedule slots) and delayed jobs (cues) are moved to the queue: a slot's
+    /// prompts and a thread's cues leave at most this late. One poll per process, so short costs little.
+    /// </summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// After a crash, a job that was running is re-run (by any live instance) once this has passed. On SQLite it
@@ -38,8 +48,9 @@ public sealed class SchedulingOptions
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// After a break starts, a durable check is due this long after its first cue: it posts the prompt (and
-    /// carries the thread on) only if the process died while posting it; otherwise it finds all done.
+    /// After a break starts from a command, a durable check is due this long after its first cue: it posts the prompt
+    /// (and carries the thread on) only if the process died while posting it; otherwise it finds all done. (A slot
+    /// job is the check of the breaks it starts: run again after a crash, it finds what is missing.)
     /// </summary>
     public TimeSpan PromptSafetyNet { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -63,6 +74,7 @@ public sealed class SchedulingOptions
             }
 
             Check(failures, nameof(PollingInterval), options.PollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), string.Empty);
+            Check(failures, nameof(SchedulePollingInterval), options.SchedulePollingInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), string.Empty);
             Check(failures, nameof(InvisibilityTimeout), options.InvisibilityTimeout, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), ", longer than any job");
             Check(failures, nameof(PromptSafetyNet), options.PromptSafetyNet, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), string.Empty);
             Check(failures, nameof(ShutdownTimeout), options.ShutdownTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), string.Empty);

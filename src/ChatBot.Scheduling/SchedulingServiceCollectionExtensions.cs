@@ -75,7 +75,7 @@ public static class SchedulingServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value;
             server.WorkerCount = options.WorkerCount;
-            server.SchedulePollingInterval = options.PollingInterval;
+            server.SchedulePollingInterval = options.SchedulePollingInterval;
             server.ShutdownTimeout = options.ShutdownTimeout;
             server.ServerName = HangfireServerHealthCheck.ServerName;
             server.TimeZoneResolver = sp.GetRequiredService<ITimeZoneResolver>();

@@ -72,6 +72,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         yield return ("Scheduling:WorkerCount", "0", []);
         yield return ("Scheduling:PollingInterval", "fast", []);
         yield return ("Scheduling:PollingInterval", "00:00:00", []);
+        yield return ("Scheduling:SchedulePollingInterval", "00:00:00.01", []);
         yield return ("Scheduling:InvisibilityTimeout", "long", []);
         yield return ("Scheduling:InvisibilityTimeout", "00:00:05", []);
         yield return ("Scheduling:PromptSafetyNet", "x", []);

@@ -18,7 +18,7 @@ public sealed class JobTracingTests
     private static readonly DateTimeOffset SlotInstant = new(2026, 11, 25, 9, 30, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task The_prompt_and_cue_jobs_of_a_scheduled_break_are_spans_linked_to_the_slot_job()
+    public async Task The_prompt_and_cue_jobs_of_a_scheduled_break_are_spans_linked_to_its_channels_slot_span()
     {
         var channel = new ChannelKey(ChatPlatform.Console, "console", "traced-" + Guid.NewGuid().ToString("N"));
         var spans = new ConcurrentQueue<Activity>();
@@ -38,13 +38,16 @@ public sealed class JobTracingTests
         await store.UpsertSlotAsync(new ScheduleSlot(channel, new TimeOnly(9, 30), ScheduleDays.Daily), TestContext.Current.CancellationToken);
         await host.Services.GetRequiredService<IScheduleSync>().SyncChannelAsync(channel, TestContext.Current.CancellationToken);
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(RecurringSlotJobs.Id(channel, new TimeOnly(9, 30)));
+        Jobs.TriggerSlot(host, "UTC", new TimeOnly(9, 30), ScheduleDays.Daily);
         var steps = BreakChainTests.StepCount("extension");
         await platform.WaitForPostsAsync(p => p.Count >= steps);
         await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>());
         await host.StopAsync(TestContext.Current.CancellationToken);
 
-        var slot = spans.Single(span => span.OperationName == "job BreakSlotJob" && (span.GetTagItem("chatbot.channel") as string) == channel.ToString());
+        // The slot job starts the breaks of all channels due then; each channel's share is a span of its own.
+        var slotJob = spans.Single(span => span.OperationName == "job BreakSlotJob");
+        var slot = spans.First(span => span.OperationName == "slot" && (span.GetTagItem("chatbot.channel") as string) == channel.ToString());
+        slot.TraceId.ShouldBe(slotJob.TraceId);
         var cueJobs = spans
             .Where(span => span.OperationName == "job BreakStepJob" && span.Links.Any(link => link.Context.TraceId == slot.TraceId && link.Context.SpanId == slot.SpanId))
             .Select(span => (int)span.GetTagItem("chatbot.break.step")!)

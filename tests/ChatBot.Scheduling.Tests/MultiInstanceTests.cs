@@ -123,11 +123,7 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
 
     internal static void TriggerAll(IHost host)
     {
-        var manager = host.Services.GetRequiredService<IRecurringJobManager>();
-        foreach (var channel in ChannelKeys())
-        {
-            manager.Trigger(RecurringSlotJobs.Id(channel, NineThirty));
-        }
+        Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
     }
 
     private static IEnumerable<ChannelKey> ChannelKeys() =>

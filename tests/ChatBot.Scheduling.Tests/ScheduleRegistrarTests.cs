@@ -40,7 +40,7 @@ public abstract class ScheduleRegistrarTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task EachSlot_BecomesOneRecurringJob_WithCronAndTheChannelsZone()
+    public async Task EachDistinctSlot_BecomesOneRecurringJob_WithCronAndTheChannelsZone()
     {
         await store.SetTimeZoneAsync(Berlin, "Europe/Berlin", CancellationToken.None);
         await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
@@ -51,20 +51,40 @@ public abstract class ScheduleRegistrarTests : IAsyncDisposable
 
         var jobs = RecurringJobs();
         jobs.Keys.ShouldBe(
-            ["break-slot:discord:G1:123456789:0230", "break-slot:slack:T1:C1:0930", "break-slot:slack:T1:C1:1400"],
+            ["break-slots:Asia/Tokyo:0230:*", "break-slots:Europe/Berlin:0930:1-5", "break-slots:Europe/Berlin:1400:1,5"],
             ignoreOrder: true);
-        jobs["break-slot:slack:T1:C1:0930"].Cron.ShouldBe("30 9 * * 1-5");
-        jobs["break-slot:slack:T1:C1:0930"].TimeZoneId.ShouldBe("Europe/Berlin");
-        jobs["break-slot:slack:T1:C1:1400"].Cron.ShouldBe("0 14 * * 1,5");
-        jobs["break-slot:discord:G1:123456789:0230"].TimeZoneId.ShouldBe("Asia/Tokyo"); // no channel zone: the default
-        jobs["break-slot:slack:T1:C1:0930"].Job.Type.ShouldBe(typeof(BreakSlotJob));
-        jobs["break-slot:slack:T1:C1:0930"].Job.Args.Take(4).ShouldBe(["Slack", "T1", "C1", "0930"]);
+        jobs["break-slots:Europe/Berlin:0930:1-5"].Cron.ShouldBe("30 9 * * 1-5");
+        jobs["break-slots:Europe/Berlin:0930:1-5"].TimeZoneId.ShouldBe("Europe/Berlin");
+        jobs["break-slots:Europe/Berlin:1400:1,5"].Cron.ShouldBe("0 14 * * 1,5");
+        jobs["break-slots:Asia/Tokyo:0230:*"].TimeZoneId.ShouldBe("Asia/Tokyo"); // no channel zone: the default
+        jobs["break-slots:Europe/Berlin:0930:1-5"].Job.Type.ShouldBe(typeof(BreakSlotJob));
+        jobs["break-slots:Europe/Berlin:0930:1-5"].Job.Args.Take(3).ShouldBe(["Europe/Berlin", "0930", (int)ScheduleDays.Weekdays]);
         jobs.Values.ShouldAllBe(j => j.NextExecution != null);
+    }
+
+    [Fact]
+    public async Task ChannelsWithTheSameSlot_ShareOneJob_AndItStaysUntilTheLastOneLeaves()
+    {
+        var daily = new ChannelKey(ChatPlatform.Slack, "T1", "C2");
+        await store.UpsertSlotAsync(new ScheduleSlot(NewYork, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(daily, new TimeOnly(9, 30), ScheduleDays.Daily), CancellationToken.None);
+        await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
+        await registrar.SyncAllAsync(CancellationToken.None);
+        RecurringJobs().Keys.ShouldBe(["break-slots:Asia/Tokyo:0930:1-5", "break-slots:Asia/Tokyo:0930:*"], ignoreOrder: true);
+
+        await store.RemoveSlotAsync(NewYork, new TimeOnly(9, 30), CancellationToken.None);
+        await registrar.SyncChannelAsync(NewYork, CancellationToken.None);
+        RecurringJobs().Keys.ShouldBe(["break-slots:Asia/Tokyo:0930:1-5", "break-slots:Asia/Tokyo:0930:*"], ignoreOrder: true, "Berlin still has it");
+
+        await store.RemoveSlotAsync(Berlin, new TimeOnly(9, 30), CancellationToken.None);
+        await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
+        RecurringJobs().Keys.ShouldBe(["break-slots:Asia/Tokyo:0930:*"]);
     }
 
     [Fact]
     public async Task RemovingASlot_RemovesItsJob_OnlyThat_AndOtherChannelsStay()
     {
+        await store.SetTimeZoneAsync(Berlin, "Europe/Berlin", CancellationToken.None);
         await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
         await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(14, 0), ScheduleDays.Weekdays), CancellationToken.None);
         await store.UpsertSlotAsync(new ScheduleSlot(NewYork, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
@@ -73,33 +93,37 @@ public abstract class ScheduleRegistrarTests : IAsyncDisposable
         await store.RemoveSlotAsync(Berlin, new TimeOnly(9, 30), CancellationToken.None);
         await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
 
-        RecurringJobs().Keys.ShouldBe(["break-slot:slack:T1:C1:1400", "break-slot:discord:G1:123456789:0930"], ignoreOrder: true);
+        RecurringJobs().Keys.ShouldBe(["break-slots:Europe/Berlin:1400:1-5", "break-slots:Asia/Tokyo:0930:1-5"], ignoreOrder: true);
     }
 
     [Fact]
-    public async Task ZoneChange_UpdatesTheJobsInPlace()
+    public async Task ZoneChange_MovesTheChannelToTheNewZonesJob()
     {
         await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
         await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
-        RecurringJobs()["break-slot:slack:T1:C1:0930"].TimeZoneId.ShouldBe("Asia/Tokyo");
+        RecurringJobs().Single().Value.TimeZoneId.ShouldBe("Asia/Tokyo");
 
         await store.SetTimeZoneAsync(Berlin, "America/New_York", CancellationToken.None);
         await registrar.SyncChannelAsync(Berlin, CancellationToken.None);
 
-        RecurringJobs().Single().Value.TimeZoneId.ShouldBe("America/New_York");
+        var job = RecurringJobs().Single();
+        job.Key.ShouldBe("break-slots:America/New_York:0930:1-5");
+        job.Value.TimeZoneId.ShouldBe("America/New_York");
     }
 
     [Fact]
-    public async Task SyncAll_RemovesJobsOfSlotsNoLongerStored_ButNotForeignJobs()
+    public async Task SyncAll_RemovesJobsOfSlotsNoLongerStored_AndEarlierPerChannelJobs_ButNotForeignJobs()
     {
         var manager = provider.GetRequiredService<IRecurringJobManager>();
         manager.AddOrUpdate<BreakSlotJob>("break-slot:slack:T9:C9:0800", j => j.RunAsync("Slack", "T9", "C9", "0800", CancellationToken.None), "0 8 * * *");
+        manager.AddOrUpdate<BreakSlotJob>("break-slot:slack:T1:C1:0930", j => j.RunAsync("Slack", "T1", "C1", "0930", CancellationToken.None), "30 9 * * 1-5");
+        manager.AddOrUpdate<BreakSlotJob>("break-slots:UTC:0800:*", j => j.RunAllAsync("UTC", "0800", (int)ScheduleDays.Daily, CancellationToken.None), "0 8 * * *");
         manager.AddOrUpdate("someone-elses-job", () => Console.WriteLine("hi"), "0 8 * * *");
         await store.UpsertSlotAsync(new ScheduleSlot(Berlin, new TimeOnly(9, 30), ScheduleDays.Weekdays), CancellationToken.None);
 
         await registrar.SyncAllAsync(CancellationToken.None);
 
-        AllRecurringJobs().Keys.ShouldBe(["break-slot:slack:T1:C1:0930", "digest:slack:T1:C1", "someone-elses-job"], ignoreOrder: true);
+        AllRecurringJobs().Keys.ShouldBe(["break-slots:Asia/Tokyo:0930:1-5", "digest:slack:T1:C1", "someone-elses-job"], ignoreOrder: true);
     }
 
     [Fact]
@@ -125,7 +149,7 @@ public abstract class ScheduleRegistrarTests : IAsyncDisposable
 
     /// <summary>The break slots' jobs (each channel's digest job has its own tests below).</summary>
     private Dictionary<string, RecurringJobDto> RecurringJobs() =>
-        AllRecurringJobs().Where(j => j.Key.StartsWith("break-slot:", StringComparison.Ordinal)).ToDictionary();
+        AllRecurringJobs().Where(j => j.Key.StartsWith("break-slots:", StringComparison.Ordinal)).ToDictionary();
 
     private Dictionary<string, RecurringJobDto> AllRecurringJobs()
     {

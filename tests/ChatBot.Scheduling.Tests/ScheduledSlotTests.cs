@@ -32,9 +32,8 @@ public abstract class ScheduledSlotTests(BotEngine engine)
         await host.StartAsync(TestContext.Current.CancellationToken);
         await AddSlotAsync(host, ScheduleDays.Weekdays, "Europe/Berlin");
 
-        var manager = host.Services.GetRequiredService<IRecurringJobManager>();
-        manager.Trigger(RecurringSlotJobs.Id(Channel, NineThirty));
-        manager.Trigger(RecurringSlotJobs.Id(Channel, NineThirty));
+        Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
+        Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
 
         var steps = BreakChainTests.StepCount("extension"); // a channel's first scheduled break starts the rotation
         await platform.WaitForPostsAsync(p => p.Count >= steps);
@@ -48,6 +47,88 @@ public abstract class ScheduledSlotTests(BotEngine engine)
         brk!.SlotKey.ShouldBe("0930@2026-11-25");
         brk.Origin.ShouldBe(BreakOrigin.Scheduled);
         brk.DrillId.ShouldBe("extension");
+    }
+
+    [Fact]
+    public async Task Fifty_channels_with_the_same_slot_each_get_one_break_with_its_whole_thread_once_however_often_it_fires()
+    {
+        using var files = engine.NewFiles();
+        var platform = new RecordingPlatform();
+        using var host = TestBot.Build(files, platform, clock: new FakeTimeProvider(SlotInstant.AddSeconds(2)));
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await MultiInstanceTestsOnPostgres.AddSlotsAsync(host);
+
+        Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
+        Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
+        var steps = BreakChainTests.StepCount("extension");
+        await MultiInstanceTestsOnPostgres.WaitForPostsAsync([platform], MultiInstanceTestsOnPostgres.Channels * steps);
+        await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        MultiInstanceTestsOnPostgres.AssertEveryThreadOnce(platform.Posts.ToList(), steps);
+        platform.Posts.Select(p => p.Channel).Distinct().Count().ShouldBe(MultiInstanceTestsOnPostgres.Channels);
+    }
+
+    [Fact]
+    public async Task A_channel_whose_slot_moves_is_left_out_of_its_old_slot_and_started_by_its_new_one()
+    {
+        using var files = engine.NewFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(SlotInstant.AddSeconds(2));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var stays = new ChannelKey(ChatPlatform.Console, "console", "stays");
+        await AddSlotAsync(host, ScheduleDays.Weekdays, "Europe/Berlin");
+        await AddSlotAsync(host, ScheduleDays.Weekdays, "Europe/Berlin", stays);
+
+        // /drill schedule in the moving channel: 09:30 out, 10:00 in.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var handler = scope.ServiceProvider.GetRequiredService<IScheduleCommandHandler>();
+            var admin = new ChatUser("U1", "Ada", IsAdmin: true);
+            (await handler.HandleAsync(new(Channel, admin, "schedule remove 09:30"), ["remove", "09:30"], TestContext.Current.CancellationToken)).Message.Text.ShouldContain("Removed");
+            (await handler.HandleAsync(new(Channel, admin, "schedule add 10:00"), ["add", "10:00"], TestContext.Current.CancellationToken)).Message.Text.ShouldContain("10:00");
+        }
+
+        var steps = BreakChainTests.StepCount("extension");
+        Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
+        await platform.WaitForPostsAsync(p => p.Count >= steps);
+        await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>());
+        platform.Posts.Select(p => p.Channel).Distinct().ShouldBe([stays]);
+
+        clock.SetUtcNow(SlotInstant.AddMinutes(30).AddSeconds(2));
+        Jobs.TriggerSlot(host, "Europe/Berlin", new TimeOnly(10, 0), ScheduleDays.Weekdays);
+        await platform.WaitForPostsAsync(p => p.Count >= 2 * steps);
+        await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        platform.Posts.Count(p => p.Channel == Channel).ShouldBe(steps);
+        platform.Posts.Count(p => p.Channel == stays).ShouldBe(steps);
+        var moved = await host.Services.GetRequiredService<IBreakStore>().GetAsync(platform.Posts.First(p => p.Channel == Channel).Options.Tag!.BreakId, TestContext.Current.CancellationToken);
+        moved!.SlotKey.ShouldBe("1000@2026-11-25");
+    }
+
+    [Fact]
+    public async Task A_slot_job_run_again_after_dying_between_prompt_and_thread_posts_the_rest_of_the_thread_once()
+    {
+        using var files = engine.NewFiles();
+        var platform = new RecordingPlatform();
+        using var host = TestBot.Build(files, platform, clock: new FakeTimeProvider(SlotInstant.AddSeconds(30)));
+        await AddSlotAsync(host, ScheduleDays.Weekdays, "Europe/Berlin");
+
+        // The first run stored the break and posted its prompt, then died before scheduling the thread.
+        var (brk, _) = await host.Services.GetRequiredService<IBreakStore>().CreateAsync(
+            new NewBreak(Channel, "extension", BreakOrigin.Scheduled, SlotInstant, SlotKey: "0930@2026-11-25"), TestContext.Current.CancellationToken);
+        (await host.Services.GetRequiredService<BreakPoster>().PostStepAsync(brk.Id, 0, TestContext.Current.CancellationToken)).Status.ShouldBe(StepStatus.Posted);
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
+        var steps = BreakChainTests.StepCount("extension");
+        await platform.WaitForPostsAsync(p => p.Count >= steps);
+        await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>());
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        BreakChainTests.AssertWholeThreadOnce(platform.Posts, brk.Id, steps);
     }
 
     [Theory]
@@ -163,12 +244,13 @@ public abstract class ScheduledSlotTests(BotEngine engine)
         platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe(["b1s0"]);
     }
 
-    private static async Task AddSlotAsync(IHost host, ScheduleDays days, string zone)
+    private static async Task AddSlotAsync(IHost host, ScheduleDays days, string zone, ChannelKey? channel = null)
     {
         var store = host.Services.GetRequiredService<IScheduleStore>();
-        await store.SetTimeZoneAsync(Channel, zone, TestContext.Current.CancellationToken);
-        await store.UpsertSlotAsync(new ScheduleSlot(Channel, NineThirty, days), TestContext.Current.CancellationToken);
-        await host.Services.GetRequiredService<IScheduleSync>().SyncChannelAsync(Channel, TestContext.Current.CancellationToken);
+        var key = channel ?? Channel;
+        await store.SetTimeZoneAsync(key, zone, TestContext.Current.CancellationToken);
+        await store.UpsertSlotAsync(new ScheduleSlot(key, NineThirty, days), TestContext.Current.CancellationToken);
+        await host.Services.GetRequiredService<IScheduleSync>().SyncChannelAsync(key, TestContext.Current.CancellationToken);
     }
 
     private static async Task<SlotOutcome> RunSlotAsync(IHost host)

@@ -35,8 +35,8 @@ public sealed class StartupAndConfigurationTests
             await first.StartAsync(TestContext.Current.CancellationToken);
             RecurringJobs(first).Select(j => (j.Id, j.Cron, j.TimeZoneId)).ShouldBe(
                 [
-                    ("break-slot:slack:T1:C1:0930", "30 9 * * 1-5", "Europe/Berlin"),
-                    ("break-slot:slack:T1:C1:1500", "0 15 * * 1-5", "Europe/Berlin"),
+                    ("break-slots:Europe/Berlin:0930:1-5", "30 9 * * 1-5", "Europe/Berlin"),
+                    ("break-slots:Europe/Berlin:1500:1-5", "0 15 * * 1-5", "Europe/Berlin"),
                 ],
                 ignoreOrder: true);
 
@@ -45,14 +45,14 @@ public sealed class StartupAndConfigurationTests
             var reply = await scope.ServiceProvider.GetRequiredService<IScheduleCommandHandler>().HandleAsync(
                 new(Channel, new ChatUser("U1", "Ada", IsAdmin: true), "schedule remove 15:00"), ["remove", "15:00"], TestContext.Current.CancellationToken);
             reply.Message.Text.ShouldContain("Removed");
-            RecurringJobs(first).Select(j => j.Id).ShouldBe(["break-slot:slack:T1:C1:0930"]);
+            RecurringJobs(first).Select(j => j.Id).ShouldBe(["break-slots:Europe/Berlin:0930:1-5"]);
             await first.StopAsync(TestContext.Current.CancellationToken);
         }
 
         using (var second = TestBot.Build(files, new RecordingPlatform(ChatPlatform.Slack), seed))
         {
             await second.StartAsync(TestContext.Current.CancellationToken);
-            RecurringJobs(second).Select(j => j.Id).ShouldBe(["break-slot:slack:T1:C1:0930"]);
+            RecurringJobs(second).Select(j => j.Id).ShouldBe(["break-slots:Europe/Berlin:0930:1-5"]);
             await second.StopAsync(TestContext.Current.CancellationToken);
         }
 
@@ -60,7 +60,7 @@ public sealed class StartupAndConfigurationTests
         using (var third = TestBot.Build(files, new RecordingPlatform(ChatPlatform.Slack), seed))
         {
             await third.StartAsync(TestContext.Current.CancellationToken);
-            RecurringJobs(third).Select(j => j.Id).ShouldBe(["break-slot:slack:T1:C1:0930", "break-slot:slack:T1:C1:1600"], ignoreOrder: true);
+            RecurringJobs(third).Select(j => j.Id).ShouldBe(["break-slots:Europe/Berlin:0930:1-5", "break-slots:Europe/Berlin:1600:1-5"], ignoreOrder: true);
             await third.StopAsync(TestContext.Current.CancellationToken);
         }
     }
@@ -105,6 +105,6 @@ public sealed class StartupAndConfigurationTests
     private static List<RecurringJobDto> RecurringJobs(IHost host)
     {
         using var connection = host.Services.GetRequiredService<JobStorage>().GetConnection();
-        return connection.GetRecurringJobs().Where(j => j.Id.StartsWith("break-slot:", StringComparison.Ordinal)).ToList(); // digests: DigestJobTests
+        return connection.GetRecurringJobs().Where(j => j.Id.StartsWith("break-slots:", StringComparison.Ordinal)).ToList(); // digests: DigestJobTests
     }
 }

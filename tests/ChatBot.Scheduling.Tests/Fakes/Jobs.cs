@@ -1,9 +1,24 @@
+using ChatBot.Core;
+using ChatBot.Core.Schedules;
 using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ChatBot.Scheduling.Tests.Fakes;
 
 internal static class Jobs
 {
+    /// <summary>Fires the slot job of the channels scheduled at <paramref name="time"/> on <paramref name="days"/> in <paramref name="zone"/>, as its cron would.</summary>
+    public static void TriggerSlot(IHost host, string zone, TimeOnly time, ScheduleDays days)
+    {
+        if (!TimeZones.TryFind(zone, out var found))
+        {
+            throw new ArgumentException($"Unknown zone {zone}.", nameof(zone));
+        }
+
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(RecurringSlotJobs.Id(found, time, days));
+    }
+
     /// <summary>
     /// Waits until Hangfire has nothing enqueued, scheduled or running: the point after which no more posts can
     /// come, so a test can assert "exactly once". Polls the storage (a condition wait with a failure timeout).
