@@ -109,6 +109,20 @@ internal sealed class RunningBot(Process process) : IDisposable
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Sends SIGTERM (what a supervisor or <c>docker stop</c> sends) and returns the exit code once the process ends.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
     public void Dispose()
     {
         if (!process.HasExited)

@@ -30,7 +30,9 @@ internal sealed partial class ConsoleChatHostedService(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var line = await transcript.Input.ReadLineAsync(stoppingToken);
+                // Console.In reads synchronously and ignores the token once it waits, so read on the thread pool
+                // and stop waiting on a stop: otherwise SIGTERM or Ctrl-C waits out the host's shutdown timeout.
+                var line = await Task.Run(() => transcript.Input.ReadLineAsync(stoppingToken).AsTask(), stoppingToken).WaitAsync(stoppingToken);
                 if (line is null)
                 {
                     break;
