@@ -15,7 +15,9 @@ public sealed partial class HostFatalErrorReporter(IHostApplicationLifetime life
     {
         LogFatal(logger, exception, source, reason);
         Environment.ExitCode = 1;
-        lifetime.StopApplication();
+        // During start (the platform adapters start early), a stop would cancel the start of the services after
+        // them, which the host reports as a start failure with a stack trace: stop once start has finished.
+        lifetime.ApplicationStarted.Register(lifetime.StopApplication);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "{Source} cannot continue: {Reason}. Stopping the bot.")]
