@@ -94,14 +94,15 @@ internal static class ChatBotHost
     /// <summary>
     /// What the host would find while starting, checked before it starts (the generic host logs a start failure
     /// with its stack trace, and the platform adapters would have begun to connect): the options, the catalogue,
-    /// then the database's file lock and schema. The job storage opens later, as its server starts
-    /// (<see cref="DeferredHostedService"/>).
+    /// then the database's file lock and schema, and that the job file is one. The job storage opens later, as
+    /// its server starts (<see cref="DeferredHostedService"/>).
     /// </summary>
     private static async Task CheckBeforeStartAsync(IServiceProvider services)
     {
         services.GetService<IStartupValidator>()?.Validate();
         services.GetRequiredService<DrillCatalog>();
         await DataServiceCollectionExtensions.InitializeAsync(services);
+        SchedulingServiceCollectionExtensions.CheckJobFile(services);
     }
 
     /// <summary>The one-line messages of a configuration error, or none if <paramref name="exception"/> is another failure.</summary>

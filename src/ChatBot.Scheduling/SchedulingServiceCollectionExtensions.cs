@@ -35,6 +35,7 @@ public static class SchedulingServiceCollectionExtensions
             jobFile = Path.Combine(string.IsNullOrEmpty(directory) ? "." : directory, "hangfire.db");
         }
 
+        services.AddSingleton(new SqliteJobFile(Path.GetFullPath(jobFile)));
         return services.AddChatBotScheduling(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value;
@@ -48,6 +49,23 @@ public static class SchedulingServiceCollectionExtensions
             Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
             return HangfireSqlite.Open(fullPath, options);
         });
+    }
+
+    /// <summary>
+    /// Before the host starts (the job storage itself opens later, as its server starts): refuses a job file that
+    /// exists but is not an SQLite database, naming <c>Scheduling:JobStoragePath</c>. Nothing to check on PostgreSQL.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The job file is not an SQLite database.</exception>
+    public static void CheckJobFile(IServiceProvider services)
+    {
+        if (services.GetService<SqliteJobFile>() is { } jobFile
+            && services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != StorageProvider.Postgres
+            && !jobFile.IsSqliteOrNone())
+        {
+            throw new ConfigurationException(
+                "Scheduling:JobStoragePath",
+                $"Scheduling:JobStoragePath: the job file '{jobFile.Path}' is not an SQLite database. Move it away (a new one is created) or set Scheduling:JobStoragePath to another file.");
+        }
     }
 
     /// <summary>The same, on a job storage of the caller's choosing (tests use Hangfire.InMemory).</summary>

@@ -68,6 +68,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         yield return ("Scheduling:Schema", "Hangfire; DROP TABLE x", []);
         yield return ("Scheduling:JobStoragePath", "/proc/1/nope/hangfire.db", []);
         yield return ("Scheduling:JobStoragePath", directory, []);
+        yield return ("Scheduling:JobStoragePath", Path.Combine(directory, "not-a-database.txt"), []);
         yield return ("Scheduling:WorkerCount", "many", []);
         yield return ("Scheduling:WorkerCount", "0", []);
         yield return ("Scheduling:PollingInterval", "fast", []);
@@ -160,6 +161,18 @@ public sealed class ConfigurationErrorTests : IDisposable
             });
 
         problems.ShouldBeEmpty(string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task A_job_file_beside_the_database_that_is_not_SQLite_exits_2_naming_the_key_before_connecting()
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_directory, "garbage-job-file")).FullName;
+        File.WriteAllText(Path.Combine(directory, "hangfire.db"), "left here by something else\n");
+
+        var run = await BotProcess.RunAsync(directory, [], [("Storage__Path", Path.Combine(directory, "chatbot.db"))]);
+
+        Check(run, "Scheduling:JobStoragePath").ShouldBeNull($"stdout: {run.Output}\nstderr: {run.Errors}");
+        File.ReadAllText(Path.Combine(directory, "hangfire.db")).ShouldBe("left here by something else\n");
     }
 
     [Fact]
