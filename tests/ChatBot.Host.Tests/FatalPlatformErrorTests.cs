@@ -31,6 +31,7 @@ public sealed class FatalPlatformErrorTests : IDisposable
         var log = run.Output + run.Errors;
         log.ShouldContain("invalid_auth");
         log.ShouldContain("Stopping the bot");
+        ShouldReadAsAStop(log);
         log.ShouldNotContain(SlackBotToken);
         log.ShouldNotContain(SlackAppToken);
     }
@@ -51,6 +52,18 @@ public sealed class FatalPlatformErrorTests : IDisposable
         discord.Requests.ShouldBeGreaterThan(0);
         var log = run.Output + run.Errors;
         log.ShouldContain("Stopping the bot");
+        ShouldReadAsAStop(log);
         log.ShouldNotContain(DiscordToken);
+    }
+
+    /// <summary>
+    /// The adapters start before the other services, so a refused token may stop the host while it still starts:
+    /// that must read as a stop (the fatal line), not as a start failure or a crash with a stack trace.
+    /// </summary>
+    private static void ShouldReadAsAStop(string log)
+    {
+        log.ShouldNotContain("Hosting failed to start");
+        log.ShouldNotContain("Unhandled exception");
+        log.ShouldNotContain("   at ");
     }
 }
