@@ -14,8 +14,8 @@ internal sealed class DeferredHostedService(Func<IHostedService> build) : IHoste
     private IHostedService? _service;
 
     /// <summary>
-    /// Replaces the <see cref="IHostedService"/> registrations at index <paramref name="from"/> and after by deferred
-    /// ones, in the same order. The deferred service owns what it builds (a factory's result or a new instance of
+    /// Replaces the <see cref="IHostedService"/> registrations at index <paramref name="from"/> and after (those of a
+    /// type or a factory; an instance is left as it is) by deferred ones, in the same order. The deferred service owns what it builds (a factory's result or a new instance of
     /// the registered type) and disposes it with itself.
     /// </summary>
     public static void Defer(IServiceCollection services, int from)
@@ -23,7 +23,8 @@ internal sealed class DeferredHostedService(Func<IHostedService> build) : IHoste
         for (var i = from; i < services.Count; i++)
         {
             var registration = services[i];
-            if (registration.ServiceType != typeof(IHostedService) || registration.IsKeyedService)
+            // An instance is built already: nothing to defer.
+            if (registration.ServiceType != typeof(IHostedService) || registration.IsKeyedService || registration.ImplementationInstance is not null)
             {
                 continue;
             }
@@ -61,6 +62,5 @@ internal sealed class DeferredHostedService(Func<IHostedService> build) : IHoste
 
     private static IHostedService Build(IServiceProvider provider, ServiceDescriptor registration) =>
         (IHostedService)(registration.ImplementationFactory?.Invoke(provider)
-            ?? ActivatorUtilities.CreateInstance(provider, registration.ImplementationType
-                ?? throw new InvalidOperationException("A hosted service registered as an instance needs no deferring.")));
+            ?? ActivatorUtilities.CreateInstance(provider, registration.ImplementationType!));
 }

@@ -45,9 +45,9 @@ public static class SchedulingServiceCollectionExtensions
                 return HangfirePostgres.Open(storage.ConnectionString!, options);
             }
 
-            var fullPath = Path.GetFullPath(jobFile);
-            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-            return HangfireSqlite.Open(fullPath, options);
+            var jobFilePath = sp.GetRequiredService<SqliteJobFile>().Path;
+            Directory.CreateDirectory(Path.GetDirectoryName(jobFilePath)!);
+            return HangfireSqlite.Open(jobFilePath, options);
         });
     }
 

@@ -40,6 +40,18 @@ public sealed class DeferredHostedServiceTests
     }
 
     [Fact]
+    public void A_service_registered_as_an_instance_is_left_as_it_is()
+    {
+        var services = new ServiceCollection();
+        var instance = new Costly([]);
+        services.AddSingleton<IHostedService>(instance);
+        DeferredHostedService.Defer(services, 0);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetServices<IHostedService>().Single().ShouldBeSameAs(instance);
+    }
+
+    [Fact]
     public async Task A_BackgroundService_is_refused_because_the_host_must_watch_it_itself()
     {
         var services = new ServiceCollection();
