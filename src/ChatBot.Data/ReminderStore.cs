@@ -172,8 +172,6 @@ public sealed class ReminderStore(Database database) : IReminderStore
         return row?.ToSent();
     }
 
-    private static DateOnly Day(long dayNumber) => DateOnly.FromDayNumber((int)dayNumber + new DateOnly(1970, 1, 1).DayNumber);
-
     private sealed class Row
     {
         public string Platform { get; set; } = "";
@@ -216,7 +214,7 @@ public sealed class ReminderStore(Database database) : IReminderStore
             DisplayName,
             new TimeOnly((int)(MinuteOfDay / 60), (int)(MinuteOfDay % 60)),
             TimeZone,
-            Day(NextDay),
+            WorkdaySet.FromDayNumber(NextDay),
             DateTimeOffset.FromUnixTimeMilliseconds(NextDueAt));
     }
 
@@ -236,6 +234,6 @@ public sealed class ReminderStore(Database database) : IReminderStore
 
         public string DrillId { get; set; } = "";
 
-        public SentReminder ToSent() => new(Id, new TeamKey(Names.Platform(Platform), TeamId), UserId, DisplayName, Day(LocalDay), DrillId);
+        public SentReminder ToSent() => new(Id, new TeamKey(Names.Platform(Platform), TeamId), UserId, DisplayName, WorkdaySet.FromDayNumber(LocalDay), DrillId);
     }
 }
