@@ -23,6 +23,12 @@ public sealed class BreaksOptions
     public WorkdaySet WorkdaySet => WorkdaySet.Parse(Workdays);
 
     public TimeZoneInfo DefaultZone => TimeZones.TryFind(DefaultTimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+
+    /// <summary>
+    /// The zone a channel's schedule, breaks and digest follow: its own (<paramref name="channelZone"/>, an IANA
+    /// id) when that is a known zone, else <see cref="DefaultZone"/>.
+    /// </summary>
+    public TimeZoneInfo ZoneOf(string? channelZone) => TimeZones.TryFind(channelZone, out var zone) ? zone : DefaultZone;
 }
 
 /// <summary>Stops the host at start when a <c>Breaks:*</c> value is unusable, naming the key.</summary>

@@ -124,10 +124,7 @@ public sealed partial class BreakSlotJob(
     }
 
     /// <summary>The zone a channel's slots fire in: its own, else <c>Breaks:DefaultTimeZone</c>, else UTC.</summary>
-    internal TimeZoneInfo ZoneOf(ChannelSchedule schedule) =>
-        TimeZones.TryFind(schedule.TimeZoneId, out var channelZone) ? channelZone
-        : TimeZones.TryFind(options.Value.DefaultTimeZone, out var defaultZone) ? defaultZone
-        : TimeZoneInfo.Utc;
+    internal TimeZoneInfo ZoneOf(ChannelSchedule schedule) => options.Value.ZoneOf(schedule.TimeZoneId);
 
     /// <param name="threads">
     /// Null: the runner posts the prompt and goes on with the thread. Otherwise the runner posts only prompts

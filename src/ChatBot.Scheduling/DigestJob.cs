@@ -49,9 +49,7 @@ public sealed partial class DigestJob(
             return DigestOutcome.Off;
         }
 
-        var zone = TimeZones.TryFind(schedule.TimeZoneId, out var channelZone) ? channelZone
-            : TimeZones.TryFind(options.Value.DefaultTimeZone, out var defaultZone) ? defaultZone
-            : TimeZoneInfo.Utc;
+        var zone = options.Value.ZoneOf(schedule.TimeZoneId);
         var now = clock.GetUtcNow();
         if (SlotOccurrences.Last(slot.AsSlot(channel), now, zone) is not { } occurrence)
         {

@@ -153,7 +153,7 @@ public sealed partial class ScheduleRegistrar(
             LogBadZone(logger, schedule.Channel, schedule.TimeZoneId);
         }
 
-        return TimeZones.TryFind(breaks.Value.DefaultTimeZone, out zone) ? zone : TimeZoneInfo.Utc;
+        return breaks.Value.DefaultZone;
     }
 
     private List<string> ExistingJobIds()

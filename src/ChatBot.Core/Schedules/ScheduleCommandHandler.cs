@@ -230,10 +230,7 @@ public sealed partial class ScheduleCommandHandler(
         return ScheduleDaysFormat.Flag(day) == days;
     }
 
-    private TimeZoneInfo EffectiveZone(string? channelZone) =>
-        TimeZones.TryFind(channelZone, out var zone) || TimeZones.TryFind(breaks.Value.DefaultTimeZone, out zone)
-            ? zone
-            : TimeZoneInfo.Utc;
+    private TimeZoneInfo EffectiveZone(string? channelZone) => breaks.Value.ZoneOf(channelZone);
 
     private static string ZoneLabel(string? channelZone, TimeZoneInfo effective) =>
         channelZone is null ? $"time zone {effective.Id}, the default" : $"time zone {effective.Id}";
