@@ -212,6 +212,8 @@ public sealed class InstanceKillTestsOnPostgres(PostgresCluster cluster)
         using var files = NewFiles(cluster);
         var clock = new FakeTimeProvider(SlotInstant.AddSeconds(2));
         var platforms = Enumerable.Range(0, 3).Select(i => new RecordingPlatform(idPrefix: $"i{i}-")).ToList();
+        // One chat: a cue the victim sent but could not record is found by the survivor's resend, as on Slack or Discord.
+        platforms.ForEach(p => p.SameChatAs = platforms);
         var settings = new Dictionary<string, string?> { ["Scheduling:InvisibilityTimeout"] = "00:00:10" };
         // The victim connects as a login of its own, so the database can drop it alone.
         var victimLogin = $"victim_{Guid.NewGuid():N}";
@@ -237,8 +239,8 @@ public sealed class InstanceKillTestsOnPostgres(PostgresCluster cluster)
             victim.Dispose(); // no StopAsync: nothing is released or marked ended
 
             // Time passes (the bot's clock; Hangfire keeps real time): the dead instance's heartbeat is stale.
-            clock.Advance(BotInstance.DeadAfter + TimeSpan.FromSeconds(1));
             hosts.Remove(victim);
+            await LetTimePassAsync(clock, BotInstance.DeadAfter + TimeSpan.FromSeconds(1), hosts, files.ConnectionString!);
 
             var steps = BreakChainTests.StepCount("extension");
             var survivors = platforms.Skip(1).ToList();
@@ -252,6 +254,31 @@ public sealed class InstanceKillTestsOnPostgres(PostgresCluster cluster)
         finally
         {
             await StopAllAsync(hosts);
+        }
+    }
+
+    /// <summary>
+    /// Moves the bot's clock on by <paramref name="span"/> as it moves for live processes: one heartbeat interval at a
+    /// time, each live instance's beat written before the next. Jumped at once, every heartbeat would look stale
+    /// until its next beat, and a live instance could take over another live one's claim in the meantime.
+    /// </summary>
+    private static async Task LetTimePassAsync(FakeTimeProvider clock, TimeSpan span, List<IHost> live, string connectionString)
+    {
+        var ids = live.Select(h => h.Services.GetRequiredService<BotInstance>().Id).ToArray();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(1));
+        for (var passed = TimeSpan.Zero; passed < span; passed += BotInstance.HeartbeatInterval)
+        {
+            clock.Advance(BotInstance.HeartbeatInterval);
+            await using var beaten = new NpgsqlCommand("SELECT COUNT(*) FROM instances WHERE id = ANY(@ids) AND last_seen >= @now;", connection);
+            beaten.Parameters.AddWithValue("ids", ids);
+            beaten.Parameters.AddWithValue("now", clock.GetUtcNow().ToUnixTimeMilliseconds());
+            while (Convert.ToInt32(await beaten.ExecuteScalarAsync(deadline.Token), System.Globalization.CultureInfo.InvariantCulture) < ids.Length)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token); // polls for the beats; the deadline bounds it
+            }
         }
     }
 }

@@ -97,6 +97,12 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     /// </summary>
     public bool FindsResends { get; set; } = true;
 
+    /// <summary>
+    /// Other bot instances' views of the same chat (several instances post to one workspace): a resend looks for the
+    /// earlier post among theirs too, as the real platform would find a message whichever instance posted it.
+    /// </summary>
+    public IReadOnlyCollection<RecordingPlatform> SameChatAs { get; set; } = [];
+
     /// <summary>Resends (posts with <see cref="PostOptions.Resend"/>) this platform was asked for, found or not.</summary>
     public IReadOnlyCollection<PostOptions> Resends => _resends.ToArray();
 
@@ -136,7 +142,7 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
         if (options.Resend)
         {
             _resends.Enqueue(options);
-            if (FindsResends && _posts.FirstOrDefault(p => p.Options.IdempotencyKey == options.IdempotencyKey) is { } earlier)
+            if (FindsResends && _posts.Concat(SameChatAs.SelectMany(p => p._posts)).FirstOrDefault(p => p.Options.IdempotencyKey == options.IdempotencyKey) is { } earlier)
             {
                 return earlier.MessageId;
             }
