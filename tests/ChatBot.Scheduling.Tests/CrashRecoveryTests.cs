@@ -101,13 +101,23 @@ public abstract class CrashRecoveryTests(BotEngine engine)
         // age tells a dead instance: the new one's clock reads BotInstance.DeadAfter later, as when it starts (or
         // takes over) after the dead one's heartbeat has gone stale.
         await StopHeartbeatAbruptlyAsync(first);
-        using var second = TestBot.Build(files, platform, clock: new LaterClock(BotInstance.DeadAfter + TimeSpan.FromSeconds(1)));
+        var logs = new CapturingLoggerProvider();
+        using var second = TestBot.Build(files, platform, clock: new LaterClock(BotInstance.DeadAfter + TimeSpan.FromSeconds(1)), logs: logs);
         await second.StartAsync(TestContext.Current.CancellationToken);
         var ready = Stopwatch.GetTimestamp();
         var before = platform.Posts.Count;
-        await platform.WaitForPostsAsync(p => p.Count > before || before == steps);
-        var toNextPost = Stopwatch.GetElapsedTime(ready);
-        await platform.WaitForPostsAsync(p => p.Count >= steps);
+        TimeSpan toNextPost;
+        try
+        {
+            await platform.WaitForPostsAsync(p => p.Count > before || before == steps);
+            toNextPost = Stopwatch.GetElapsedTime(ready);
+            await platform.WaitForPostsAsync(p => p.Count >= steps);
+        }
+        catch (TimeoutException timeout)
+        {
+            // What the restarted process did meanwhile: the reason a thread stalls is in its log.
+            throw new TimeoutException($"{timeout.Message}{Environment.NewLine}The restarted process's log:{Environment.NewLine}{string.Join(Environment.NewLine, logs.Entries.TakeLast(300).Select(e => $"{e.At:HH:mm:ss.fff} {e.Text}"))}", timeout);
+        }
         await Jobs.WaitForIdleAsync(second.Services.GetRequiredService<JobStorage>());
         await second.StopAsync(TestContext.Current.CancellationToken);
 
@@ -172,6 +182,7 @@ public abstract class CrashRecoveryTests(BotEngine engine)
         var posted = await DrillAsync(host, "/drill rotation");
         posted.Message.Text.ShouldStartWith("Started **Quadruped thoracic rotation** for the channel");
         platform.Posts.ShouldNotBeEmpty();
+        await platform.WaitForPostsAsync(p => p.Count == StepCount("rotation")); // its cues are out: the next post is the next prompt
 
         platform.TransientFailures = 1; // a 503: the prompt is not out yet, a job retries it
         var pending = await DrillAsync(host, "/drill extension");

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace ChatBot.Testing;
 
 /// <summary>One captured log call. <see cref="Text"/> holds everything written: message, values, scopes, exception.</summary>
-public sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception, string Text);
+/// <param name="At">When it was logged (UTC, the machine's clock), to read a failed test's log as a timeline.</param>
+public sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception, string Text, DateTimeOffset At);
 
 /// <summary>
 /// Keeps every log call of a test, fully formatted (so "no token in any log line" checks see the values, scopes
@@ -91,7 +92,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
                 text.Append(" | ").Append(exception);
             }
 
-            owner.Add(new LogEntry(category, logLevel, message, exception, text.ToString()));
+            owner.Add(new LogEntry(category, logLevel, message, exception, text.ToString(), DateTimeOffset.UtcNow));
         }
     }
 }
