@@ -77,6 +77,7 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IShardLeaseStore>()));
+        services.AddSingleton<IPlatformConnection>(sp => sp.GetRequiredService<DiscordShardManager>());
 
         services.AddSingleton<DiscordPlatform>();
         services.AddKeyedSingleton<IChatPlatform>(ChatPlatform.Discord, (sp, _) => sp.GetRequiredService<DiscordPlatform>());

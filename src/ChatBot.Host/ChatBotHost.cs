@@ -42,8 +42,9 @@ internal static class ChatBotHost
         builder.Services.AddChatBotCore(Path.Combine(ChatBotConfiguration.ConfigDirectory, "drills.json"));
         builder.Services.AddChatBotData();
         // The host starts hosted services one after another in this order. The platform adapters come before
-        // the job server and the schedule sync, so they connect while those start (see bench/ChatBot.Peers.Bench);
-        // a command that comes first only enqueues jobs, which the job server runs once it is up.
+        // the job server and the schedule sync, which start once the adapters are connected (PlatformConnectionGate,
+        // see bench/ChatBot.Peers.Bench); a command that comes first only enqueues jobs, which the job server runs
+        // once it is up.
         builder.Services.AddSlack(builder.Configuration);
         builder.Services.AddDiscord(builder.Configuration);
         builder.Services.AddChatBotDigestChart();

@@ -1,15 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ChatBot.Host;
 
 /// <summary>
-/// A hosted service built when it starts instead of when the host starts. The generic host builds every hosted
-/// service before it starts the first one, and building the job server opens its storage (on SQLite: creates or
-/// checks Hangfire's tables, about 100 ms). Deferred, that happens after the platform adapters, which start
-/// earlier, have begun to connect. Not for a <see cref="BackgroundService"/>: the host watches those itself.
+/// A hosted service built and started once the platform adapters, which start earlier, are connected (see
+/// <see cref="PlatformConnectionGate"/>), instead of built when the host starts. The generic host builds every
+/// hosted service before it starts the first one, and building the job server opens its storage (on SQLite:
+/// creates or checks Hangfire's tables, about 100 ms). Not for a <see cref="BackgroundService"/>: the host
+/// watches those itself.
 /// </summary>
-internal sealed class DeferredHostedService(Func<IHostedService> build) : IHostedService, IAsyncDisposable
+internal sealed class DeferredHostedService(Func<IHostedService> build, PlatformConnectionGate gate) : IHostedService, IAsyncDisposable
 {
     private IHostedService? _service;
 
@@ -29,20 +31,34 @@ internal sealed class DeferredHostedService(Func<IHostedService> build) : IHoste
                 continue;
             }
 
-            services[i] = ServiceDescriptor.Singleton<IHostedService>(provider => new DeferredHostedService(() => Build(provider, registration)));
+            services[i] = ServiceDescriptor.Singleton<IHostedService>(provider =>
+                new DeferredHostedService(() => Build(provider, registration), provider.GetRequiredService<PlatformConnectionGate>()));
         }
+
+        services.TryAddSingleton<PlatformConnectionGate>();
     }
 
     /// <exception cref="InvalidOperationException">The service is a <see cref="BackgroundService"/>.</exception>
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping before it finished starting (SIGTERM, a fatal error): nothing to start here, and
+            // not a start failure to report.
+            return;
+        }
+
         _service = build();
         if (_service is BackgroundService)
         {
             throw new InvalidOperationException($"{_service.GetType().Name} is a BackgroundService: the host must see it to watch its ExecuteAsync, so it is not deferred.");
         }
 
-        return _service.StartAsync(cancellationToken);
+        await _service.StartAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => _service?.StopAsync(cancellationToken) ?? Task.CompletedTask;

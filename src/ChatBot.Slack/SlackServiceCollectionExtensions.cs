@@ -57,6 +57,7 @@ public static class SlackServiceCollectionExtensions
         if (!string.IsNullOrWhiteSpace(appToken))
         {
             services.AddSingleton<SlackSocketModeClient>();
+            services.AddSingleton<IPlatformConnection>(sp => sp.GetRequiredService<SlackSocketModeClient>());
             services.AddSingleton<SlackSocketModeHostedService>();
             services.AddHostedService(sp => sp.GetRequiredService<SlackSocketModeHostedService>());
         }

@@ -27,7 +27,7 @@ public sealed partial class SlackSocketModeClient(
     IOptions<SlackOptions> options,
     TimeProvider time,
     ILogger<SlackSocketModeClient> logger,
-    IInboundClaimStore? sharedClaims = null)
+    IInboundClaimStore? sharedClaims = null) : IPlatformConnection
 {
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
     private static readonly HashSet<string> MetricReasons = new(StringComparer.Ordinal)
@@ -63,6 +63,10 @@ public sealed partial class SlackSocketModeClient(
             return !open.IsEmpty;
         }
     }
+
+    string IPlatformConnection.Name => "Slack Socket Mode";
+
+    bool IPlatformConnection.IsConnected => HasOpenConnection;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires or an unrecoverable error stops the client.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)

@@ -56,8 +56,8 @@ internal static class BotProcess
                 if (line.Contains(readyText, StringComparison.Ordinal))
                 {
                     // Keep reading, so the bot never blocks on a full pipe.
-                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                    _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+                    bot.LaterOutput = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                    bot.LaterErrors = process.StandardError.ReadToEndAsync(CancellationToken.None);
                     return bot;
                 }
             }
@@ -101,6 +101,12 @@ internal static class BotProcess
 internal sealed class RunningBot(Process process) : IDisposable
 {
     public int ProcessId => process.Id;
+
+    /// <summary>Standard output after the ready line, complete once the process has ended.</summary>
+    public Task<string> LaterOutput { get; set; } = Task.FromResult(string.Empty);
+
+    /// <summary>Standard error after the ready line (all of it), complete once the process has ended.</summary>
+    public Task<string> LaterErrors { get; set; } = Task.FromResult(string.Empty);
 
     /// <summary>Kills the process the hard way (SIGKILL on Unix): no shutdown code runs, as in an OOM kill.</summary>
     public async Task KillAsync()

@@ -1,11 +1,16 @@
+using ChatBot.Core;
+using ChatBot.Core.Ports;
+using ChatBot.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace ChatBot.Host.Tests;
 
 /// <summary>
-/// The job server and schedule services are built when they start, after the platform adapters have started
-/// connecting, not when the host first lists its hosted services (which builds them all before starting any).
+/// The job server and schedule services are built when they start, once the platform adapters are connected, not
+/// when the host first lists its hosted services (which builds them all before starting any).
 /// </summary>
 public sealed class DeferredHostedServiceTests
 {
@@ -62,6 +67,114 @@ public sealed class DeferredHostedServiceTests
         var start = () => provider.GetServices<IHostedService>().Single().StartAsync(CancellationToken.None);
 
         (await start.ShouldThrowAsync<InvalidOperationException>()).Message.ShouldContain("Background");
+    }
+
+    [Fact]
+    public async Task The_deferred_services_start_once_the_platforms_are_connected()
+    {
+        var journal = new List<string>();
+        var platform = new FakeConnection();
+        await using var provider = Gated(journal, platform, atMost: TimeSpan.FromMinutes(10));
+        var deferred = provider.GetServices<IHostedService>().Single();
+
+        var start = deferred.StartAsync(TestContext.Current.CancellationToken);
+        await platform.Read(times: 3).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // seen down, polled again
+        journal.ShouldBeEmpty();
+        start.IsCompleted.ShouldBeFalse();
+
+        platform.Connected = true;
+        await start.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        journal.ShouldBe(["Costly built", "Costly started"]);
+    }
+
+    [Fact]
+    public async Task A_platform_that_does_not_connect_holds_the_deferred_services_back_only_so_long_and_says_so()
+    {
+        var journal = new List<string>();
+        var logs = new CapturingLoggerProvider();
+        await using var provider = Gated(journal, new FakeConnection(), atMost: TimeSpan.FromMilliseconds(300), logs);
+
+        await provider.GetServices<IHostedService>().Single().StartAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        journal.ShouldBe(["Costly built", "Costly started"]);
+        logs.Lines.ShouldContain(line => line.Contains("still not connected: Fake gateway", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task After_a_fatal_error_the_deferred_services_do_not_wait_for_the_platforms()
+    {
+        var journal = new List<string>();
+        await using var provider = Gated(journal, new FakeConnection(), atMost: TimeSpan.FromMinutes(10));
+        provider.GetRequiredService<IFatalErrorReporter>().ReportFatal("Slack", "the bot token was refused");
+
+        await provider.GetServices<IHostedService>().Single().StartAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        journal.ShouldBe(["Costly built", "Costly started"]);
+    }
+
+    /// <summary>One deferred service behind the gate, one platform connection, the host's fatal error reporter.</summary>
+    private static ServiceProvider Gated(List<string> journal, FakeConnection platform, TimeSpan atMost, CapturingLoggerProvider? logs = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(logs ?? new CapturingLoggerProvider()));
+        services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>();
+        services.AddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
+        services.AddSingleton<IPlatformConnection>(platform);
+        services.AddSingleton(journal);
+        services.AddSingleton(sp => new PlatformConnectionGate(sp) { AtMost = atMost });
+        var from = services.Count;
+        services.AddHostedService<Costly>();
+        DeferredHostedService.Defer(services, from);
+        return services.BuildServiceProvider();
+    }
+
+    private sealed class FakeConnection : IPlatformConnection
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(int Times, TaskCompletionSource Signal)> _waiters = [];
+        private int _reads;
+        private volatile bool _connected;
+
+        public string Name => "Fake gateway";
+
+        public bool Connected
+        {
+            set => _connected = value;
+        }
+
+        public bool IsConnected
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    _reads++;
+                    foreach (var waiter in _waiters.Where(w => w.Times <= _reads).ToList())
+                    {
+                        waiter.Signal.TrySetResult();
+                        _waiters.Remove(waiter);
+                    }
+                }
+
+                return _connected;
+            }
+        }
+
+        /// <summary>Completes once <see cref="IsConnected"/> has been read <paramref name="times"/> times.</summary>
+        public Task Read(int times)
+        {
+            lock (_gate)
+            {
+                if (_reads >= times)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((times, signal));
+                return signal.Task;
+            }
+        }
     }
 
     private sealed class Early : IHostedService

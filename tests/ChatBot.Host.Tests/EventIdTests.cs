@@ -10,7 +10,7 @@ namespace ChatBot.Host.Tests;
 
 /// <summary>
 /// Log EventIds identify a line across the whole bot: each project logs from its own range (Slack 1000–1999,
-/// Discord 2000–2999, Core and Scheduling 3000–3999, the ops listener 4000–4999) and no id is used twice.
+/// Discord 2000–2999, Core and Scheduling 3000–3999, the ops listener 4000–4999, the host 5000–5999) and no id is used twice.
 /// </summary>
 public sealed class EventIdTests
 {
@@ -23,6 +23,7 @@ public sealed class EventIdTests
             (typeof(DiscordPlatform).Assembly, 2000, 2999),
             (typeof(SchedulingOptions).Assembly, 3000, 3999),
             (typeof(OpsOptions).Assembly, 4000, 4999),
+            (typeof(ChatBotHost).Assembly, 5000, 5999),
         };
         var seen = new Dictionary<int, string>();
         foreach (var assembly in ranges.Select(r => r.Assembly).Append(typeof(ChatPlatform).Assembly).Append(typeof(ChatBot.Data.StorageOptions).Assembly))

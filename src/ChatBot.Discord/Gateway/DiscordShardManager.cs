@@ -25,7 +25,7 @@ public sealed partial class DiscordShardManager(
     IFatalErrorReporter fatal,
     ILoggerFactory loggers,
     TimeProvider time,
-    IShardLeaseStore? leases = null)
+    IShardLeaseStore? leases = null) : IPlatformConnection
 {
     /// <summary>How long a shard lease lasts without renewal (30 s): a dead instance's shards move within a minute.</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
@@ -49,6 +49,10 @@ public sealed partial class DiscordShardManager(
     /// share is none is ready: it still runs schedules).
     /// </summary>
     public bool IsReady => _assigned && _running.Values.All(shard => shard.Client.IsReady);
+
+    string IPlatformConnection.Name => "Discord gateway";
+
+    bool IPlatformConnection.IsConnected => IsReady;
 
     /// <summary>Test hook: "joined", "renewed", "start:N", "stop:N" as they happen (and each shard client's own notes).</summary>
     internal ChannelWriter<string>? Trace { get; set; }
