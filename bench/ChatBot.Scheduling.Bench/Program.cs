@@ -157,6 +157,39 @@ Console.WriteLine($"slot -> first prompt: {firstPrompt.TotalSeconds:F2} s");
 Console.WriteLine($"slot -> last prompt:  {lastPrompt.TotalSeconds:F2} s   (platform-bound floor with {workers * instances} workers: {idealPrompts.TotalSeconds:F2} s)");
 Console.WriteLine($"slot -> last cue:     {lastCue.TotalSeconds:F2} s   (floor: {steps - 1} cue intervals + {steps} posts = {idealLastCue.TotalSeconds:F2} s)");
 Console.WriteLine($"platform time: {platform.Posts.Count * platformLatency.TotalSeconds:F1} s of 50 ms answers in total");
+ExplainLateCue();
+
+// A thread whose last cue came more than a cue interval after the floor: when each of its steps was posted, and
+// what Hangfire did with the late step's job (its state history), to tell where the time went.
+void ExplainLateCue()
+{
+    if (lastCue < idealLastCue + cueInterval)
+    {
+        return;
+    }
+
+    var late = cues.MaxBy(p => p.At);
+    var breakKey = late.Key[..late.Key.IndexOf('s', StringComparison.Ordinal)];
+    var thread = platform.Posts.Where(p => p.Key.StartsWith(breakKey + "s", StringComparison.Ordinal)).OrderBy(p => p.At).ToList();
+    Console.WriteLine($"late thread {breakKey}: " + string.Join(", ", thread.Select(p => $"{p.Key} at {(p.At - slot).TotalSeconds:F1} s")));
+    var gap = thread.Zip(thread.Skip(1)).MaxBy(pair => pair.Second.At - pair.First.At);
+    var lateStep = gap.Second.Key[(breakKey.Length + 1)..];
+    var storage = host.Services.GetRequiredService<Hangfire.JobStorage>();
+    using var connection = storage.GetConnection();
+    var chain = connection.GetAllEntriesFromHash("break-chain:" + breakKey[1..]) ?? new Dictionary<string, string>();
+    if (chain.TryGetValue("step-" + lateStep, out var jobId) && storage.GetMonitoringApi().JobDetails(jobId) is { } job)
+    {
+        Console.WriteLine($"  step {lateStep} (job {jobId}, created {(job.CreatedAt is { } created ? (new DateTimeOffset(created, TimeSpan.Zero) - slot).TotalSeconds : double.NaN):F1} s):");
+        foreach (var state in job.History.OrderBy(h => h.CreatedAt))
+        {
+            Console.WriteLine($"    {(new DateTimeOffset(state.CreatedAt, TimeSpan.Zero) - slot).TotalSeconds,7:F1} s {state.StateName} {state.Reason} {string.Join(' ', state.Data.Select(d => d.Key + "=" + d.Value))}");
+        }
+    }
+    else
+    {
+        Console.WriteLine($"  step {lateStep}: no job id in the chain's hash ({string.Join(", ", chain.Select(e => e.Key + "=" + e.Value))})");
+    }
+}
 
 foreach (var each in hosts)
 {

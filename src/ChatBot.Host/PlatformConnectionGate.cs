@@ -10,7 +10,8 @@ namespace ChatBot.Host;
 /// Holds the deferred hosted services (the job server, the schedule sync; see <see cref="DeferredHostedService"/>)
 /// back until every <see cref="IPlatformConnection"/> is up (Slack: a Socket Mode socket said hello; Discord:
 /// every shard is READY). Started at the same moment, their start-up work took CPU from the connect: on two cores,
-/// 0.46–0.51 s to connected with them held back against 0.48–0.59 s without (bench/ChatBot.Peers.Bench, 8 rounds).
+/// 0.45–0.51 s to connected with them held back against 0.48–0.59 s without (bench/ChatBot.Peers.Bench, 8 rounds
+/// of each platform).
 /// It waits at most <see cref="AtMost"/>, so schedules still run while a platform is unreachable, and not at all
 /// once a fatal error was reported (the bot is about to stop). It reads the connections' state every 20 ms rather
 /// than going through the health checks: their first run cost the connect about as much as it saved.

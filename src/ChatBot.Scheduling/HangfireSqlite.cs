@@ -19,7 +19,7 @@ internal static class HangfireSqlite
     /// (it sits beside the bot's database, whose file lock this process holds from start), so a lock row found
     /// when the storage is opened, before this process has used it, was left by a process that was killed: its
     /// holder can't release it, and Hangfire.Storage.SQLite keeps it until its lifetime of 30 s runs out. Kept,
-    /// it stalls a resumed thread that long (the break chain's lock, the delayed-job scheduler's lock), and a
+    /// it holds up what waits for it that long (the delayed-job scheduler's lock, the reminder pass's), and a
     /// waiter that times out fails its job into a retry a minute later.
     /// </summary>
     public static SQLiteStorage Open(string path, SchedulingOptions options)

@@ -34,8 +34,7 @@ public enum KillPoint
     AfterRecord,
 
     /// <summary>
-    /// The process holds the break chain's lock in Hangfire's job file while scheduling the next step: the lock's
-    /// row outlives the process (a SIGKILL releases nothing).
+    /// The process holds the break chain's lock while scheduling the next step (a SIGKILL releases nothing).
     /// </summary>
     WhileSchedulingNext,
 }
@@ -315,13 +314,17 @@ public abstract class CrashRecoveryTests(BotEngine engine)
     }
 }
 
-/// <summary>Crash recovery on the SQLite files, where a lock the dead process held stays in Hangfire's job file.</summary>
+/// <summary>
+/// Crash recovery on the SQLite files. The break chain's lock is held in the process there (see
+/// <see cref="BreakChainLock"/>), so it goes with the process; Hangfire's own lock rows a killed process left in the job
+/// file are dropped when the next one opens it.
+/// </summary>
 public sealed class CrashRecoveryTestsOnSqlite() : CrashRecoveryTests(BotEngine.Sqlite)
 {
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
-    public Task A_kill_while_holding_the_chains_lock_in_the_job_file_does_not_hold_up_the_restarted_thread(int step) =>
+    public Task A_kill_while_holding_the_chains_lock_does_not_hold_up_the_restarted_thread(int step) =>
         KillAndRestartAsync(KillPoint.WhileSchedulingNext, step);
 }
 
