@@ -14,13 +14,30 @@ public sealed class AckPriorityTests
         var priority = new AckPriority();
         priority.YieldToAcksAsync(TestContext.Current.CancellationToken).IsCompleted.ShouldBeTrue();
 
-        priority.AckStarted();
-        priority.AckStarted();
+        var first = priority.AckStarted();
+        var second = priority.AckStarted();
         var waiting = priority.YieldToAcksAsync(TestContext.Current.CancellationToken);
-        priority.AckFinished();
+        priority.AckFinished(second);
         waiting.IsCompleted.ShouldBeFalse();
-        priority.AckFinished();
+        priority.AckFinished(first);
         await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Acknowledgements_that_start_after_the_wait_began_do_not_hold_it_up()
+    {
+        var priority = new AckPriority(new FakeTimeProvider()); // the cap never comes: only the acks can end the wait
+        var before = priority.AckStarted();
+        var waiting = priority.YieldToAcksAsync(TestContext.Current.CancellationToken);
+        var after = priority.AckStarted(); // a steady burst: some ack is always in flight
+
+        priority.AckFinished(before);
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        var later = priority.YieldToAcksAsync(TestContext.Current.CancellationToken);
+        later.IsCompleted.ShouldBeFalse(); // a wait that begins now waits for that one
+        priority.AckFinished(after);
+        await later.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     [Fact]

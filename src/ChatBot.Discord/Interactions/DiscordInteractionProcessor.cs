@@ -440,6 +440,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
         private readonly TaskCompletionSource? _acknowledged;
         private readonly long _receivedAt;
         private readonly string _kind;
+        private readonly long _ticket;
         private int _done;
 
         public AckTracker(AckPriority priority, TaskCompletionSource? acknowledged, long receivedAt, string kind)
@@ -448,7 +449,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             _acknowledged = acknowledged;
             _receivedAt = receivedAt;
             _kind = kind;
-            priority.AckStarted();
+            _ticket = priority.AckStarted();
         }
 
         /// <param name="acked">The initial response went out (recorded as the ack latency); false: the interaction was dropped.</param>
@@ -461,7 +462,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
                     ChatBotTelemetry.Acknowledged(ChatPlatform.Discord, _kind, _receivedAt);
                 }
 
-                _priority.AckFinished();
+                _priority.AckFinished(_ticket);
                 _acknowledged?.TrySetResult();
             }
         }
