@@ -15,10 +15,21 @@ namespace ChatBot.Scheduling;
 internal static class HangfireSqlite
 {
     /// <summary>
+    /// How long a distributed lock row lives without renewal (the library's default is 30 s). A holder renews it
+    /// every fifth of that from a timer thread, on the holder's own connection: with the default, the delayed-job
+    /// scheduler enqueuing a few hundred cues at once held its lock past 6 s, and the renewal and the enqueuing
+    /// then used one connection from two threads. Opened without SQLite's mutex, that corrupted the connection
+    /// ("file is not a database"), the state changes failed, and a cue came ~70 s late. Connections are now
+    /// serialized (<c>FullMutex</c>) and a renewal comes only after 2 min. A long lifetime costs nothing here:
+    /// rows a killed process left are dropped when the file is opened (see <see cref="Open"/>).
+    /// </summary>
+    internal static readonly TimeSpan LockLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Opens the job file and drops every distributed lock left in it. The file belongs to one process at a time
     /// (it sits beside the bot's database, whose file lock this process holds from start), so a lock row found
     /// when the storage is opened, before this process has used it, was left by a process that was killed: its
-    /// holder can't release it, and Hangfire.Storage.SQLite keeps it until its lifetime of 30 s runs out. Kept,
+    /// holder can't release it, and Hangfire.Storage.SQLite keeps it until its lifetime (<see cref="LockLifetime"/>) runs out. Kept,
     /// it holds up what waits for it that long (the delayed-job scheduler's lock, the reminder pass's), and a
     /// waiter that times out fails its job into a retry a minute later.
     /// </summary>
@@ -28,7 +39,7 @@ internal static class HangfireSqlite
             new SQLiteDbConnectionFactory(() =>
             {
                 var connection = new SQLiteConnection(
-                    new SQLiteConnectionString(path, SQLiteOpenFlags.ReadWrite | SQLiteOpenFlags.Create | SQLiteOpenFlags.NoMutex, storeDateTimeAsTicks: true))
+                    new SQLiteConnectionString(path, SQLiteOpenFlags.ReadWrite | SQLiteOpenFlags.Create | SQLiteOpenFlags.FullMutex, storeDateTimeAsTicks: true))
                 {
                     BusyTimeout = TimeSpan.FromSeconds(30),
                 };
@@ -41,6 +52,7 @@ internal static class HangfireSqlite
                 QueuePollInterval = options.PollingInterval,
                 InvisibilityTimeout = options.InvisibilityTimeout,
                 PoolSize = options.WorkerCount + 10,
+                DistributedLockLifetime = LockLifetime,
             });
         using var context = storage.CreateAndOpenConnection();
         context.Database.DeleteAll<DistributedLock>();

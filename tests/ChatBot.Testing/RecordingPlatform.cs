@@ -165,6 +165,12 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     }
 
     /// <summary>Completes once the posts so far satisfy <paramref name="condition"/>.</summary>
+    /// <param name="timeout">
+    /// 2 min unless given. These tests check what is posted, in what order and how often, not how fast: that is
+    /// bench/ChatBot.Scheduling.Bench's job, which reports a late cue with its job's history. A late thread must
+    /// not read as a lost one (on a busy machine, a cue of the SQLite job file came ~70 s late before the fix of
+    /// <c>HangfireSqlite.LockLifetime</c>).
+    /// </param>
     public async Task WaitForPostsAsync(Func<IReadOnlyCollection<RecordedPost>, bool> condition, TimeSpan? timeout = null)
     {
         var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -176,7 +182,7 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
         Notify();
         try
         {
-            await signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+            await signal.Task.WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
         }
         catch (TimeoutException)
         {
