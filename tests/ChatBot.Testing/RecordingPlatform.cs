@@ -168,8 +168,8 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     /// <param name="timeout">
     /// 2 min unless given. These tests check what is posted, in what order and how often, not how fast: that is
     /// bench/ChatBot.Scheduling.Bench's job, which reports a late cue with its job's history. A late thread must
-    /// not read as a lost one (on a busy machine, a cue of the SQLite job file came ~70 s late before the fix of
-    /// <c>HangfireSqlite.LockLifetime</c>).
+    /// not read as a lost one: on the SQLite job file a cue still comes ~70–90 s late now and then (README,
+    /// "Benchmarks", the scheduling bench).
     /// </param>
     public async Task WaitForPostsAsync(Func<IReadOnlyCollection<RecordedPost>, bool> condition, TimeSpan? timeout = null)
     {
