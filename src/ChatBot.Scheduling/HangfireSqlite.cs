@@ -19,7 +19,8 @@ internal static class HangfireSqlite
     /// every fifth of that from a timer thread, on the holder's own connection: with the default, the delayed-job
     /// scheduler enqueuing a few hundred cues at once held its lock past 6 s, and the renewal and the enqueuing
     /// then used one connection from two threads. Opened without SQLite's mutex, that corrupted the connection
-    /// ("file is not a database"), the state changes failed, and a cue came ~70 s late. Connections are now
+    /// ("file is not a database") and the scheduler's state changes failed (the job moved to Failed, left to
+    /// Hangfire's retry). Connections are now
     /// serialized (<c>FullMutex</c>) and a renewal comes only after 2 min. A long lifetime costs nothing here:
     /// rows a killed process left are dropped when the file is opened (see <see cref="Open"/>).
     /// </summary>
