@@ -20,7 +20,6 @@ public sealed partial class BreakStepJob(
     IBreakStore breaks,
     IBackgroundJobClient jobs,
     JobStorage storage,
-    BreakChainLock chainLocks,
     IOptions<BreaksOptions> options,
     TimeProvider clock,
     ILogger<BreakStepJob> logger)
@@ -77,8 +76,8 @@ public sealed partial class BreakStepJob(
 
     /// <summary>
     /// Schedules the next step unless a run of this step did so before (a re-run after a crash, the prompt's
-    /// safety net): the chain's job ids are kept in a Hangfire hash, written under a per-break lock (see
-    /// <see cref="BreakChainLock"/>), so re-runs do not multiply the jobs of a thread. The posts themselves are
+    /// safety net): the chain's job ids are kept in a Hangfire hash, written under a per-break lock (Hangfire's distributed lock:
+    /// shared by the instances on PostgreSQL, held in the process on the SQLite job file), so re-runs do not multiply the jobs of a thread. The posts themselves are
     /// kept single by the claims regardless.
     /// </summary>
     private void ScheduleNextOnce(long breakId, int next, TimeSpan delay)
@@ -86,7 +85,7 @@ public sealed partial class BreakStepJob(
         var key = "break-chain:" + breakId.ToString(CultureInfo.InvariantCulture);
         var field = "step-" + next.ToString(CultureInfo.InvariantCulture);
         using var connection = storage.GetConnection();
-        using var chainLock = chainLocks.Acquire(connection, key + ":lock", TimeSpan.FromSeconds(30));
+        using var chainLock = connection.AcquireDistributedLock(key + ":lock", TimeSpan.FromSeconds(30));
         if (connection.GetAllEntriesFromHash(key) is { } chain && chain.ContainsKey(field))
         {
             LogAlreadyScheduled(logger, breakId, next);

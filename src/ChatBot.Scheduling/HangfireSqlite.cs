@@ -15,30 +15,19 @@ namespace ChatBot.Scheduling;
 internal static class HangfireSqlite
 {
     /// <summary>
-    /// How long a distributed lock row lives without renewal (the library's default is 30 s). A holder renews it
-    /// every fifth of that from a timer thread, on the holder's own connection: with the default, the delayed-job
-    /// scheduler enqueuing a few hundred cues at once held its lock past 6 s, and the renewal and the enqueuing
-    /// then used one connection from two threads. Opened without SQLite's mutex, that corrupted the connection
-    /// ("file is not a database") and the scheduler's state changes failed (the job moved to Failed, left to
-    /// Hangfire's retry). Connections are now
-    /// serialized (<c>FullMutex</c>) and a renewal comes only after 2 min. A long lifetime costs nothing here:
-    /// rows a killed process left are dropped when the file is opened (see <see cref="Open"/>).
-    /// </summary>
-    internal static readonly TimeSpan LockLifetime = TimeSpan.FromMinutes(10);
-
-    /// <summary>
-    /// Opens the job file and drops every distributed lock left in it. The file belongs to one process at a time
-    /// (it sits beside the bot's database, whose file lock this process holds from start), so a lock row found
-    /// when the storage is opened, before this process has used it, was left by a process that was killed: its
-    /// holder can't release it, and Hangfire.Storage.SQLite keeps it until its lifetime (<see cref="LockLifetime"/>) runs out. Kept,
-    /// it holds up what waits for it that long (the delayed-job scheduler's lock, the reminder pass's), and a
-    /// waiter that times out fails its job into a retry a minute later.
+    /// Opens the job file, with Hangfire's locks held in this process (<see cref="SqliteJobStorage"/>), and drops
+    /// every lock row left in it. The file belongs to one process at a time, so a row found before this process
+    /// has used the file was left by an older one, which can't release it: the library's expiration manager, the
+    /// one that still locks with a row, would wait up to the row's lifetime for it, as every lock did before
+    /// locks moved into the process.
     /// </summary>
     public static SQLiteStorage Open(string path, SchedulingOptions options)
     {
-        var storage = new SQLiteStorage(
+        var storage = new SqliteJobStorage(
             new SQLiteDbConnectionFactory(() =>
             {
+                // FullMutex: the library renews a held lock row from a timer thread on the holder's connection while
+                // the holder goes on using it; without SQLite's mutex that corrupted the connection ("file is not a database").
                 var connection = new SQLiteConnection(
                     new SQLiteConnectionString(path, SQLiteOpenFlags.ReadWrite | SQLiteOpenFlags.Create | SQLiteOpenFlags.FullMutex, storeDateTimeAsTicks: true))
                 {
@@ -53,7 +42,6 @@ internal static class HangfireSqlite
                 QueuePollInterval = options.PollingInterval,
                 InvisibilityTimeout = options.InvisibilityTimeout,
                 PoolSize = options.WorkerCount + 10,
-                DistributedLockLifetime = LockLifetime,
             });
         using var context = storage.CreateAndOpenConnection();
         context.Database.DeleteAll<DistributedLock>();

@@ -115,7 +115,6 @@ public static class SchedulingServiceCollectionExtensions
         });
 
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
-        services.AddSingleton<BreakChainLock>();
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
         services.AddTransient<DigestJob>();

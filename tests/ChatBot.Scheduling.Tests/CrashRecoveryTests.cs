@@ -315,9 +315,9 @@ public abstract class CrashRecoveryTests(BotEngine engine)
 }
 
 /// <summary>
-/// Crash recovery on the SQLite files. The break chain's lock is held in the process there (see
-/// <see cref="BreakChainLock"/>), so it goes with the process; Hangfire's own lock rows a killed process left in the job
-/// file are dropped when the next one opens it.
+/// Crash recovery on the SQLite files. Hangfire's locks, the break chain's among them, are held in the process there
+/// (see <see cref="SqliteJobStorage"/>), so they go with the process; lock rows a killed process left in the job file
+/// are dropped when the next one opens it.
 /// </summary>
 public sealed class CrashRecoveryTestsOnSqlite() : CrashRecoveryTests(BotEngine.Sqlite)
 {

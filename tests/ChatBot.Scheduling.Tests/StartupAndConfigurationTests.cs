@@ -98,7 +98,7 @@ public sealed class StartupAndConfigurationTests
         using var host = TestBot.Build(files, new RecordingPlatform(), new() { ["Scheduling:ShutdownTimeout"] = "00:00:45" });
 
         host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout.ShouldBe(TimeSpan.FromSeconds(55));
-        host.Services.GetRequiredService<JobStorage>().ShouldBeOfType<Hangfire.Storage.SQLite.SQLiteStorage>();
+        host.Services.GetRequiredService<JobStorage>().ShouldBeAssignableTo<Hangfire.Storage.SQLite.SQLiteStorage>();
         File.Exists(Path.Combine(files.Directory, "hangfire.db")).ShouldBeTrue();
     }
 
