@@ -76,6 +76,29 @@ public sealed class JobStorageLockTests(PostgresCluster cluster)
         await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// The library's counters aggregator (the dashboard's succeeded and deleted totals) takes the storage's connection
+    /// as the library's own type; the connection that locks in the process still is one.
+    /// </summary>
+    [Fact]
+    public void On_the_SQLite_job_file_the_librarys_counters_aggregator_still_runs()
+    {
+        using var files = BotEngine.Sqlite.NewFiles();
+        var storage = (SQLiteStorage)BotEngine.OpenJobStorage(files, new SchedulingOptions());
+        using (var connection = storage.GetConnection())
+        using (var transaction = connection.CreateWriteTransaction())
+        {
+            transaction.IncrementCounter("stats:succeeded");
+            transaction.Commit();
+        }
+
+        // The storage runs it every 5 min and then waits that long; one pass, without the wait, is what is tested.
+        new CountersAggregator(storage, TimeSpan.Zero).Execute(TestContext.Current.CancellationToken);
+
+        using var context = storage.CreateAndOpenConnection();
+        context.Database.Table<AggregatedCounter>().Where(c => c.Key == "stats:succeeded").Select(c => c.Value).ToList().ShouldBe([1]);
+    }
+
     [Fact]
     public void On_PostgreSQL_an_instance_waits_for_the_lock_another_instance_holds()
     {
