@@ -112,7 +112,7 @@ public sealed partial class SlackHttpModeHostedService(
             return Results.BadRequest();
         }
 
-        var acked = new TaskCompletionSource<JsonObject?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var acked = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var work = dispatcher.HandleSlashCommandAsync(
             command,
             (payload, _) =>
@@ -124,7 +124,7 @@ public sealed partial class SlackHttpModeHostedService(
         _ = work.ContinueWith(t => LogWorkFailed(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
         var reply = await acked.Task.WaitAsync(AckWait, time, context.RequestAborted).ConfigureAwait(false);
-        return reply is null ? Results.Ok() : Results.Text(reply.ToJsonString(), "application/json", Encoding.UTF8);
+        return reply is null ? Results.Ok() : Results.Bytes(reply, "application/json; charset=utf-8");
     }
 
     private async Task<IResult> HandleInteractivityAsync(HttpContext context)

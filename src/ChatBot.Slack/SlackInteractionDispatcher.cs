@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Commands;
@@ -38,10 +40,13 @@ public sealed partial class SlackInteractionDispatcher(
     /// </summary>
     public Task<int> DrainAsync(CancellationToken cancellationToken) => promptUpdates.DrainAsync(cancellationToken);
 
-    /// <summary>Runs a slash command. <paramref name="ack"/> is called exactly once, with the reply payload or null.</summary>
+    /// <summary>
+    /// Runs a slash command. <paramref name="ack"/> is called exactly once, with the reply payload (UTF-8 JSON, see
+    /// <see cref="ToAckPayload"/>) or null.
+    /// </summary>
     public async Task HandleSlashCommandAsync(
         SlackSlashCommand command,
-        Func<JsonObject?, CancellationToken, Task> ack,
+        Func<byte[]?, CancellationToken, Task> ack,
         CancellationToken cancellationToken)
     {
         using var logScope = BeginScope(command.TeamId, command.ChannelId, command.UserId);
@@ -67,7 +72,7 @@ public sealed partial class SlackInteractionDispatcher(
 
             if (reply.Message.File is null)
             {
-                await ack(ToResponsePayload(reply, replaceOriginal: null), cancellationToken);
+                await ack(ToAckPayload(reply), cancellationToken);
                 return;
             }
 
@@ -218,7 +223,7 @@ public sealed partial class SlackInteractionDispatcher(
         }
     }
 
-    private static Func<JsonObject?, CancellationToken, Task> Acknowledging(Func<JsonObject?, CancellationToken, Task> ack, long receivedAt, string kind) =>
+    private static Func<byte[]?, CancellationToken, Task> Acknowledging(Func<byte[]?, CancellationToken, Task> ack, long receivedAt, string kind) =>
         async (payload, ct) =>
         {
             await ack(payload, ct);
@@ -228,6 +233,18 @@ public sealed partial class SlackInteractionDispatcher(
                 ChatBotTelemetry.Posted(ChatPlatform.Slack, "reply", ok: true);
             }
         };
+
+    /// <summary>
+    /// The reply payload of an ack, UTF-8 JSON (<see cref="ToResponsePayload"/>). A constant reply (help, the drill
+    /// list: the same <see cref="CommandReply"/> every time) is serialized once, as long as the reply lives.
+    /// </summary>
+    public static byte[] ToAckPayload(CommandReply reply) =>
+        reply.Message.IsConstant ? ConstantAckPayloads.GetValue(reply, SerializeAckPayload) : SerializeAckPayload(reply);
+
+    private static readonly ConditionalWeakTable<CommandReply, byte[]> ConstantAckPayloads = new();
+
+    private static byte[] SerializeAckPayload(CommandReply reply) =>
+        JsonSerializer.SerializeToUtf8Bytes(ToResponsePayload(reply, replaceOriginal: null));
 
     /// <summary>The ack / response_url body for a reply: <c>response_type</c>, <c>text</c>, <c>blocks</c>.</summary>
     public static JsonObject ToResponsePayload(CommandReply reply, bool? replaceOriginal)

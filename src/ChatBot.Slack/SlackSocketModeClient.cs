@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -332,17 +333,26 @@ public sealed partial class SlackSocketModeClient(
         }
     }
 
-    private async Task AckAsync(SocketModeConnection connection, string envelopeId, JsonObject? payload)
+    /// <summary>Sends <c>{"envelope_id":…,"payload":…}</c>; <paramref name="payload"/> is UTF-8 JSON, written as it is.</summary>
+    private async Task AckAsync(SocketModeConnection connection, string envelopeId, byte[]? payload)
     {
-        var ack = new JsonObject { ["envelope_id"] = envelopeId };
-        if (payload is not null)
+        var ack = new ArrayBufferWriter<byte>(64 + (payload?.Length ?? 0));
+        using (var writer = new Utf8JsonWriter(ack))
         {
-            ack["payload"] = payload;
+            writer.WriteStartObject();
+            writer.WriteString("envelope_id", envelopeId);
+            if (payload is not null)
+            {
+                writer.WritePropertyName("payload");
+                writer.WriteRawValue(payload, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
         }
 
         try
         {
-            await connection.SendAsync(ack.ToJsonString());
+            await connection.SendAsync(ack.WrittenMemory);
         }
         catch (WebSocketException ex)
         {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -74,10 +73,10 @@ internal sealed partial class SocketModeConnection : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>Queues an ack (<c>{"envelope_id":…,"payload":…}</c>); completes once it is on the wire.</summary>
-    public Task SendAsync(string json)
+    /// <summary>Queues an ack (UTF-8 JSON, <c>{"envelope_id":…,"payload":…}</c>); completes once it is on the wire.</summary>
+    public Task SendAsync(ReadOnlyMemory<byte> utf8Json)
     {
-        var item = new Outgoing(json);
+        var item = new Outgoing(utf8Json);
         if (!outbox.Writer.TryWrite(item))
         {
             return Task.FromException(new WebSocketException(WebSocketError.InvalidState, "Socket Mode connection is closed"));
@@ -139,8 +138,7 @@ internal sealed partial class SocketModeConnection : IAsyncDisposable
             {
                 try
                 {
-                    var bytes = Encoding.UTF8.GetBytes(item.Json);
-                    await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, lifetime.Token);
+                    await socket.SendAsync(item.Utf8Json, WebSocketMessageType.Text, endOfMessage: true, lifetime.Token);
                     item.Sent.TrySetResult();
                 }
                 catch (Exception ex)
@@ -276,9 +274,9 @@ internal sealed partial class SocketModeConnection : IAsyncDisposable
         }
     }
 
-    private sealed class Outgoing(string json)
+    private sealed class Outgoing(ReadOnlyMemory<byte> utf8Json)
     {
-        public string Json { get; } = json;
+        public ReadOnlyMemory<byte> Utf8Json { get; } = utf8Json;
 
         public TaskCompletionSource Sent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
