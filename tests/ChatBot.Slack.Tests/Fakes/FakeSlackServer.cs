@@ -396,7 +396,14 @@ public sealed class FakeSlackServer : IAsyncDisposable
         }
 
         connected.Writer.TryWrite(socket);
-        await socket.RunAsync(shutdown.Token);
+        try
+        {
+            await socket.RunAsync(shutdown.Token);
+        }
+        finally
+        {
+            socket.EndRequest();
+        }
     }
 
     private static JsonObject ToJson(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form)
@@ -421,6 +428,8 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
     private readonly ConcurrentDictionary<string, long> sentAt = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<JsonObject> received = new();
     private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock requestGate = new();
+    private bool requestEnded;
 
     public int Number { get; } = number;
 
@@ -517,20 +526,36 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
         }
     }
 
+    /// <summary>
+    /// Drops the connection, unless its request has ended: Kestrel then recycles the request's context, and aborting
+    /// the socket would touch it (a NullReferenceException inside ASP.NET Core, seen when a bench disposed the fake).
+    /// </summary>
     public void Abort()
     {
-        if (closed.Task.IsCompleted)
+        lock (requestGate)
         {
-            return;
-        }
+            if (requestEnded || closed.Task.IsCompleted)
+            {
+                return;
+            }
 
-        try
-        {
-            socket.Abort();
+            try
+            {
+                socket.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request already ended.
+            }
         }
-        catch (ObjectDisposedException)
+    }
+
+    /// <summary>Called as the socket's request handler returns; after it, <see cref="Abort"/> leaves the socket alone.</summary>
+    internal void EndRequest()
+    {
+        lock (requestGate)
         {
-            // The request already ended.
+            requestEnded = true;
         }
     }
 
