@@ -5,8 +5,10 @@ namespace ChatBot.Scheduling;
 
 /// <summary>
 /// Hangfire.Storage.SQLite with its distributed locks held in this process (<see cref="InProcessLocks"/>) instead of
-/// as rows in the job file. One process uses the file at a time (it sits beside the bot's database, whose file lock
-/// the process holds from start), so a lock in the process excludes as much as a row did, and it goes with the process.
+/// as rows in the job file. One process uses the file at a time (<c>Scheduling:JobStoragePath</c> is documented as one
+/// process per file; by default the file sits beside the bot's database, whose file lock the process holds from
+/// start), so a lock in the process excludes as much as a row did, and it goes with the process. Like the row (its
+/// name is a unique key), it is not re-entrant, and a release may come from another thread.
 /// <para>
 /// Why: the library's waiter tries the row, then sleeps a tenth of its timeout on a monitor that a release pulses
 /// once, and a pulse that comes between the try and the sleep is lost. Hangfire takes a job's state lock with a

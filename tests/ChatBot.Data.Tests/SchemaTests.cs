@@ -41,11 +41,12 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
     }
 
     /// <summary>
-    /// A writer that meets another connection's write lock waits inside SQLite and goes on when it is free, instead of
-    /// Microsoft.Data.Sqlite's retry after a 150 ms sleep (what held a slot's prompts up when 20 workers posted at once).
+    /// With a busy timeout, a writer that meets another connection's write lock waits inside SQLite and goes on when it
+    /// is free, instead of Microsoft.Data.Sqlite's retry after a 150 ms sleep (what held a slot's prompts up when 20
+    /// workers posted at once). The wait itself is timing, measured by the scheduling bench; this holds the setting.
     /// </summary>
     [Fact]
-    public async Task Every_connection_waits_for_a_busy_file_inside_SQLite()
+    public async Task Every_connection_sets_SQLites_busy_timeout_to_the_command_timeout()
     {
         var store = new TestStore(temp.NewFile());
         await store.Database.EnsureInitializedAsync();

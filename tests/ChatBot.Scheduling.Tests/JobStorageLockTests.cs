@@ -37,9 +37,11 @@ public sealed class JobStorageLockTests(PostgresCluster cluster)
 
     /// <summary>
     /// The library's own waiter slept a tenth of its timeout between tries, woken by one pulse per release that it
-    /// could miss: a worker waiting on a job's state lock (15 min timeout) went on up to 90 s late, and so did its
-    /// cue. Here every waiter of a released lock goes on at once, however many wait on other locks meanwhile, and
-    /// whichever thread releases it (an async job resumes elsewhere).
+    /// could miss when the release fell between a try and the sleep: a worker waiting on a job's state lock (15 min
+    /// timeout) went on up to 90 s late, and so did its cue. That window can't be driven from outside; what this test
+    /// holds is the rule that closes it: every waiter of a released lock goes on at once, however many wait on other
+    /// locks meanwhile (one wake-up per release, as the library gave, fails here), and whichever thread releases it
+    /// (an async job resumes elsewhere).
     /// </summary>
     [Fact]
     public async Task On_the_SQLite_job_file_the_waiters_of_a_lock_go_on_when_it_is_released_while_those_of_another_keep_waiting()

@@ -390,14 +390,14 @@ public sealed class FakeSlackServer : IAsyncDisposable
         var ws = await context.WebSockets.AcceptWebSocketAsync();
         var socket = new FakeSocket(ws, sockets.Count + 1, context.Request.Query["ticket"].ToString());
         sockets.Enqueue(socket);
-        if (AutoHello)
-        {
-            await socket.SendHelloAsync();
-        }
-
-        connected.Writer.TryWrite(socket);
         try
         {
+            if (AutoHello)
+            {
+                await socket.SendHelloAsync();
+            }
+
+            connected.Writer.TryWrite(socket);
             await socket.RunAsync(shutdown.Token);
         }
         finally
