@@ -165,12 +165,8 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
     }
 
     /// <summary>Completes once the posts so far satisfy <paramref name="condition"/>.</summary>
-    /// <param name="timeout">
-    /// 2 min unless given. These tests check what is posted, in what order and how often, not how fast: that is
-    /// bench/ChatBot.Scheduling.Bench's job, which reports a late cue with its job's history. A late thread must
-    /// not read as a lost one: on the SQLite job file a cue still comes ~70–90 s late now and then (README,
-    /// "Benchmarks", the scheduling bench).
-    /// </param>
+    /// <param name="timeout">30 s unless given: generous for a fake platform, and short enough that a cue held up
+    /// by a lost lock wake-up (the ~90 s stall fixed in <c>SqliteJobStorage</c>) fails the test.</param>
     public async Task WaitForPostsAsync(Func<IReadOnlyCollection<RecordedPost>, bool> condition, TimeSpan? timeout = null)
     {
         var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -182,7 +178,7 @@ public sealed class RecordingPlatform(ChatPlatform platform = ChatPlatform.Conso
         Notify();
         try
         {
-            await signal.Task.WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
+            await signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
         }
         catch (TimeoutException)
         {
