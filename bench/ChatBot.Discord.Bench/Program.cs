@@ -154,5 +154,7 @@ internal sealed class BenchCommandHandler : ICommandHandler
 
 internal sealed class ConsoleFatalErrorReporter : IFatalErrorReporter
 {
+    public CancellationToken FatalReported => CancellationToken.None; // the bench waits for nothing to come up
+
     public void ReportFatal(string source, string reason, Exception? exception = null) => Console.Error.WriteLine($"FATAL {source}: {reason}");
 }

@@ -13,8 +13,8 @@ public sealed partial class HostFatalErrorReporter(IHostApplicationLifetime life
 {
     private readonly CancellationTokenSource _reported = new();
 
-    /// <summary>Cancelled once a fatal error is reported: whatever waits for the bot to come up can stop waiting.</summary>
-    public CancellationToken Reported => _reported.Token;
+    /// <inheritdoc/>
+    public CancellationToken FatalReported => _reported.Token;
 
     public void ReportFatal(string source, string reason, Exception? exception = null)
     {

@@ -1,8 +1,5 @@
-using ChatBot.Core;
 using ChatBot.Core.Ports;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChatBot.Host;
 
@@ -16,14 +13,17 @@ namespace ChatBot.Host;
 /// once a fatal error was reported (the bot is about to stop). It reads the connections' state every 20 ms rather
 /// than going through the health checks: their first run cost the connect about as much as it saved.
 /// </summary>
-internal sealed partial class PlatformConnectionGate(IServiceProvider services)
+internal sealed partial class PlatformConnectionGate(
+    IEnumerable<IPlatformConnection> connections,
+    IFatalErrorReporter fatal,
+    ILogger<PlatformConnectionGate> logger)
 {
     /// <summary>The longest the deferred services wait for the platforms: 2 s.</summary>
     public static readonly TimeSpan DefaultAtMost = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
 
-    private readonly ILogger _logger = services.GetService<ILogger<PlatformConnectionGate>>() ?? NullLogger<PlatformConnectionGate>.Instance;
+    private readonly IPlatformConnection[] _connections = [.. connections];
     private Task? _passed;
 
     /// <summary>The longest the deferred services wait (<see cref="DefaultAtMost"/> unless a test sets it).</summary>
@@ -38,29 +38,27 @@ internal sealed partial class PlatformConnectionGate(IServiceProvider services)
 
     private async Task WaitOnceAsync(CancellationToken cancellationToken)
     {
-        var connections = services.GetServices<IPlatformConnection>().ToList();
-        if (connections.All(connection => connection.IsConnected))
+        if (_connections.All(connection => connection.IsConnected))
         {
             return;
         }
 
-        var fatal = (services.GetService<IFatalErrorReporter>() as HostFatalErrorReporter)?.Reported ?? CancellationToken.None;
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, fatal);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, fatal.FatalReported);
         waiting.CancelAfter(AtMost);
         using var poll = new PeriodicTimer(PollInterval);
         try
         {
-            while (!connections.All(connection => connection.IsConnected))
+            while (!_connections.All(connection => connection.IsConnected))
             {
                 await poll.WaitForNextTickAsync(waiting.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            if (!fatal.IsCancellationRequested)
+            if (!fatal.FatalReported.IsCancellationRequested)
             {
-                var down = connections.Where(connection => !connection.IsConnected).Select(connection => connection.Name);
-                LogNotConnected(_logger, AtMost.TotalSeconds, string.Join(", ", down));
+                var down = _connections.Where(connection => !connection.IsConnected).Select(connection => connection.Name);
+                LogNotConnected(logger, AtMost.TotalSeconds, string.Join(", ", down));
             }
         }
     }

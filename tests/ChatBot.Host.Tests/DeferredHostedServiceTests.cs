@@ -18,7 +18,7 @@ public sealed class DeferredHostedServiceTests
     public async Task A_deferred_service_is_built_when_it_starts_and_stopped_and_disposed_with_the_host()
     {
         var journal = new List<string>();
-        var services = new ServiceCollection();
+        var services = WithGateDependencies();
         services.AddSingleton(journal);
         services.AddHostedService<Early>();
         var from = services.Count;
@@ -59,7 +59,7 @@ public sealed class DeferredHostedServiceTests
     [Fact]
     public async Task A_BackgroundService_is_refused_because_the_host_must_watch_it_itself()
     {
-        var services = new ServiceCollection();
+        var services = WithGateDependencies();
         services.AddHostedService<Background>();
         DeferredHostedService.Defer(services, 0);
         await using var provider = services.BuildServiceProvider();
@@ -112,6 +112,15 @@ public sealed class DeferredHostedServiceTests
         journal.ShouldBe(["Costly built", "Costly started"]);
     }
 
+    /// <summary>What the gate needs besides the connections (none here: nothing to wait for).</summary>
+    private static ServiceCollection WithGateDependencies()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IFatalErrorReporter, RecordingFatalErrorReporter>();
+        return services;
+    }
+
     /// <summary>One deferred service behind the gate, one platform connection, the host's fatal error reporter.</summary>
     private static ServiceProvider Gated(List<string> journal, FakeConnection platform, TimeSpan atMost, CapturingLoggerProvider? logs = null)
     {
@@ -121,7 +130,11 @@ public sealed class DeferredHostedServiceTests
         services.AddSingleton<IFatalErrorReporter, HostFatalErrorReporter>();
         services.AddSingleton<IPlatformConnection>(platform);
         services.AddSingleton(journal);
-        services.AddSingleton(sp => new PlatformConnectionGate(sp) { AtMost = atMost });
+        services.AddSingleton(sp => new PlatformConnectionGate(
+            sp.GetServices<IPlatformConnection>(), sp.GetRequiredService<IFatalErrorReporter>(), sp.GetRequiredService<ILogger<PlatformConnectionGate>>())
+        {
+            AtMost = atMost,
+        });
         var from = services.Count;
         services.AddHostedService<Costly>();
         DeferredHostedService.Defer(services, from);

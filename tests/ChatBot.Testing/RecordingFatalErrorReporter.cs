@@ -10,9 +10,12 @@ public sealed record FatalReport(string Source, string Reason)
 }
 
 /// <summary>Records fatal errors instead of stopping the process, so a test can assert the client gave up.</summary>
-public sealed class RecordingFatalErrorReporter : IFatalErrorReporter
+public sealed class RecordingFatalErrorReporter : IFatalErrorReporter, IDisposable
 {
     private readonly TaskCompletionSource<FatalReport> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _reported = new();
+
+    public CancellationToken FatalReported => _reported.Token;
 
     public ConcurrentQueue<FatalReport> Reports { get; } = new();
 
@@ -28,5 +31,8 @@ public sealed class RecordingFatalErrorReporter : IFatalErrorReporter
         var report = new FatalReport(source, reason + (exception is null ? "" : " | " + exception));
         Reports.Enqueue(report);
         _first.TrySetResult(report);
+        _reported.Cancel();
     }
+
+    public void Dispose() => _reported.Dispose();
 }

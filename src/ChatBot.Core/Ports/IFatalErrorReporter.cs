@@ -6,5 +6,8 @@ namespace ChatBot.Core.Ports;
 /// </summary>
 public interface IFatalErrorReporter
 {
+    /// <summary>Cancelled once a fatal error is reported: whatever waits for the bot to come up can stop waiting.</summary>
+    CancellationToken FatalReported { get; }
+
     void ReportFatal(string source, string reason, Exception? exception = null);
 }
