@@ -1,6 +1,7 @@
 using ChatBot.Core;
 using ChatBot.Core.Configuration;
 using ChatBot.Core.Drills;
+using ChatBot.Core.Ports;
 using ChatBot.Data;
 using ChatBot.Digest;
 using ChatBot.Discord;
@@ -94,16 +95,40 @@ internal static class ChatBotHost
 
     /// <summary>
     /// What the host would find while starting, checked before it starts (the generic host logs a start failure
-    /// with its stack trace, and the platform adapters would have begun to connect): the options, the catalogue,
-    /// then the database's file lock and schema, and that the job file is one. The job storage opens later, as
-    /// its server starts (<see cref="DeferredHostedService"/>).
+    /// with its stack trace, and the platform adapters would have begun to connect): the options; then the
+    /// database's file lock and schema (on a pool thread) beside the catalogue (on this thread), the catalogue's error
+    /// being the one reported when both fail; then that the job file is one. The database's first open and migration
+    /// are the longest step of a start, so the <see cref="IStartupPreparation"/>s (Slack's <c>auth.test</c>) begin
+    /// beside it, with telemetry already up. The job storage opens later, as its server starts
+    /// (<see cref="DeferredHostedService"/>).
     /// </summary>
     private static async Task CheckBeforeStartAsync(IServiceProvider services)
     {
         services.GetService<IStartupValidator>()?.Validate();
-        services.GetRequiredService<DrillCatalog>();
-        await DataServiceCollectionExtensions.InitializeAsync(services);
+        ServiceDefaultsExtensions.StartTelemetry(services);
+        // The database first, as it takes longest; the preparations and the catalogue run beside it.
+        var database = Task.Run(() => DataServiceCollectionExtensions.InitializeAsync(services));
+        foreach (var preparation in services.GetServices<IStartupPreparation>())
+        {
+            preparation.Begin();
+        }
+
+        await Task.WhenAll(CheckCatalog(services), database);
         SchedulingServiceCollectionExtensions.CheckJobFile(services);
+    }
+
+    /// <summary>Loads the drill catalogue on this thread; a failure comes back in the task, so the database's check is awaited either way.</summary>
+    private static Task CheckCatalog(IServiceProvider services)
+    {
+        try
+        {
+            services.GetRequiredService<DrillCatalog>();
+            return Task.CompletedTask;
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException(exception);
+        }
     }
 
     /// <summary>The one-line messages of a configuration error, or none if <paramref name="exception"/> is another failure.</summary>

@@ -99,6 +99,18 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
+    /// Builds the OpenTelemetry providers now, when <see cref="AddServiceDefaults"/> set them up: the host's telemetry
+    /// service would build them only as the host starts, and platform calls made before that (Slack's
+    /// <c>auth.test</c> begins while the database is checked) would have no span, so no trace id in their log lines,
+    /// and no HTTP client metrics. Without telemetry this does nothing.
+    /// </summary>
+    public static void StartTelemetry(IServiceProvider services)
+    {
+        services.GetService<MeterProvider>();
+        services.GetService<TracerProvider>();
+    }
+
+    /// <summary>
     /// HTTP client spans keep only the URL's scheme, host and route shape: interaction and webhook tokens
     /// (Discord) and <c>response_url</c> secrets (Slack) sit in the path, so any segment after
     /// <c>interactions/{id}/</c>, <c>webhooks/{app}/</c>, <c>commands/</c> or <c>actions/</c> becomes <c>{token}</c>.

@@ -23,7 +23,7 @@ namespace ChatBot.Slack;
 /// does a replay of a request already received (its signature is remembered while it could still be valid).
 /// </summary>
 public sealed partial class SlackHttpModeHostedService(
-    SlackApiClient api,
+    SlackBotTokenCheck botToken,
     SlackInteractionDispatcher dispatcher,
     IOptions<SlackOptions> options,
     TimeProvider time,
@@ -65,12 +65,13 @@ public sealed partial class SlackHttpModeHostedService(
         Addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
         LogListening(logger, string.Join(", ", Addresses));
 
-        startup = SlackStartup.AuthenticateAsync(api, logger, stopping.Token);
+        startup = botToken.Accepted;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
+        botToken.Cancel();
         if (app is not null)
         {
             await app.StopAsync(cancellationToken);

@@ -46,6 +46,8 @@ public static class SlackServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<SlackApiClient>();
+        services.AddSingleton<SlackBotTokenCheck>();
+        services.AddSingleton<IStartupPreparation>(sp => sp.GetRequiredService<SlackBotTokenCheck>());
         services.AddSingleton<SlackCommandSummary>();
         services.AddSingleton<SlackInteractionDispatcher>();
         services.AddSingleton<SlackPlatform>();

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Ports;
 using ChatBot.Slack.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
@@ -375,6 +376,27 @@ public sealed class SocketModeTests : IAsyncLifetime
         // Socket Mode (app token) doesn't wait for the bot token's check, but a refused bot token ends it.
         await host.Get<SlackSocketModeHostedService>().ExecuteTask!.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
         await Task.WhenAll(slack.Sockets.Select(s => s.Closed)).WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task AuthTest_BegunWhileTheHostChecksItsDatabase_IsTheOneSocketModeWaitsFor()
+    {
+        using var authTestHeld = new SemaphoreSlim(0);
+        slack.Script("auth.test", _ => authTestHeld.Wait(TestTimeouts.Guard) ? FakeReply.Error("invalid_auth") : FakeReply.Error("test_timeout"));
+        await using var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack), start: false);
+
+        // What the composition root does before the host starts.
+        host.Get<IStartupPreparation>().Begin();
+        await slack.WaitForCallsAsync("auth.test").WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+        await host.Host.StartAsync(TestContext.Current.CancellationToken);
+        var socket = await slack.NextSocketAsync();
+        authTestHeld.Release();
+
+        // The early answer (a refused bot token) ends Socket Mode: the service waited on that auth.test, not a second one.
+        await host.Get<SlackSocketModeHostedService>().ExecuteTask!.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+        await socket.Closed.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
+        slack.Calls("auth.test").ShouldHaveSingleItem();
+        (await host.Fatal.Reported).Reason.ShouldContain("Slack:BotToken");
     }
 
     [Fact]

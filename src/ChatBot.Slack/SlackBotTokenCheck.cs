@@ -1,0 +1,111 @@
+using ChatBot.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace ChatBot.Slack;
+
+/// <summary>
+/// The bot token's check, once per process: <c>auth.test</c>, tried again (2 s, doubling to 60 s) until Slack
+/// answers. The host begins it while it checks the database (<see cref="IStartupPreparation"/>); the Slack hosted
+/// service (Socket Mode or HTTP mode) awaits <see cref="Accepted"/>.
+/// </summary>
+public sealed partial class SlackBotTokenCheck(SlackApiClient api, ILogger<SlackBotTokenCheck> logger) : IStartupPreparation, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private Task<bool>? _accepted;
+    private bool _disposed;
+
+    /// <summary>
+    /// True once <c>auth.test</c> answered; false when the token was refused for good (reported as fatal by
+    /// <see cref="SlackApiClient"/>, which stops the host) or <see cref="Cancel"/> came first. Begins the check if
+    /// it has not begun.
+    /// </summary>
+    public Task<bool> Accepted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_accepted is null)
+                {
+                    var stoppingToken = _disposed ? new CancellationToken(canceled: true) : _stopping.Token;
+                    _accepted = Task.Run(() => AuthenticateAsync(stoppingToken));
+                }
+
+                return _accepted;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Begin() => _ = Accepted;
+
+    /// <summary>Stops trying (the host is stopping); <see cref="Accepted"/> then completes with false. Safe after <see cref="Dispose"/>.</summary>
+    public void Cancel()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _stopping.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Cancels the check; safe to call more than once (the container disposes it under both its registrations).</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
+    }
+
+    private async Task<bool> AuthenticateAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(2);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await api.AuthTestAsync(stoppingToken);
+                return true;
+            }
+            catch (SlackApiException ex) when (ex.IsFatal)
+            {
+                return false;
+            }
+            catch (SlackApiException ex)
+            {
+                LogAuthRetry(logger, ex.Error, delay.TotalSeconds);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            try
+            {
+                await Task.Delay(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            delay = TimeSpan.FromSeconds(Math.Min(60, delay.TotalSeconds * 2));
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Warning, Message = "Slack auth.test failed ({Error}); trying again in {Seconds} s")]
+    private static partial void LogAuthRetry(ILogger logger, string error, double seconds);
+}
