@@ -64,7 +64,7 @@ internal static class ChatBotHost
     /// <summary>
     /// Builds and runs the host; the exit code is the process's. A configuration error (a value that doesn't
     /// convert or isn't allowed, an unusable <c>Storage:Path</c>, a database file in use by another process, a
-    /// broken drill catalogue) stops it before anything connects, with one line on <paramref name="errors"/>
+    /// broken drill catalogue) stops it before any socket opens, with one line on <paramref name="errors"/>
     /// that names the key or file and what is valid, no stack trace, and exit code 2.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextReader consoleInput, TextWriter consoleOutput, TextWriter errors)
@@ -98,17 +98,23 @@ internal static class ChatBotHost
     /// with its stack trace, and the platform adapters would have begun to connect): the options; then the
     /// database's file lock and schema (on a pool thread) beside the catalogue (on this thread), the catalogue's error
     /// being the one reported when both fail; then that the job file is one. The database's first open and migration
-    /// are the longest step of a start, so the <see cref="IStartupPreparation"/>s (Slack's <c>auth.test</c>) begin
-    /// beside it, with telemetry already up. The job storage opens later, as its server starts
+    /// are the longest step of a start, so the <see cref="IStartupPreparation"/>s (Slack's <c>auth.test</c>, a read)
+    /// begin beside it, with telemetry already up for their calls; their log lines ("Slack bot authenticated") may
+    /// come before a configuration error found later. The job storage opens later, as its server starts
     /// (<see cref="DeferredHostedService"/>).
     /// </summary>
-    private static async Task CheckBeforeStartAsync(IServiceProvider services)
+    internal static async Task CheckBeforeStartAsync(IServiceProvider services)
     {
         services.GetService<IStartupValidator>()?.Validate();
-        ServiceDefaultsExtensions.StartTelemetry(services);
+        var preparations = services.GetServices<IStartupPreparation>().ToList();
+        if (preparations.Count > 0)
+        {
+            ServiceDefaultsExtensions.StartTelemetry(services);
+        }
+
         // The database first, as it takes longest; the preparations and the catalogue run beside it.
         var database = Task.Run(() => DataServiceCollectionExtensions.InitializeAsync(services));
-        foreach (var preparation in services.GetServices<IStartupPreparation>())
+        foreach (var preparation in preparations)
         {
             preparation.Begin();
         }

@@ -10,10 +10,10 @@ namespace ChatBot.Slack;
 /// </summary>
 public sealed partial class SlackBotTokenCheck(SlackApiClient api, ILogger<SlackBotTokenCheck> logger) : IStartupPreparation, IDisposable
 {
+    // Never disposed: it has no timer or wait handle to release, so Cancel stays safe whenever it comes.
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private Task<bool>? _accepted;
-    private bool _disposed;
 
     /// <summary>
     /// True once <c>auth.test</c> answered; false when the token was refused for good (reported as fatal by
@@ -26,13 +26,7 @@ public sealed partial class SlackBotTokenCheck(SlackApiClient api, ILogger<Slack
         {
             lock (_gate)
             {
-                if (_accepted is null)
-                {
-                    var stoppingToken = _disposed ? new CancellationToken(canceled: true) : _stopping.Token;
-                    _accepted = Task.Run(() => AuthenticateAsync(stoppingToken));
-                }
-
-                return _accepted;
+                return _accepted ??= Task.Run(() => AuthenticateAsync(_stopping.Token));
             }
         }
     }
@@ -40,33 +34,11 @@ public sealed partial class SlackBotTokenCheck(SlackApiClient api, ILogger<Slack
     /// <inheritdoc/>
     public void Begin() => _ = Accepted;
 
-    /// <summary>Stops trying (the host is stopping); <see cref="Accepted"/> then completes with false. Safe after <see cref="Dispose"/>.</summary>
-    public void Cancel()
-    {
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                _stopping.Cancel();
-            }
-        }
-    }
+    /// <summary>Stops trying (the host is stopping); <see cref="Accepted"/> then completes with false. Safe to call more than once.</summary>
+    public void Cancel() => _stopping.Cancel();
 
-    /// <summary>Cancels the check; safe to call more than once (the container disposes it under both its registrations).</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            _stopping.Cancel();
-            _stopping.Dispose();
-        }
-    }
+    /// <summary>Cancels the check (the container disposes it under both its registrations).</summary>
+    public void Dispose() => Cancel();
 
     private async Task<bool> AuthenticateAsync(CancellationToken stoppingToken)
     {

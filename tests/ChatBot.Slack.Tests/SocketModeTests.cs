@@ -379,13 +379,13 @@ public sealed class SocketModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AuthTest_BegunWhileTheHostChecksItsDatabase_IsTheOneSocketModeWaitsFor()
+    public async Task AuthTest_BegunBeforeTheHostStarts_IsTheOneSocketModeWaitsFor()
     {
         using var authTestHeld = new SemaphoreSlim(0);
         slack.Script("auth.test", _ => authTestHeld.Wait(TestTimeouts.Guard) ? FakeReply.Error("invalid_auth") : FakeReply.Error("test_timeout"));
         await using var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack), start: false);
 
-        // What the composition root does before the host starts.
+        // What the composition root does while it checks the database, before the host starts.
         host.Get<IStartupPreparation>().Begin();
         await slack.WaitForCallsAsync("auth.test").WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
         await host.Host.StartAsync(TestContext.Current.CancellationToken);
