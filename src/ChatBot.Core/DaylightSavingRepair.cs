@@ -79,6 +79,8 @@ public static class DaylightSavingRepair
             TimeZoneInfo.TransitionTime.CreateFixedDateRule(new DateTime(1, 1, 1).Add(period.Start.TimeOfDay), period.Start.Month, period.Start.Day),
             TimeZoneInfo.TransitionTime.CreateFixedDateRule(new DateTime(1, 1, 1).Add(period.End.TimeOfDay), period.End.Month, period.End.Day)));
 
+        // A custom zone reports HasIanaId only through ICU, which the bot runs without: check HasIanaId on the system
+        // zone (as TimeZones.TryFind does), never on the repaired one.
         return TimeZoneInfo.CreateCustomTimeZone(zone.Id, standard, zone.DisplayName, zone.StandardName, zone.DaylightName, [.. rules]);
     }
 
