@@ -8,7 +8,7 @@ namespace ChatBot.Slack;
 /// answers. The host begins it while it checks the database (<see cref="IStartupPreparation"/>); the Slack hosted
 /// service (Socket Mode or HTTP mode) awaits <see cref="Accepted"/>.
 /// </summary>
-public sealed partial class SlackBotTokenCheck(SlackApiClient api, ILogger<SlackBotTokenCheck> logger) : IStartupPreparation, IDisposable
+public sealed partial class SlackBotTokenCheck(SlackApiClient api, TimeProvider time, ILogger<SlackBotTokenCheck> logger) : IStartupPreparation, IDisposable
 {
     // Never disposed: it has no timer or wait handle to release, so Cancel stays safe whenever it comes.
     private readonly CancellationTokenSource _stopping = new();
@@ -45,6 +45,7 @@ public sealed partial class SlackBotTokenCheck(SlackApiClient api, ILogger<Slack
         var delay = TimeSpan.FromSeconds(2);
         while (!stoppingToken.IsCancellationRequested)
         {
+            string error;
             try
             {
                 await api.AuthTestAsync(stoppingToken);
@@ -56,16 +57,19 @@ public sealed partial class SlackBotTokenCheck(SlackApiClient api, ILogger<Slack
             }
             catch (SlackApiException ex)
             {
-                LogAuthRetry(logger, ex.Error, delay.TotalSeconds);
+                error = ex.Error;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return false;
             }
 
+            // The wait's timer exists before the line says so (a test advancing a fake clock on the line needs it).
+            var wait = Task.Delay(delay, time, stoppingToken);
+            LogAuthRetry(logger, error, delay.TotalSeconds);
             try
             {
-                await Task.Delay(delay, stoppingToken);
+                await wait;
             }
             catch (OperationCanceledException)
             {
