@@ -667,9 +667,12 @@ public sealed partial class DiscordGatewayClient
         TimeSpan wait;
         while ((wait = await _identifyGate.TryTakeAsync(ShardId, cancellationToken)) > TimeSpan.Zero)
         {
+            // The wait's timer exists before the line says so: a test that advances a fake clock on the line would
+            // otherwise, now and then, start the wait after the advance and wait the whole window again.
+            var waited = Task.Delay(wait, _time, cancellationToken);
             LogIdentifyWait(_logger, ShardId, wait.TotalMilliseconds);
             ChatBotTelemetry.RateLimitWaited(ChatPlatform.Discord, "gateway identify", wait);
-            await Task.Delay(wait, _time, cancellationToken);
+            await waited;
         }
     }
 
