@@ -23,9 +23,13 @@ internal sealed class DigestBot : IDisposable
 
     private readonly IHost host;
 
+    /// <summary>The temp directory this bot made for its database and deletes on dispose; none when given a file.</summary>
+    private readonly string? ownDirectory;
+
     public DigestBot(DateTimeOffset now, string? file = null)
     {
-        File = file ?? Path.Combine(Directory.CreateTempSubdirectory("chatbot-digest-tests-").FullName, "chatbot.db");
+        ownDirectory = file is null ? CreateDirectory() : null;
+        File = file ?? Path.Combine(ownDirectory!, "chatbot.db");
         Clock = new FakeTimeProvider(now);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -83,7 +87,14 @@ internal sealed class DigestBot : IDisposable
     {
         host.Dispose();
         SqliteConnection.ClearAllPools();
+        if (ownDirectory is not null)
+        {
+            Directory.Delete(ownDirectory, recursive: true);
+        }
     }
+
+    /// <summary>A new temp directory for a database; the caller deletes it.</summary>
+    public static string CreateDirectory() => Directory.CreateTempSubdirectory("chatbot-digest-tests-").FullName;
 
     /// <summary>U1 → "Ana", U2 → "Bo", …; other ids are their own names.</summary>
     public static string Name(string user) => user switch

@@ -137,20 +137,27 @@ public sealed class DigestServiceTests
     [Fact]
     public async Task OnDemand_RateLimit_OutlivesARestart()
     {
-        string file;
-        using (var before = new DigestBot(Saturday))
+        var directory = DigestBot.CreateDirectory();
+        try
         {
-            file = before.File;
-            await before.SelfLogAsync("U1", On(23));
-            (await before.CommandAsync("stats")).Visibility.ShouldBe(ReplyVisibility.Channel);
+            var file = Path.Combine(directory, "chatbot.db");
+            using (var before = new DigestBot(Saturday, file))
+            {
+                await before.SelfLogAsync("U1", On(23));
+                (await before.CommandAsync("stats")).Visibility.ShouldBe(ReplyVisibility.Channel);
+            }
+
+            // The bot restarts four minutes later on the same database.
+            using var after = new DigestBot(Saturday.AddMinutes(4), file);
+            var tooSoon = await after.CommandAsync("stats", "U2");
+
+            tooSoon.Visibility.ShouldBe(ReplyVisibility.CallerOnly);
+            tooSoon.Message.Text.ShouldContain("The next one can be posted in 6 min");
         }
-
-        // The bot restarts four minutes later on the same database.
-        using var after = new DigestBot(Saturday.AddMinutes(4), file);
-        var tooSoon = await after.CommandAsync("stats", "U2");
-
-        tooSoon.Visibility.ShouldBe(ReplyVisibility.CallerOnly);
-        tooSoon.Message.Text.ShouldContain("The next one can be posted in 6 min");
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
