@@ -49,11 +49,37 @@ public class DrillCatalogTests
     [InlineData("""{"drills":[{"id":"rotation","title":"T","summary":"S","trains":"T","equipment":"E","dose":"D","safety":"S"}],"rotation":["rotation","rotation"]}""", "drill #1 'rotation': needs either \"cues\"")]
     [InlineData("""{"drills":[{"id":"Bad Id","title":"T"}]}""", "drill #1 'Bad Id': id must be one lowercase word")]
     [InlineData("""{"drills":[{"id":"rotation","summary":"S","trains":"T","equipment":"E","dose":"D","safety":"S","cues":["a"]}]}""", "drill #1 'rotation': \"title\" is missing")]
+    [InlineData("""{"drills":[{"id":7}]}""", "drills[0].id must be a string (is number)")]
+    [InlineData("""{"drills":[{"id":"rotation","cues":["a",null]}]}""", "drills[0].cues[1] must be a string (is null)")]
+    [InlineData("""{"drills":{"id":"rotation"}}""", "drills must be a list (is object)")]
+    [InlineData("""[]""", "the file must be an object (is array)")]
     public void A_broken_catalogue_names_the_file_and_the_entry(string json, string expected)
     {
         var exception = Should.Throw<DrillCatalogException>(() => DrillCatalogLoader.Parse(json, "config/drills.json"));
         exception.Message.ShouldContain("config/drills.json");
         exception.Message.ShouldContain(expected);
+    }
+
+    [Fact]
+    public void A_hand_edited_catalogue_with_comments_trailing_commas_and_any_case_loads()
+    {
+        const string json = """
+            {
+              // two drills and a rotation, as someone might write them by hand
+              "Drills": [
+                { "ID": "rotation", "Title": "Rotation", "summary": "S", "trains": "T", "equipment": "E", "dose": "D", "safety": "S", "cues": ["Turn.", "Breathe.",], "notes": "ignored" },
+                { "id": "extension", "title": "Extension", "summary": "S", "trains": "T", "equipment": "E", "dose": "D", "safety": "S", "cues": ["Lift."] },
+              ],
+              "ROTATION": ["rotation", "extension"],
+            }
+            """;
+
+        var catalog = DrillCatalogLoader.Parse(json, "config/drills.json");
+
+        catalog.Drills.Select(d => d.Id).ShouldBe(["rotation", "extension"]);
+        catalog.Drills[0].Title.ShouldBe("Rotation");
+        catalog.Drills[0].Cues.ShouldBe(["Turn.", "Breathe."]);
+        catalog.NextInRotation("rotation").Id.ShouldBe("extension");
     }
 
     [Fact]

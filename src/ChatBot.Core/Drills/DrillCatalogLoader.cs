@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace ChatBot.Core.Drills;
 
@@ -8,7 +7,7 @@ public sealed class DrillCatalogException(string message, Exception? innerExcept
     : Exception(message, innerException);
 
 /// <summary>Loads <c>config/drills.json</c> and validates every entry before the bot may start.</summary>
-public static partial class DrillCatalogLoader
+public static class DrillCatalogLoader
 {
     public static DrillCatalog LoadFile(string path)
     {
@@ -30,12 +29,17 @@ public static partial class DrillCatalogLoader
         CatalogFile? file;
         try
         {
-            file = JsonSerializer.Deserialize(json, CatalogJson.Default.CatalogFile);
+            using var document = JsonDocument.Parse(json, DocumentOptions);
+            file = ReadFile(document.RootElement);
         }
         catch (JsonException exception)
         {
             throw new DrillCatalogException(
                 $"Drill catalogue '{source}' is not valid JSON (line {exception.LineNumber + 1}): {exception.Message}", exception);
+        }
+        catch (FormatException exception)
+        {
+            throw new DrillCatalogException($"Drill catalogue '{source}': {exception.Message}", exception);
         }
 
         if (file?.Drills is not { Count: > 0 })
@@ -138,10 +142,108 @@ public static partial class DrillCatalogLoader
     private static bool IsName(string name) =>
         name.Length is > 0 and <= 32 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 
-    // Source-generated: reflection-based metadata for these records cost ~40 ms of every start.
-    [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
-    [JsonSerializable(typeof(CatalogFile))]
-    private sealed partial class CatalogJson : JsonSerializerContext;
+    // Comments and trailing commas are allowed; property names match in any case, unknown ones are ignored.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    // Read from a JsonDocument rather than with JsonSerializer: the serializer's first use (even source-generated)
+    // cost ~50 ms of every start, on the path to connected, and nothing else needs it before the first command.
+    // A value of the wrong type throws FormatException naming its path (e.g. "drills[0].cues[1] must be a string.").
+    private static CatalogFile? ReadFile(JsonElement root)
+    {
+        if (root.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(root, JsonValueKind.Object, "the file", "an object");
+        List<DrillEntry>? drills = null;
+        List<string>? rotation = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (Named(property, "drills"))
+            {
+                drills = ReadList(property.Value, "drills", ReadEntry);
+            }
+            else if (Named(property, "rotation"))
+            {
+                rotation = ReadStrings(property.Value, "rotation");
+            }
+        }
+
+        return new CatalogFile(drills, rotation);
+    }
+
+    private static DrillEntry ReadEntry(JsonElement entry, string path)
+    {
+        Expect(entry, JsonValueKind.Object, path, "an object");
+        string? id = null, title = null, summary = null, trains = null, equipment = null, dose = null, safety = null;
+        List<string>? aliases = null, cues = null, sequence = null;
+        foreach (var property in entry.EnumerateObject())
+        {
+            var at = $"{path}.{property.Name}";
+            switch (property.Name.ToLowerInvariant())
+            {
+                case "id": id = ReadString(property.Value, at); break;
+                case "aliases": aliases = ReadStrings(property.Value, at); break;
+                case "title": title = ReadString(property.Value, at); break;
+                case "summary": summary = ReadString(property.Value, at); break;
+                case "trains": trains = ReadString(property.Value, at); break;
+                case "equipment": equipment = ReadString(property.Value, at); break;
+                case "dose": dose = ReadString(property.Value, at); break;
+                case "cues": cues = ReadStrings(property.Value, at); break;
+                case "sequence": sequence = ReadStrings(property.Value, at); break;
+                case "safety": safety = ReadString(property.Value, at); break;
+                default: break;
+            }
+        }
+
+        return new DrillEntry(id, aliases, title, summary, trains, equipment, dose, cues, sequence, safety);
+    }
+
+    private static List<string>? ReadStrings(JsonElement value, string path) => ReadList(value, path, (item, at) =>
+    {
+        Expect(item, JsonValueKind.String, at, "a string");
+        return item.GetString()!;
+    });
+
+    private static List<T>? ReadList<T>(JsonElement value, string path, Func<JsonElement, string, T> read)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(value, JsonValueKind.Array, path, "a list");
+        var list = new List<T>(value.GetArrayLength());
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            list.Add(read(item, $"{path}[{i++}]"));
+        }
+
+        return list;
+    }
+
+    private static string? ReadString(JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        Expect(value, JsonValueKind.String, path, "a string");
+        return value.GetString();
+    }
+
+    private static bool Named(JsonProperty property, string name) => property.Name.Equals(name, StringComparison.OrdinalIgnoreCase);
+
+    private static void Expect(JsonElement value, JsonValueKind kind, string path, string what)
+    {
+        if (value.ValueKind != kind)
+        {
+            throw new FormatException($"{path} must be {what} (is {value.ValueKind.ToString().ToLowerInvariant()}).");
+        }
+    }
 
     private sealed record CatalogFile(List<DrillEntry>? Drills, List<string>? Rotation);
 
