@@ -7,7 +7,7 @@ namespace ChatBot.Peers.Bench;
 internal static class Report
 {
     public static void Run(string platform, RunResult r) => Line(
-        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s) | loaded: CPU {r.BotCpuSeconds:0.00} s, " +
+        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s), first reply {r.FirstReplyMs:0} ms | loaded: CPU {r.BotCpuSeconds:0.00} s, " +
         $"p50 {Percentile(r.LoadedReplyMs, 0.5):0.0} ms, p99 {Percentile(r.LoadedReplyMs, 0.99):0.0} ms (ack p99 {Percentile(r.LoadedAckMs, 0.99):0.0}), " +
         $"{r.WallSeconds:0.00} s wall, generator CPU {r.GeneratorCpuSeconds:0.00} s | one at a time: p50 {Percentile(r.SerialReplyMs, 0.5):0.00} ms, " +
         $"p99 {Percentile(r.SerialReplyMs, 0.99):0.00} ms | peak RSS {r.PeakRssMegabytes:0} MB" + (r.Failures > 0 ? $" | {r.Failures} FAILED" : ""));

@@ -21,7 +21,8 @@ internal sealed record RunResult(
     IReadOnlyList<double> SerialReplyMs,
     double PeakRssMegabytes,
     int Failures,
-    JsonNode? FirstReply);
+    JsonNode? FirstReply,
+    double FirstReplyMs);
 
 /// <summary>The measured outcome of a scale run: memory over time and the slowest ack and reply.</summary>
 internal sealed record ScaleResult(
@@ -39,8 +40,8 @@ internal static class Runner
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Starts a fresh fake and the bot, then: start → connected, one probe command (its reply is kept to
-    /// compare the bots' texts), warm-up at full concurrency, <see cref="Load.Serial"/> commands one at a
+    /// Starts a fresh fake and the bot, then: start → connected, one probe command (the first command a user
+    /// would send after a start; its reply is kept to compare the bots' texts, its latency is reported), warm-up at full concurrency, <see cref="Load.Serial"/> commands one at a
     /// time (unloaded latency), then <see cref="Load.Commands"/> with <see cref="Load.InFlight"/> in flight,
     /// with the bot's and the generator's CPU read just before and after that loaded phase.
     /// </summary>
@@ -93,7 +94,8 @@ internal static class Runner
                 serial.Where(s => s.Error is null).Select(s => s.ReplyMs).ToList(),
                 peak,
                 loaded.Count(s => s.Error is not null) + serial.Count(s => s.Error is not null),
-                probe.Reply);
+                probe.Reply,
+                probe.ReplyMs);
         }
         finally
         {
