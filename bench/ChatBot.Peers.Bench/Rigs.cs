@@ -229,7 +229,7 @@ internal sealed class DiscordRig : IPlatformRig
     {
         ["Discord__ApiBaseUrl"] = fake.ApiBaseUrl.ToString(),
         ["Discord__BotToken"] = "bench-token",
-        ["Discord__GatewayUrl"] = fake.GatewayUrl.ToString(),
+        // No Discord:GatewayUrl: like a deployment (and discord.js), the bot asks GET gateway/bot for it.
     };
 
     public Dictionary<string, string> NodeEnvironment() => new(StringComparer.Ordinal)
