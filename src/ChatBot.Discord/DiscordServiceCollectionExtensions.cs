@@ -68,6 +68,7 @@ public static class DiscordServiceCollectionExtensions
             sp.GetRequiredService<ILogger<DiscordGatewayClient>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DiscordCommandRegistrar>();
+        services.AddSingleton<IStartupPreparation, GatewayBotPrefetch>();
         services.AddSingleton(sp => new DiscordShardManager(
             sp.GetRequiredService<DiscordRestClient>(),
             sp.GetRequiredService<DiscordGatewayClient>(),

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using ChatBot.Core.Ports;
+using ChatBot.Discord.Gateway;
 using ChatBot.Discord.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Shouldly;
 using Xunit;
@@ -35,6 +38,37 @@ public sealed class GatewayClientTests
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         (await connection.ClientClosed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).ShouldBe(1000);
+    }
+
+    [Fact]
+    public async Task Gateway_bot_begun_during_the_start_checks_is_the_answer_the_first_connect_uses()
+    {
+        await using var harness = await DiscordHarness.StartAsync(new FakeTimeProvider());
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Fake.RestHandler = (request, _) =>
+        {
+            if (request.Route == "GET gateway/bot")
+            {
+                asked.TrySetResult();
+            }
+
+            return null;
+        };
+
+        // What the host does while it checks the database, before any hosted service starts.
+        harness.Services.GetServices<IStartupPreparation>().OfType<GatewayBotPrefetch>().Single().Begin();
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await harness.Fake.NextConnectionAsync();
+        await connection.HelloAsync(45000);
+        await connection.ExpectAsync(2);
+        await connection.ReadyAsync(1, "session-a");
+        await trace.WaitForAsync("ready");
+
+        harness.Fake.Requests.Count(r => r.Route == "GET gateway/bot").ShouldBe(1);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal sealed class LoopbackHttpStub : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly byte[] _response;
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
 
     public LoopbackHttpStub(int status, string reason, string json)
@@ -28,6 +29,9 @@ internal sealed class LoopbackHttpStub : IAsyncDisposable
     public Uri BaseUrl => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Completes when the first request has been read (before it is answered).</summary>
+    public Task FirstRequest => _firstRequest.Task;
 
     public async ValueTask DisposeAsync()
     {
@@ -57,6 +61,7 @@ internal sealed class LoopbackHttpStub : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _requests);
+            _firstRequest.TrySetResult();
             await stream.WriteAsync(_response, _stop.Token);
         }
     }

@@ -1,4 +1,5 @@
 using ChatBot.Core.Ports;
+using ChatBot.Discord.Rest;
 using ChatBot.Slack;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -6,7 +7,7 @@ namespace ChatBot.Host.Tests;
 
 /// <summary>
 /// The checks the composition root runs before the host starts: the database is migrated, and the platforms'
-/// start-up reads (Slack's <c>auth.test</c>) begin meanwhile, with nothing else sent before the host starts.
+/// start-up reads (Slack's <c>auth.test</c>, Discord's <c>GET gateway/bot</c>) begin meanwhile, with nothing else sent before the host starts.
 /// </summary>
 public sealed class StartChecksTests : IDisposable
 {
@@ -40,6 +41,29 @@ public sealed class StartChecksTests : IDisposable
         (await botToken.Accepted.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)).ShouldBeTrue();
         // The check begun during the checks is the one the Socket Mode service will wait on; no Socket Mode URL yet.
         slack.Requests.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_checks_before_start_begin_Discords_gateway_bot_once_for_the_first_connect_to_take()
+    {
+        await using var discord = new LoopbackHttpStub(200, "OK", """{"url":"wss://gateway.discord.gg","shards":1,"session_start_limit":{"total":1000,"remaining":999,"reset_after":14400000,"max_concurrency":1}}""");
+        var builder = ChatBotHost.CreateBuilder([], TextReader.Null, TextWriter.Null, new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = Path.Combine(_directory, "chatbot.db"),
+            ["Ops:Enabled"] = "false",
+            ["Discord:BotToken"] = "fake-discord-token-checks",
+            ["Discord:ApiBaseUrl"] = discord.BaseUrl + "api/v10/",
+        });
+        using var host = builder.Build();
+
+        await ChatBotHost.CheckBeforeStartAsync(host.Services);
+
+        // Nothing else in the checks talks to Discord; no hosted service has started.
+        await discord.FirstRequest.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        // The shard's first connect takes the answer begun during the checks: one request in all.
+        var gateway = await host.Services.GetRequiredService<DiscordRestClient>().GetGatewayBotAsync(TestContext.Current.CancellationToken);
+        gateway.Url.ShouldBe(new Uri("wss://gateway.discord.gg"));
+        discord.Requests.ShouldBe(1);
     }
 
     private sealed class CountingPreparation : IStartupPreparation

@@ -37,6 +37,7 @@ public sealed partial class DiscordRestClient
     private readonly Random _random;
     private readonly RateLimitBuckets _buckets;
     private int _fatalReported;
+    private Task<GatewayInfo>? _begunGatewayBot;
 
     public DiscordRestClient(
         HttpClient http,
@@ -66,7 +67,34 @@ public sealed partial class DiscordRestClient
 
     internal int BucketCount => _buckets.Count;
 
-    public async Task<GatewayInfo> GetGatewayBotAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Begins <c>GET gateway/bot</c> on the thread pool for the next <see cref="GetGatewayBotAsync"/> call to take
+    /// (the host begins it during its start checks: <see cref="Gateway.GatewayBotPrefetch"/>). Returns at once, never
+    /// throws; does nothing if a begun request is still untaken.
+    /// </summary>
+    public void BeginGatewayBot(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _begunGatewayBot) is null)
+        {
+            var begun = Task.Run(() => FetchGatewayBotAsync(cancellationToken), CancellationToken.None);
+            if (Interlocked.CompareExchange(ref _begunGatewayBot, begun, null) is not null)
+            {
+                _ = begun.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // lost the race: observe it
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>GET gateway/bot</c>: the URL to connect to, the session start limit and the recommended shard count. The
+    /// first call after <see cref="BeginGatewayBot"/> takes that request's answer (or its error); others ask Discord.
+    /// </summary>
+    /// <exception cref="DiscordApiException">Discord refused or failed the request (a 401 is also reported as fatal).</exception>
+    public Task<GatewayInfo> GetGatewayBotAsync(CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _begunGatewayBot, null) is { } begun
+            ? begun.WaitAsync(cancellationToken)
+            : FetchGatewayBotAsync(cancellationToken);
+
+    private async Task<GatewayInfo> FetchGatewayBotAsync(CancellationToken cancellationToken)
     {
         var body = await SendAsync(HttpMethod.Get, "gateway/bot", "GET gateway/bot", string.Empty, null, false, cancellationToken);
         var url = body.GetProperty("url").GetString() ?? throw new DiscordApiException("gateway/bot returned no url", null, null, false);
