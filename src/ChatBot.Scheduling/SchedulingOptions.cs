@@ -68,7 +68,7 @@ public sealed class SchedulingOptions
                 failures.Add($"Scheduling:WorkerCount must be between 1 and 200 (got {options.WorkerCount}).");
             }
 
-            if (!System.Text.RegularExpressions.Regex.IsMatch(options.Schema ?? "", "^[a-z_][a-z0-9_]{0,62}$"))
+            if (!IsLowerCaseIdentifier(options.Schema))
             {
                 failures.Add($"Scheduling:Schema must be a lower-case PostgreSQL identifier such as hangfire (letters, digits, _; got '{options.Schema}').");
             }
@@ -90,6 +90,15 @@ public sealed class SchedulingOptions
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
+
+        /// <summary>
+        /// A schema name used unquoted: a-z or _ first, then a-z, 0-9 or _, at most 63 characters (PostgreSQL's
+        /// identifier limit, NAMEDATALEN − 1). Checked by hand: the first Regex of a process costs ~5 ms of the start.
+        /// </summary>
+        private static bool IsLowerCaseIdentifier(string? name) =>
+            name is { Length: >= 1 and <= 63 }
+            && name[0] is (>= 'a' and <= 'z') or '_'
+            && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 
         /// <summary>Creates the job file's directory (the job storage would at start anyway), or says why it can't.</summary>
         private static string? DirectoryProblem(string path)

@@ -91,6 +91,28 @@ public sealed class StartupAndConfigurationTests
         string.Join(" ", error.Failures).ShouldContain(message);
     }
 
+    [Theory]
+    [InlineData("hangfire", true)]
+    [InlineData("_jobs_2", true)]
+    [InlineData("a23456789012345678901234567890123456789012345678901234567890123", true)] // 63: PostgreSQL's limit
+    [InlineData("a234567890123456789012345678901234567890123456789012345678901234", false)]
+    [InlineData("", false)]
+    [InlineData("2jobs", false)]
+    [InlineData("Hangfire", false)]
+    [InlineData("jobs-2", false)]
+    [InlineData("hangfire; DROP TABLE x", false)]
+    [InlineData("jobs\u0131", false)] // a dotless i is a letter, but not a-z
+    public void Scheduling_Schema_TakesOnlyAnUnquotedLowerCaseIdentifier(string schema, bool valid)
+    {
+        var result = new SchedulingOptions.Validator().Validate(null, new SchedulingOptions { Schema = schema });
+
+        result.Succeeded.ShouldBe(valid);
+        if (!valid)
+        {
+            result.FailureMessage!.ShouldContain("Scheduling:Schema must be a lower-case PostgreSQL identifier");
+        }
+    }
+
     [Fact]
     public void HostShutdownTimeout_ExceedsHangfires_AndTheJobFileSitsBesideTheDatabase()
     {
