@@ -17,10 +17,12 @@ namespace ChatBot.Scheduling;
 /// Inside <see cref="PromptsOnly"/> (a slot job starting the breaks of many channels) it posts the prompt and
 /// nothing more: the slot job schedules the threads once every prompt is out, and is their safety net itself (a
 /// slot job that dies is run again, and finds each channel's break and what is missing).
+/// The Hangfire client and storage come lazily (see <c>AddChatBotScheduling</c>): the command handler depends on
+/// this runner, and a command that starts no break must not wait for the job storage to open.
 /// </summary>
 public sealed partial class HangfireBreakRunner(
-    IBackgroundJobClient jobs,
-    JobStorage storage,
+    Lazy<IBackgroundJobClient> jobs,
+    Lazy<JobStorage> storage,
     TimeProvider clock,
     IServiceScopeFactory scopes,
     IOptions<BreaksOptions> options,
@@ -45,7 +47,7 @@ public sealed partial class HangfireBreakRunner(
         var promptOnly = OnlyPrompts.Value;
         if (!promptOnly)
         {
-            jobs.Schedule<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None), options.Value.CueInterval + scheduling.Value.PromptSafetyNet);
+            jobs.Value.Schedule<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None), options.Value.CueInterval + scheduling.Value.PromptSafetyNet);
         }
 
         try
@@ -64,7 +66,7 @@ public sealed partial class HangfireBreakRunner(
         {
             // The platform hiccupped or another worker holds the claim: let Hangfire retry it with back-off.
             LogHandedOver(logger, exception, breakId);
-            jobs.Enqueue<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None));
+            jobs.Value.Enqueue<BreakStepJob>(j => j.RunAsync(breakId, 0, CancellationToken.None));
         }
     }
 
@@ -79,7 +81,7 @@ public sealed partial class HangfireBreakRunner(
     public async Task WhenIdleAsync(CancellationToken cancellationToken)
     {
         const int quietPollsNeeded = 3;
-        var monitor = storage.GetMonitoringApi();
+        var monitor = storage.Value.GetMonitoringApi();
         for (var quietPolls = 0; quietPolls < quietPollsNeeded;)
         {
             var busy = await AnyUnfinishedBreakAsync(cancellationToken)

@@ -27,10 +27,10 @@ public sealed partial class SnoozeJob(SnoozeService snoozes, ILogger<SnoozeJob> 
 }
 
 /// <summary>Schedules snooze reminders as Hangfire delayed jobs (<c>BackgroundJob.Schedule</c>).</summary>
-internal sealed class HangfireSnoozeScheduler(IBackgroundJobClient jobs) : ISnoozeScheduler
+internal sealed class HangfireSnoozeScheduler(Lazy<IBackgroundJobClient> jobs) : ISnoozeScheduler
 {
     public void Schedule(long breakId, string userId, TimeSpan delay) =>
-        jobs.Schedule<SnoozeJob>(j => j.RunAsync(breakId, userId, CancellationToken.None), delay);
+        jobs.Value.Schedule<SnoozeJob>(j => j.RunAsync(breakId, userId, CancellationToken.None), delay);
 }
 
 /// <summary>The daily reminders' pass, run every minute by a recurring job; several instances may run it at once.</summary>

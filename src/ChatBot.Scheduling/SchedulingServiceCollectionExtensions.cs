@@ -120,6 +120,12 @@ public static class SchedulingServiceCollectionExtensions
             }
         });
 
+        // Building the job storage opens Hangfire's SQLite file (or checks its PostgreSQL schema), ~50 ms. The command
+        // handler depends on the break runner and the snooze scheduler, so they take the client lazily: a command that
+        // makes no job (/drill list) right after a start does not wait for the job server's storage. PublicationOnly:
+        // a storage that failed to open is tried again on the next use rather than remembered as failed.
+        services.AddSingleton(sp => new Lazy<IBackgroundJobClient>(sp.GetRequiredService<IBackgroundJobClient>, LazyThreadSafetyMode.PublicationOnly));
+        services.AddSingleton(sp => new Lazy<JobStorage>(sp.GetRequiredService<JobStorage>, LazyThreadSafetyMode.PublicationOnly));
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
         services.AddTransient<BreakStepJob>();
         services.AddTransient<BreakSlotJob>();
