@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ChatBot.Core.Ports;
 using ChatBot.Discord.Gateway;
+using ChatBot.Discord.Rest;
 using ChatBot.Discord.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -67,6 +68,36 @@ public sealed class GatewayClientTests
         await trace.WaitForAsync("ready");
 
         harness.Fake.Requests.Count(r => r.Route == "GET gateway/bot").ShouldBe(1);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Gateway_bot_begun_long_before_a_shard_starts_is_asked_again()
+    {
+        var clock = new FakeTimeProvider();
+        await using var harness = await DiscordHarness.StartAsync(clock);
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Fake.RestHandler = (request, _) =>
+        {
+            if (request.Route == "GET gateway/bot")
+            {
+                asked.TrySetResult();
+            }
+
+            return null;
+        };
+        harness.Services.GetServices<IStartupPreparation>().OfType<GatewayBotPrefetch>().Single().Begin();
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        // A standby instance winning the shard's lease later: the session start limit may have moved since.
+        clock.Advance(DiscordRestClient.BegunGatewayBotLifetime);
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await harness.Fake.NextConnectionAsync();
+        await connection.HelloAsync(45000);
+        await connection.ExpectAsync(2);
+
+        harness.Fake.Requests.Count(r => r.Route == "GET gateway/bot").ShouldBe(2);
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }

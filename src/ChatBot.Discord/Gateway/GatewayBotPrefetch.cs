@@ -9,8 +9,9 @@ namespace ChatBot.Discord.Gateway;
 /// will ask for it: no <c>Discord:GatewayUrl</c> (the shard's connect needs the URL) or <c>Discord:ShardCount</c>
 /// auto (the shard manager needs the count). A read, like Slack's <c>auth.test</c>: the first connect then finds
 /// its answer ready instead of making the process's first HTTP request on the way to connected. The first
-/// <see cref="DiscordRestClient.GetGatewayBotAsync"/> call takes the answer; a refused token (401) is reported as
-/// fatal by the REST client as before.
+/// <see cref="DiscordRestClient.GetGatewayBotAsync"/> call takes the answer if it comes within
+/// <see cref="DiscordRestClient.BegunGatewayBotLifetime"/>; a refused token (401) is reported as fatal by the REST
+/// client as before, so the bot stops with exit code 1.
 /// </summary>
 public sealed class GatewayBotPrefetch(DiscordRestClient rest, IOptions<DiscordOptions> options) : IStartupPreparation, IDisposable
 {
@@ -26,6 +27,6 @@ public sealed class GatewayBotPrefetch(DiscordRestClient rest, IOptions<DiscordO
         }
     }
 
-    /// <summary>Cancels a request still running (the host is stopping).</summary>
+    /// <summary>Cancels a request still running (the service container is being disposed).</summary>
     public void Dispose() => _stopping.Cancel();
 }

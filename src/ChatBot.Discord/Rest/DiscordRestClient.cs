@@ -37,7 +37,8 @@ public sealed partial class DiscordRestClient
     private readonly Random _random;
     private readonly RateLimitBuckets _buckets;
     private int _fatalReported;
-    private Task<GatewayInfo>? _begunGatewayBot;
+    private readonly Lock _begunGate = new();
+    private (Task<GatewayInfo> Answer, DateTimeOffset At)? _begunGatewayBot;
 
     public DiscordRestClient(
         HttpClient http,
@@ -68,31 +69,52 @@ public sealed partial class DiscordRestClient
     internal int BucketCount => _buckets.Count;
 
     /// <summary>
+    /// How long an answer begun by <see cref="BeginGatewayBot"/> may be taken (30 s): a start's first connect takes
+    /// it within a second or two; a shard that starts later (a standby instance winning a lease) asks again, as its
+    /// session start limit may have changed since.
+    /// </summary>
+    public static readonly TimeSpan BegunGatewayBotLifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Begins <c>GET gateway/bot</c> on the thread pool for the next <see cref="GetGatewayBotAsync"/> call to take
     /// (the host begins it during its start checks: <see cref="Gateway.GatewayBotPrefetch"/>). Returns at once, never
-    /// throws; does nothing if a begun request is still untaken.
+    /// throws; does nothing while a begun request is untaken.
     /// </summary>
     public void BeginGatewayBot(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _begunGatewayBot) is null)
+        lock (_begunGate)
         {
-            var begun = Task.Run(() => FetchGatewayBotAsync(cancellationToken), CancellationToken.None);
-            if (Interlocked.CompareExchange(ref _begunGatewayBot, begun, null) is not null)
+            if (_begunGatewayBot is not null)
             {
-                _ = begun.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // lost the race: observe it
+                return;
             }
+
+            var answer = Task.Run(() => FetchGatewayBotAsync(cancellationToken), CancellationToken.None);
+            // Taken or not, its failure is seen (a refused token is reported by SendAsync itself).
+            _ = answer.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _begunGatewayBot = (answer, _time.GetUtcNow());
         }
     }
 
     /// <summary>
     /// <c>GET gateway/bot</c>: the URL to connect to, the session start limit and the recommended shard count. The
-    /// first call after <see cref="BeginGatewayBot"/> takes that request's answer (or its error); others ask Discord.
+    /// first call within <see cref="BegunGatewayBotLifetime"/> of <see cref="BeginGatewayBot"/> takes that request's
+    /// answer (or its error); others ask Discord.
     /// </summary>
     /// <exception cref="DiscordApiException">Discord refused or failed the request (a 401 is also reported as fatal).</exception>
-    public Task<GatewayInfo> GetGatewayBotAsync(CancellationToken cancellationToken) =>
-        Interlocked.Exchange(ref _begunGatewayBot, null) is { } begun
-            ? begun.WaitAsync(cancellationToken)
+    public Task<GatewayInfo> GetGatewayBotAsync(CancellationToken cancellationToken)
+    {
+        (Task<GatewayInfo> Answer, DateTimeOffset At)? begun;
+        lock (_begunGate)
+        {
+            begun = _begunGatewayBot;
+            _begunGatewayBot = null;
+        }
+
+        return begun is { } taken && _time.GetUtcNow() - taken.At < BegunGatewayBotLifetime
+            ? taken.Answer.WaitAsync(cancellationToken)
             : FetchGatewayBotAsync(cancellationToken);
+    }
 
     private async Task<GatewayInfo> FetchGatewayBotAsync(CancellationToken cancellationToken)
     {
