@@ -49,10 +49,12 @@ public class DrillCatalogTests
     [InlineData("""{"drills":[{"id":"rotation","title":"T","summary":"S","trains":"T","equipment":"E","dose":"D","safety":"S"}],"rotation":["rotation","rotation"]}""", "drill #1 'rotation': needs either \"cues\"")]
     [InlineData("""{"drills":[{"id":"Bad Id","title":"T"}]}""", "drill #1 'Bad Id': id must be one lowercase word")]
     [InlineData("""{"drills":[{"id":"rotation","summary":"S","trains":"T","equipment":"E","dose":"D","safety":"S","cues":["a"]}]}""", "drill #1 'rotation': \"title\" is missing")]
-    [InlineData("""{"drills":[{"id":7}]}""", "drills[0].id must be a string (is number)")]
+    [InlineData("""{"drills":[{"ID":7}]}""", "drills[0].id must be a string (is a number)")]
+    [InlineData("""{"drills":[{"id":true}]}""", "drills[0].id must be a string (is a boolean)")]
+    [InlineData("""{"drills":[{"id":"\uD800"}]}""", "not valid JSON")]
     [InlineData("""{"drills":[{"id":"rotation","cues":["a",null]}]}""", "drills[0].cues[1] must be a string (is null)")]
-    [InlineData("""{"drills":{"id":"rotation"}}""", "drills must be a list (is object)")]
-    [InlineData("""[]""", "the file must be an object (is array)")]
+    [InlineData("""{"Drills":{"id":"rotation"}}""", "drills must be a list (is an object)")]
+    [InlineData("""[]""", "the file must be an object (is a list)")]
     public void A_broken_catalogue_names_the_file_and_the_entry(string json, string expected)
     {
         var exception = Should.Throw<DrillCatalogException>(() => DrillCatalogLoader.Parse(json, "config/drills.json"));

@@ -37,6 +37,11 @@ public static class DrillCatalogLoader
             throw new DrillCatalogException(
                 $"Drill catalogue '{source}' is not valid JSON (line {exception.LineNumber + 1}): {exception.Message}", exception);
         }
+        catch (InvalidOperationException exception)
+        {
+            // A string that is not valid UTF-16 (a lone surrogate escape such as \uD800), in a value or a name.
+            throw new DrillCatalogException($"Drill catalogue '{source}' is not valid JSON: {exception.Message}", exception);
+        }
         catch (FormatException exception)
         {
             throw new DrillCatalogException($"Drill catalogue '{source}': {exception.Message}", exception);
@@ -160,13 +165,11 @@ public static class DrillCatalogLoader
         List<string>? rotation = null;
         foreach (var property in root.EnumerateObject())
         {
-            if (Named(property, "drills"))
+            switch (property.Name.ToLowerInvariant())
             {
-                drills = ReadList(property.Value, "drills", ReadEntry);
-            }
-            else if (Named(property, "rotation"))
-            {
-                rotation = ReadStrings(property.Value, "rotation");
+                case "drills": drills = ReadList(property.Value, "drills", ReadEntry); break;
+                case "rotation": rotation = ReadStrings(property.Value, "rotation"); break;
+                default: break;
             }
         }
 
@@ -180,8 +183,9 @@ public static class DrillCatalogLoader
         List<string>? aliases = null, cues = null, sequence = null;
         foreach (var property in entry.EnumerateObject())
         {
-            var at = $"{path}.{property.Name}";
-            switch (property.Name.ToLowerInvariant())
+            var name = property.Name.ToLowerInvariant();
+            var at = $"{path}.{name}";
+            switch (name)
             {
                 case "id": id = ReadString(property.Value, at); break;
                 case "aliases": aliases = ReadStrings(property.Value, at); break;
@@ -235,13 +239,20 @@ public static class DrillCatalogLoader
         return value.GetString();
     }
 
-    private static bool Named(JsonProperty property, string name) => property.Name.Equals(name, StringComparison.OrdinalIgnoreCase);
-
     private static void Expect(JsonElement value, JsonValueKind kind, string path, string what)
     {
         if (value.ValueKind != kind)
         {
-            throw new FormatException($"{path} must be {what} (is {value.ValueKind.ToString().ToLowerInvariant()}).");
+            var actual = value.ValueKind switch
+            {
+                JsonValueKind.Object => "an object",
+                JsonValueKind.Array => "a list",
+                JsonValueKind.String => "a string",
+                JsonValueKind.Number => "a number",
+                JsonValueKind.True or JsonValueKind.False => "a boolean",
+                _ => "null",
+            };
+            throw new FormatException($"{path} must be {what} (is {actual}).");
         }
     }
 
