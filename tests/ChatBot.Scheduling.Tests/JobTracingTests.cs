@@ -44,10 +44,10 @@ public sealed class JobTracingTests
         await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>());
         await host.StopAsync(TestContext.Current.CancellationToken);
 
-        // The slot job starts the breaks of all channels due then; each channel's share is a span of its own.
-        var slotJob = spans.Single(span => span.OperationName == "job BreakSlotJob");
-        var slot = spans.First(span => span.OperationName == "slot" && (span.GetTagItem("chatbot.channel") as string) == channel.ToString());
-        slot.TraceId.ShouldBe(slotJob.TraceId);
+        // The slot job starts the breaks of all channels due then; each channel's share is a span of its own. (The
+        // listener hears every host in this test process: tests running alongside make slot jobs of their own.)
+        var slot = spans.Single(span => span.OperationName == "slot" && (span.GetTagItem("chatbot.channel") as string) == channel.ToString());
+        spans.Count(span => span.OperationName == "job BreakSlotJob" && span.TraceId == slot.TraceId).ShouldBe(1, "the channel's slot span is inside the slot job's");
         var cueJobs = spans
             .Where(span => span.OperationName == "job BreakStepJob" && span.Links.Any(link => link.Context.TraceId == slot.TraceId && link.Context.SpanId == slot.SpanId))
             .Select(span => (int)span.GetTagItem("chatbot.break.step")!)

@@ -100,6 +100,7 @@ public sealed class StartupAndConfigurationTests
     [InlineData("2jobs", false)]
     [InlineData("Hangfire", false)]
     [InlineData("jobs-2", false)]
+    [InlineData("hangfire\n", false)] // a trailing newline (a value read from a file) is not part of a name
     [InlineData("hangfire; DROP TABLE x", false)]
     [InlineData("jobs\u0131", false)] // a dotless i is a letter, but not a-z
     public void Scheduling_Schema_TakesOnlyAnUnquotedLowerCaseIdentifier(string schema, bool valid)
