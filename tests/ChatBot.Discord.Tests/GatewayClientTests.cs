@@ -45,20 +45,7 @@ public sealed class GatewayClientTests
     public async Task Gateway_bot_begun_during_the_start_checks_is_the_answer_the_first_connect_uses()
     {
         await using var harness = await DiscordHarness.StartAsync(new FakeTimeProvider());
-        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        harness.Fake.RestHandler = (request, _) =>
-        {
-            if (request.Route == "GET gateway/bot")
-            {
-                asked.TrySetResult();
-            }
-
-            return null;
-        };
-
-        // What the host does while it checks the database, before any hosted service starts.
-        harness.Services.GetServices<IStartupPreparation>().OfType<GatewayBotPrefetch>().Single().Begin();
-        await asked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await BeginGatewayBotAsync(harness);
 
         var (run, trace, stop) = harness.RunGateway();
         var connection = await harness.Fake.NextConnectionAsync();
@@ -77,6 +64,23 @@ public sealed class GatewayClientTests
     {
         var clock = new FakeTimeProvider();
         await using var harness = await DiscordHarness.StartAsync(clock);
+        await BeginGatewayBotAsync(harness);
+
+        // A standby instance winning the shard's lease later: the session start limit may have moved since.
+        clock.Advance(DiscordRestClient.BegunGatewayBotLifetime);
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await harness.Fake.NextConnectionAsync();
+        await connection.HelloAsync(45000);
+        await connection.ExpectAsync(2);
+
+        harness.Fake.Requests.Count(r => r.Route == "GET gateway/bot").ShouldBe(2);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>What the host does while it checks the database, before any hosted service starts; returns once the fake saw the request.</summary>
+    private static async Task BeginGatewayBotAsync(DiscordHarness harness)
+    {
         var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         harness.Fake.RestHandler = (request, _) =>
         {
@@ -89,17 +93,6 @@ public sealed class GatewayClientTests
         };
         harness.Services.GetServices<IStartupPreparation>().OfType<GatewayBotPrefetch>().Single().Begin();
         await asked.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-
-        // A standby instance winning the shard's lease later: the session start limit may have moved since.
-        clock.Advance(DiscordRestClient.BegunGatewayBotLifetime);
-        var (run, trace, stop) = harness.RunGateway();
-        var connection = await harness.Fake.NextConnectionAsync();
-        await connection.HelloAsync(45000);
-        await connection.ExpectAsync(2);
-
-        harness.Fake.Requests.Count(r => r.Route == "GET gateway/bot").ShouldBe(2);
-        await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     [Fact]
