@@ -1,15 +1,22 @@
+using ChatBot.Core;
 using ChatBot.Core.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace ChatBot.Slack;
 
 /// <summary>
-/// The bot token's check, once per process: <c>auth.test</c>, tried again (2 s, doubling to 60 s) until Slack
-/// answers. The host begins it while it checks the database (<see cref="IStartupPreparation"/>); the Slack hosted
+/// The bot token's check, once per process: <c>auth.test</c>, tried again until Slack answers, after
+/// <see cref="Backoff.Exponential"/> waits from <see cref="FirstRetry"/> (1–2 s) up to <see cref="LongestRetry"/>. The host begins it while it checks the database (<see cref="IStartupPreparation"/>); the Slack hosted
 /// service (Socket Mode or HTTP mode) awaits <see cref="Accepted"/>.
 /// </summary>
 public sealed partial class SlackBotTokenCheck(SlackApiClient api, TimeProvider time, ILogger<SlackBotTokenCheck> logger) : IStartupPreparation, IDisposable
 {
+    /// <summary>The first wait before trying again: about 2 s (1–2 s with jitter).</summary>
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between tries: about 60 s (30–60 s with jitter).</summary>
+    public static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(60);
+
     // Never disposed: it has no timer or wait handle to release, so Cancel stays safe whenever it comes.
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
@@ -42,8 +49,7 @@ public sealed partial class SlackBotTokenCheck(SlackApiClient api, TimeProvider 
 
     private async Task<bool> AuthenticateAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromSeconds(2);
-        while (!stoppingToken.IsCancellationRequested)
+        for (var failures = 1; !stoppingToken.IsCancellationRequested; failures++)
         {
             string error;
             try
@@ -65,8 +71,9 @@ public sealed partial class SlackBotTokenCheck(SlackApiClient api, TimeProvider 
             }
 
             // The wait's timer exists before the line says so (a test advancing a fake clock on the line needs it).
+            var delay = Backoff.Exponential(failures, FirstRetry, LongestRetry);
             var wait = Task.Delay(delay, time, stoppingToken);
-            LogAuthRetry(logger, error, delay.TotalSeconds);
+            LogAuthRetry(logger, error, Math.Round(delay.TotalSeconds, 1));
             try
             {
                 await wait;
@@ -75,8 +82,6 @@ public sealed partial class SlackBotTokenCheck(SlackApiClient api, TimeProvider 
             {
                 return false;
             }
-
-            delay = TimeSpan.FromSeconds(Math.Min(60, delay.TotalSeconds * 2));
         }
 
         return false;
