@@ -41,9 +41,10 @@ internal static class Runner
 
     /// <summary>
     /// Starts a fresh fake and the bot, then: start → connected, one probe command (the first command a user
-    /// would send after a start; its reply is kept to compare the bots' texts, its latency is reported), warm-up at full concurrency, <see cref="Load.Serial"/> commands one at a
-    /// time (unloaded latency), then <see cref="Load.Commands"/> with <see cref="Load.InFlight"/> in flight,
-    /// with the bot's and the generator's CPU read just before and after that loaded phase.
+    /// could send after a start; its reply is kept to compare the bots' texts, its latency is reported), warm-up
+    /// at full concurrency, <see cref="Load.Serial"/> commands one at a time (unloaded latency), then
+    /// <see cref="Load.Commands"/> with <see cref="Load.InFlight"/> in flight, with the bot's and the generator's CPU
+    /// read just before and after that loaded phase.
     /// </summary>
     public static async Task<RunResult> RunAsync(Func<Task<IPlatformRig>> startRig, Contender contender, int round, Load load, string peersDirectory)
     {

@@ -98,9 +98,9 @@ internal static class ChatBotHost
     /// with its stack trace, and the platform adapters would have begun to connect): the options; then the
     /// database's file lock and schema (on a pool thread) beside the catalogue (on this thread), the catalogue's error
     /// being the one reported when both fail; then that the job file is one. The database's first open and migration
-    /// are the longest step of a start, so the <see cref="IStartupPreparation"/>s (reads: Slack's <c>auth.test</c>, Discord's <c>GET gateway/bot</c>)
-    /// begin beside it, with telemetry already up for their calls; their log lines ("Slack bot authenticated") may
-    /// come before a configuration error found later. The job storage opens later, as its server starts
+    /// are the longest step of a start, so the <see cref="IStartupPreparation"/>s (reads: Slack's <c>auth.test</c>,
+    /// Discord's <c>GET gateway/bot</c>) begin beside it, with telemetry already up for their calls; their log lines
+    /// ("Slack bot authenticated") may come before a configuration error found later. The job storage opens later, as its server starts
     /// (<see cref="DeferredHostedService"/>).
     /// </summary>
     internal static async Task CheckBeforeStartAsync(IServiceProvider services)
