@@ -9,7 +9,7 @@ internal static class Report
     public static void Run(string platform, RunResult r) => Line(
         $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s), first reply {r.FirstReplyMs:0} ms | loaded: CPU {r.BotCpuSeconds:0.00} s, " +
         $"p50 {Percentile(r.LoadedReplyMs, 0.5):0.0} ms, p99 {Percentile(r.LoadedReplyMs, 0.99):0.0} ms (ack p99 {Percentile(r.LoadedAckMs, 0.99):0.0}), " +
-        $"{r.WallSeconds:0.00} s wall, generator CPU {r.GeneratorCpuSeconds:0.00} s | one at a time: p50 {Percentile(r.SerialReplyMs, 0.5):0.00} ms, " +
+        $"{r.WallSeconds:0.00} s wall, generator CPU {r.GeneratorCpuSeconds:0.00} s, GC pause {r.GeneratorGcPauseMs:0} ms | one at a time: p50 {Percentile(r.SerialReplyMs, 0.5):0.00} ms, " +
         $"p99 {Percentile(r.SerialReplyMs, 0.99):0.00} ms | peak RSS {r.PeakRssMegabytes:0} MB" + (r.Failures > 0 ? $" | {r.Failures} FAILED" : ""));
 
     public static void Summary(string platform, Load load, List<RunResult> results)
@@ -25,6 +25,11 @@ internal static class Report
                 $"{Range(runs, r => r.BotCpuSeconds * 1000 / load.Commands, "0.00"),-13} {Range(runs, r => Percentile(r.LoadedReplyMs, 0.5), "0.0"),-13} " +
                 $"{Range(runs, r => Percentile(r.LoadedReplyMs, 0.99), "0.0"),-15} {Range(runs, r => Percentile(r.SerialReplyMs, 0.5), "0.00"),-15} " +
                 $"{Range(runs, r => r.PeakRssMegabytes, "0"),-13} {Range(runs, r => r.GeneratorCpuSeconds, "0.00"),-15}");
+        }
+
+        if (results.Where(r => r.GeneratorGcPauseMs >= 1).ToList() is { Count: > 0 } paused)
+        {
+            Line($"!! the generator paused for garbage collection in {paused.Count} runs (up to {paused.Max(r => r.GeneratorGcPauseMs):0} ms): those runs' latencies include its stalls.");
         }
 
         var failures = results.Sum(r => r.Failures);

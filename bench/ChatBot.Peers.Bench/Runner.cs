@@ -15,6 +15,7 @@ internal sealed record RunResult(
     double StartCpuSeconds,
     double BotCpuSeconds,
     double GeneratorCpuSeconds,
+    double GeneratorGcPauseMs,
     double WallSeconds,
     IReadOnlyList<double> LoadedReplyMs,
     IReadOnlyList<double> LoadedAckMs,
@@ -44,7 +45,7 @@ internal static class Runner
     /// could send after a start; its reply is kept to compare the bots' texts, its latency is reported), warm-up
     /// at full concurrency, <see cref="Load.Serial"/> commands one at a time (unloaded latency), then
     /// <see cref="Load.Commands"/> with <see cref="Load.InFlight"/> in flight, with the bot's and the generator's CPU
-    /// read just before and after that loaded phase.
+    /// read just before and after that loaded phase (the generator's collector kept out of it: <see cref="GeneratorQuiet"/>).
     /// </summary>
     public static async Task<RunResult> RunAsync(Func<Task<IPlatformRig>> startRig, Contender contender, int round, Load load, string peersDirectory)
     {
@@ -69,12 +70,15 @@ internal static class Runner
             }
 
             rig.SnapshotConnections();
+            var quiet = GeneratorQuiet.Begin();
             var me = Process.GetCurrentProcess();
             var botCpu = bot.CpuSeconds();
             var generatorCpu = me.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var loaded = await ConcurrentAsync(rig, load.Commands, load.InFlight);
             var wall = clock.Elapsed.TotalSeconds;
+            var generatorPauseMs = quiet.PauseMilliseconds;
+            quiet.Dispose();
             botCpu = bot.CpuSeconds() - botCpu;
             me.Refresh();
             var generator = (me.TotalProcessorTime - generatorCpu).TotalSeconds;
@@ -89,6 +93,7 @@ internal static class Runner
                 startCpu,
                 botCpu,
                 generator,
+                generatorPauseMs,
                 wall,
                 ok.Select(s => s.ReplyMs).ToList(),
                 ok.Select(s => s.AckMs).ToList(),
