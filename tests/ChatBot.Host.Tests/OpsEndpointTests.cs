@@ -89,9 +89,13 @@ public sealed class OpsEndpointTests
         var (ack, _) = await socket.WaitForAckAsync(envelope);
         ack["payload"]!["text"]!.GetValue<string>().ShouldContain("Bench thoracic extension");
 
-        var after = await bot.WaitForMetricAsync(
+        await bot.WaitForMetricAsync(
             "chatbot_commands_handled_total",
             line => line.Contains("command=\"list\"") && line.Contains("outcome=\"ok\"") && line.Contains("platform=\"slack\""));
+        // The ack's duration and the reply's post are recorded once the ack is sent, after the test sees it.
+        var after = await bot.WaitForMetricAsync(
+            "chatbot_posts_total",
+            line => line.Contains("kind=\"reply\"") && line.Contains("platform=\"slack\""));
         before.ShouldNotContain("command=\"list\"");
         after.ShouldContain("# TYPE chatbot_ack_duration_seconds histogram");
         after.Split('\n').ShouldContain(line => line.StartsWith("chatbot_ack_duration_seconds_count{", StringComparison.Ordinal)

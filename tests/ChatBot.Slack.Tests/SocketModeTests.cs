@@ -70,7 +70,7 @@ public sealed class SocketModeTests : IAsyncLifetime
         invocation.Channel.ShouldBe(new ChannelKey(ChatPlatform.Slack, "T111", "C111"));
         invocation.Caller.ShouldBe(new ChatUser("UADMIN", "Display UADMIN", "Europe/Berlin", IsAdmin: true));
         slack.Calls("apps.connections.open").ShouldAllBe(c => c.Authorization == "Bearer " + Secrets.AppToken);
-        slack.Calls("auth.test").ShouldHaveSingleItem().Authorization.ShouldBe("Bearer " + Secrets.BotToken);
+        (await slack.WaitForCallsAsync("auth.test")).ShouldHaveSingleItem().Authorization.ShouldBe("Bearer " + Secrets.BotToken);
     }
 
     [Fact]
@@ -268,12 +268,15 @@ public sealed class SocketModeTests : IAsyncLifetime
     {
         await using var host = await SlackTestHost.StartAsync(SlackTestHost.SocketModeConfig(slack));
         var first = await slack.NextSocketAsync();
+        var openedWhileFirstOpen = false;
+        slack.CallObserver = call => openedWhileFirstOpen |= call.Method == "apps.connections.open" && !first.Closed.IsCompleted;
 
         await first.SendDisconnectAsync("too_many_websockets");
         await first.Closed.WaitAsync(TestTimeouts.Guard, TestContext.Current.CancellationToken);
-        slack.Calls("apps.connections.open").Count.ShouldBe(1);
-
         var second = await slack.NextSocketAsync();
+        openedWhileFirstOpen.ShouldBeFalse("the old socket is closed before another is opened");
+        slack.Calls("apps.connections.open").Count.ShouldBe(2);
+
         var id = await second.SendEnvelopeAsync("slash_commands", SlashCommand("help"));
         await second.WaitForAckAsync(id);
     }

@@ -187,6 +187,9 @@ public sealed class DiscordHarness : IAsyncDisposable
             ["Discord:ApiBaseUrl"] = fake.ApiBaseUrl.ToString(),
             ["Discord:ReconnectBaseDelay"] = "00:00:00",
             ["Discord:InvalidSessionDelay"] = "00:00:00",
+            // The longest allowed: a reply that is ready must not miss the budget on a busy test machine (the
+            // production 30 ms would make those tests race the thread pool). Tests of a missed budget set their own.
+            ["Discord:CommandAckBudget"] = "00:00:02.5",
         };
         configure?.Invoke(settings);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
