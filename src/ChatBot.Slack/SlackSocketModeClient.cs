@@ -336,7 +336,9 @@ public sealed partial class SlackSocketModeClient(
     /// <summary>Sends <c>{"envelope_id":…,"payload":…}</c>; <paramref name="payload"/> is UTF-8 JSON, written as it is.</summary>
     private async Task AckAsync(SocketModeConnection connection, string envelopeId, byte[]? payload)
     {
-        var ack = new ArrayBufferWriter<byte>(64 + (payload?.Length ?? 0));
+        // Room for the whole frame, so the writer never grows (each growth copied the reply into a new array of twice
+        // its size: two thirds of the bytes allocated per command). An id char escapes to at most 6 bytes.
+        var ack = new ArrayBufferWriter<byte>(32 + (envelopeId.Length * 6) + (payload?.Length ?? 0));
         using (var writer = new Utf8JsonWriter(ack))
         {
             writer.WriteStartObject();
