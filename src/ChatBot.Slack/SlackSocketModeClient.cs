@@ -337,8 +337,9 @@ public sealed partial class SlackSocketModeClient(
     private async Task AckAsync(SocketModeConnection connection, string envelopeId, byte[]? payload)
     {
         // Room for the whole frame, so the writer never grows (each growth copied the reply into a new array of twice
-        // its size: two thirds of the bytes allocated per command). An id char escapes to at most 6 bytes.
-        var ack = new ArrayBufferWriter<byte>(32 + (envelopeId.Length * 6) + (payload?.Length ?? 0));
+        // its size: two thirds of the bytes allocated per command). Utf8JsonWriter asks for at least 256 bytes at
+        // first, and for a string property room for its worst case: every char escaped to 6 bytes.
+        var ack = new ArrayBufferWriter<byte>(256 + (envelopeId.Length * 6) + (payload?.Length ?? 0));
         using (var writer = new Utf8JsonWriter(ack))
         {
             writer.WriteStartObject();
