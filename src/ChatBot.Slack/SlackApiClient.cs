@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
@@ -429,6 +428,14 @@ public sealed partial class SlackApiClient : IDisposable
         return info;
     }
 
+    /// <summary>A UTF-8 JSON body: <c>Content-Type: application/json; charset=utf-8</c>.</summary>
+    private static ByteArrayContent Utf8JsonContent(byte[] json)
+    {
+        var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
     /// <summary>
     /// Posts a reply to a slash command or interaction's <c>response_url</c> (no token: the URL is the credential).
     /// Returns false when Slack did not take it, so the caller can fall back to the Web API.
@@ -444,7 +451,7 @@ public sealed partial class SlackApiClient : IDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, responseUrl)
                 {
-                    Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
+                    Content = Utf8JsonContent(Utf8Json.Serialize(payload)),
                 };
                 using var response = await http.SendAsync(request, linked.Token);
                 if (response.IsSuccessStatusCode)
@@ -492,7 +499,7 @@ public sealed partial class SlackApiClient : IDisposable
         var token = useAppToken ? options.AppToken : options.BotToken;
         var failures = 0;
         var rateLimits = 0;
-        var json = body?.ToJsonString();
+        var json = body is null ? null : Utf8Json.Serialize(body);
         while (true)
         {
             await WaitForPausesAsync(method, channel, cancellationToken);
@@ -501,7 +508,7 @@ public sealed partial class SlackApiClient : IDisposable
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             if (json is not null)
             {
-                request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+                request.Content = Utf8JsonContent(json);
             }
 
             string failure;

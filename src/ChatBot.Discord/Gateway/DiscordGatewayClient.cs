@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -324,7 +323,7 @@ public sealed partial class DiscordGatewayClient
 
         public bool Enqueue(JsonObject payload, bool isHeartbeat)
         {
-            var bytes = Encoding.UTF8.GetBytes(payload.ToJsonString());
+            var bytes = Utf8Json.Serialize(payload);
             if (bytes.Length > MaxPayloadBytes)
             {
                 LogPayloadTooLarge(client._logger, bytes.Length);

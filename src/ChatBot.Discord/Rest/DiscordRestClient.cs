@@ -331,7 +331,7 @@ public sealed partial class DiscordRestClient
             });
         }
 
-        var json = payload?.ToJsonString();
+        var json = payload is null ? null : Utf8Json.Serialize(payload);
         var bucket = majorId is null ? RateLimitBuckets.Unshared() : _buckets.Acquire(routeKey, majorId);
         try
         {
@@ -363,11 +363,11 @@ public sealed partial class DiscordRestClient
                 using var request = new HttpRequestMessage(method, path);
                 if (file is not null)
                 {
-                    request.Content = Multipart(json ?? "{}", file);
+                    request.Content = Multipart(json ?? "{}"u8.ToArray(), file);
                 }
                 else if (json is not null)
                 {
-                    request.Content = new StringContent(json, Encoding.UTF8);
+                    request.Content = new ByteArrayContent(json);
                     request.Content.Headers.ContentType = JsonMediaType;
                 }
 
@@ -555,10 +555,10 @@ public sealed partial class DiscordRestClient
     /// Discord's upload form: <c>payload_json</c> (the message, its <c>attachments</c> declaring id 0) and the
     /// file as <c>files[0]</c> with its name and type. Built per attempt: a sent content cannot be sent again.
     /// </summary>
-    private static MultipartFormDataContent Multipart(string json, MessageFile file)
+    private static MultipartFormDataContent Multipart(byte[] json, MessageFile file)
     {
         var form = new MultipartFormDataContent();
-        var payload = new StringContent(json, Encoding.UTF8);
+        var payload = new ByteArrayContent(json);
         payload.Headers.ContentType = JsonMediaType;
         form.Add(payload, "payload_json");
         var bytes = new ReadOnlyMemoryContent(file.Content);

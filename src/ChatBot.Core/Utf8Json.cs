@@ -1,0 +1,46 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ChatBot.Core;
+
+/// <summary>
+/// A <see cref="JsonNode"/> as UTF-8 JSON bytes, for a request body or a WebSocket frame: the bytes
+/// <see cref="JsonNode.ToJsonString"/> would give once encoded, without the UTF-16 string between (that string and
+/// its encoding were three times the body's size in allocations, on every call).
+/// </summary>
+public static class Utf8Json
+{
+    /// <summary>A scratch buffer kept by a thread only up to this size (bytes); a larger one is dropped after use.</summary>
+    private const int KeptScratchBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _scratch;
+
+    /// <summary>
+    /// Writes <paramref name="node"/> with the default writer options (compact, the default escaping) into a
+    /// per-thread scratch buffer and returns a copy of exactly the bytes written.
+    /// </summary>
+    public static byte[] Serialize(JsonNode node)
+    {
+        var scratch = _scratch ?? new ArrayBufferWriter<byte>(4096);
+        _scratch = null; // not shared while in use, should a value's converter ever serialize on this thread too
+        try
+        {
+            using (var writer = new Utf8JsonWriter(scratch))
+            {
+                node.WriteTo(writer);
+            }
+
+            return scratch.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (scratch.Capacity <= KeptScratchBytes)
+            {
+                scratch.ResetWrittenCount();
+                _scratch = scratch;
+            }
+        }
+    }
+}
