@@ -70,7 +70,7 @@ internal static class Runner
             }
 
             rig.SnapshotConnections();
-            var quiet = GeneratorQuiet.Begin();
+            var quiet = GeneratorQuiet.Begin(load.Commands);
             var me = Process.GetCurrentProcess();
             var botCpu = bot.CpuSeconds();
             var generatorCpu = me.TotalProcessorTime;
