@@ -11,7 +11,9 @@ namespace ChatBot.Data;
 /// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>, an existing one by an <c>UPDATE … RETURNING</c> whose
 /// condition (not sent, not refused, lease over or holder dead) is checked again on the row it locks.
 /// </summary>
+#pragma warning disable CA1001 // the semaphore's wait handle is never asked for, so there is nothing to release
 public sealed class DirectMessageStore(Database database, TimeProvider clock) : IDirectMessageStore
+#pragma warning restore CA1001
 {
     /// <summary>
     /// How old the snapshot of the people with a pending refusal note may be before it is read again: every
@@ -21,6 +23,10 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
     public static readonly TimeSpan RefusalSnapshotAge = TimeSpan.FromSeconds(5);
 
     private volatile RefusalSnapshot? _refusals;
+
+    /// <summary>One snapshot read at a time: when it goes stale under load, the callers wait for one read instead of
+    /// each reading the table (a read on SQLite holds a pool thread: with 200 commands in flight, 200 of them).</summary>
+    private readonly SemaphoreSlim _snapshotRead = new(1, 1);
 
     public async Task<DirectMessageClaim> ClaimAsync(
         string key, TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -152,12 +158,7 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
     public async Task<string?> TakeRefusalAsync(TeamKey team, string userId, CancellationToken cancellationToken)
     {
         var person = (Names.Of(team.Platform), team.TeamId, userId);
-        var refusals = _refusals;
-        if (refusals is null || clock.GetUtcNow() - refusals.TakenAt >= RefusalSnapshotAge)
-        {
-            refusals = await ReadRefusalsAsync(cancellationToken);
-        }
-
+        var refusals = await FreshRefusalsAsync(cancellationToken);
         if (!refusals.People.Contains(person))
         {
             return null;
@@ -171,6 +172,27 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
         _refusals = null;
         return detail;
     }
+
+    private async Task<RefusalSnapshot> FreshRefusalsAsync(CancellationToken cancellationToken)
+    {
+        if (_refusals is { } fresh && !IsStale(fresh))
+        {
+            return fresh;
+        }
+
+        await _snapshotRead.WaitAsync(cancellationToken);
+        try
+        {
+            // Read by the caller before this one while it waited, most often.
+            return _refusals is { } read && !IsStale(read) ? read : await ReadRefusalsAsync(cancellationToken);
+        }
+        finally
+        {
+            _snapshotRead.Release();
+        }
+    }
+
+    private bool IsStale(RefusalSnapshot snapshot) => clock.GetUtcNow() - snapshot.TakenAt >= RefusalSnapshotAge;
 
     private async Task<RefusalSnapshot> ReadRefusalsAsync(CancellationToken cancellationToken)
     {

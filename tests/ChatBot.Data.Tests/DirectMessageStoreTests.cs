@@ -117,6 +117,53 @@ public abstract class DirectMessageStoreTests(StoreEngine engine)
         await ledger.RecordSentManyAsync([("remind:3", new DirectMessageReceipt("D1", "M3"))], T0, Ct);
         (await Ledger(store).TakeRefusalAsync(Team, "U1", Ct)).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task Replies_asking_at_once_for_a_stale_refusal_snapshot_share_one_read_of_the_table()
+    {
+        var store = new TestStore(engine.NewDatabase());
+        var counting = new CountingDatabase(store.Database);
+        await counting.EnsureInitializedAsync();
+        var ledger = new DirectMessageStore(counting, store.Clock);
+        await ledger.ClaimAsync("remind:1", Team, "U1", "a", T0, Lease, Ct);
+        await ledger.RecordRefusedAsync("remind:1", Team, "U1", "cannot_dm_user", T0, Ct);
+        (await ledger.TakeRefusalAsync(Team, "U2", Ct)).ShouldBeNull();
+        store.Clock.Advance(DirectMessageStore.RefusalSnapshotAge);
+        var before = counting.Opened;
+
+        // Every call runs until it waits: for the held read, or for the one caller reading.
+        counting.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var notes = Enumerable.Range(0, 50).Select(_ => ledger.TakeRefusalAsync(Team, "U2", Ct)).ToList();
+        (counting.Opened - before).ShouldBe(1, "one read of dm_refusals for all 50 replies");
+        counting.Hold.SetResult();
+
+        (await Task.WhenAll(notes)).ShouldAllBe(note => note == null);
+        (counting.Opened - before).ShouldBe(1);
+        (await ledger.TakeRefusalAsync(Team, "U1", Ct)).ShouldBe("cannot_dm_user", "the fresh snapshot has U1's note");
+    }
+
+    /// <summary>The same database, counting the connections opened through it; a set <see cref="Hold"/> holds them.</summary>
+    private sealed class CountingDatabase(Database inner) : Database(inner.Dialect, inner.Workdays, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+    {
+        private int _opened;
+
+        public int Opened => Volatile.Read(ref _opened);
+
+        public TaskCompletionSource? Hold { get; set; }
+
+        public override string Location => inner.Location;
+
+        protected override async Task<System.Data.Common.DbConnection> OpenRawAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _opened);
+            if (Hold is { } hold)
+            {
+                await hold.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.OpenAsync(cancellationToken);
+        }
+    }
 }
 
 public sealed class DirectMessageStoreTestsOnSqlite(TempDirectoryFixture engine) : DirectMessageStoreTests(engine), IClassFixture<TempDirectoryFixture>;
