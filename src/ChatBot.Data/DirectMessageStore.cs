@@ -11,9 +11,7 @@ namespace ChatBot.Data;
 /// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>, an existing one by an <c>UPDATE … RETURNING</c> whose
 /// condition (not sent, not refused, lease over or holder dead) is checked again on the row it locks.
 /// </summary>
-#pragma warning disable CA1001 // the semaphore's wait handle is never asked for, so there is nothing to release
 public sealed class DirectMessageStore(Database database, TimeProvider clock) : IDirectMessageStore
-#pragma warning restore CA1001
 {
     /// <summary>
     /// How old the snapshot of the people with a pending refusal note may be before it is read again: every
@@ -22,11 +20,22 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
     /// </summary>
     public static readonly TimeSpan RefusalSnapshotAge = TimeSpan.FromSeconds(5);
 
+    private readonly Lock _readGate = new();
+
     private volatile RefusalSnapshot? _refusals;
 
-    /// <summary>One snapshot read at a time: when it goes stale under load, the callers wait for one read instead of
-    /// each reading the table (a read on SQLite holds a pool thread: with 200 commands in flight, 200 of them).</summary>
-    private readonly SemaphoreSlim _snapshotRead = new(1, 1);
+    /// <summary>
+    /// Bumped (under <see cref="_readGate"/>, as are the snapshot's publications) whenever this instance changes
+    /// <c>dm_refusals</c>: a read begun before a change is neither kept nor joined.
+    /// </summary>
+    private int _generation;
+
+    /// <summary>
+    /// The snapshot read in flight and the generation it reads for. When the snapshot goes stale under load the
+    /// callers share one read instead of each reading the table (a read on SQLite holds a pool thread: with 200
+    /// commands in flight, 200 of them).
+    /// </summary>
+    private (Task<RefusalSnapshot> Read, int Generation)? _reading;
 
     public async Task<DirectMessageClaim> ClaimAsync(
         string key, TeamKey team, string userId, string instanceId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
@@ -142,7 +151,7 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
             transaction,
             cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        _refusals = null;
+        Invalidate();
     }
 
     public async Task<DirectMessageReceipt?> GetSentAsync(string key, CancellationToken cancellationToken)
@@ -169,7 +178,7 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
             "DELETE FROM dm_refusals WHERE platform = @Platform AND team_id = @TeamId AND user_id = @userId RETURNING detail;",
             new { Platform = person.Item1, team.TeamId, userId },
             cancellationToken: cancellationToken));
-        _refusals = null;
+        Invalidate();
         return detail;
     }
 
@@ -180,28 +189,55 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
             return fresh;
         }
 
-        await _snapshotRead.WaitAsync(cancellationToken);
-        try
+        Task<RefusalSnapshot> read;
+        lock (_readGate)
         {
-            // Read by the caller before this one while it waited, most often.
-            return _refusals is { } read && !IsStale(read) ? read : await ReadRefusalsAsync(cancellationToken);
+            if (_refusals is { } done && !IsStale(done))
+            {
+                return done;
+            }
+
+            var generation = _generation;
+            if (_reading is not { Read.IsCompleted: false } reading || reading.Generation != generation)
+            {
+                // On the pool, not under the lock: SQLite's "async" read runs synchronously. Not cancelled with
+                // this caller, as others wait for it too.
+                reading = (Task.Run(() => ReadRefusalsAsync(generation)), generation);
+                _reading = reading;
+            }
+
+            read = reading.Read;
         }
-        finally
-        {
-            _snapshotRead.Release();
-        }
+
+        return await read.WaitAsync(cancellationToken);
     }
 
     private bool IsStale(RefusalSnapshot snapshot) => clock.GetUtcNow() - snapshot.TakenAt >= RefusalSnapshotAge;
 
-    private async Task<RefusalSnapshot> ReadRefusalsAsync(CancellationToken cancellationToken)
+    private void Invalidate()
+    {
+        lock (_readGate)
+        {
+            _generation++;
+            _refusals = null;
+        }
+    }
+
+    private async Task<RefusalSnapshot> ReadRefusalsAsync(int generation)
     {
         var takenAt = clock.GetUtcNow();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var people = await connection.QueryAsync<(string Platform, string TeamId, string UserId)>(new CommandDefinition(
-            "SELECT platform, team_id, user_id FROM dm_refusals;", cancellationToken: cancellationToken));
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        var people = await connection.QueryAsync<(string Platform, string TeamId, string UserId)>(
+            "SELECT platform, team_id, user_id FROM dm_refusals;");
         var snapshot = new RefusalSnapshot(people.ToHashSet(), takenAt);
-        _refusals = snapshot;
+        lock (_readGate)
+        {
+            if (_generation == generation)
+            {
+                _refusals = snapshot; // else a change here during the read: the next caller reads again
+            }
+        }
+
         return snapshot;
     }
 

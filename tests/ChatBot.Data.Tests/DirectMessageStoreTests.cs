@@ -121,48 +121,92 @@ public abstract class DirectMessageStoreTests(StoreEngine engine)
     [Fact]
     public async Task Replies_asking_at_once_for_a_stale_refusal_snapshot_share_one_read_of_the_table()
     {
-        var store = new TestStore(engine.NewDatabase());
-        var counting = new CountingDatabase(store.Database);
-        await counting.EnsureInitializedAsync();
-        var ledger = new DirectMessageStore(counting, store.Clock);
+        var (store, counting, ledger) = await CountedLedgerAsync();
         await ledger.ClaimAsync("remind:1", Team, "U1", "a", T0, Lease, Ct);
         await ledger.RecordRefusedAsync("remind:1", Team, "U1", "cannot_dm_user", T0, Ct);
         (await ledger.TakeRefusalAsync(Team, "U2", Ct)).ShouldBeNull();
         store.Clock.Advance(DirectMessageStore.RefusalSnapshotAge);
         var before = counting.Opened;
 
-        // Every call runs until it waits: for the held read, or for the one caller reading.
-        counting.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The read is held until every reply has asked, so they all find the snapshot stale.
+        var held = counting.HoldNext();
         var notes = Enumerable.Range(0, 50).Select(_ => ledger.TakeRefusalAsync(Team, "U2", Ct)).ToList();
-        (counting.Opened - before).ShouldBe(1, "one read of dm_refusals for all 50 replies");
-        counting.Hold.SetResult();
+        held.Release();
 
         (await Task.WhenAll(notes)).ShouldAllBe(note => note == null);
-        (counting.Opened - before).ShouldBe(1);
+        (counting.Opened - before).ShouldBe(1, "one read of dm_refusals for all 50 replies");
         (await ledger.TakeRefusalAsync(Team, "U1", Ct)).ShouldBe("cannot_dm_user", "the fresh snapshot has U1's note");
     }
 
-    /// <summary>The same database, counting the connections opened through it; a set <see cref="Hold"/> holds them.</summary>
+    [Fact]
+    public async Task A_refusal_recorded_while_the_snapshot_is_being_read_is_noted_at_once()
+    {
+        var (store, counting, ledger) = await CountedLedgerAsync();
+        (await ledger.TakeRefusalAsync(Team, "U2", Ct)).ShouldBeNull();
+        store.Clock.Advance(DirectMessageStore.RefusalSnapshotAge);
+        var held = counting.HoldNext();
+        var first = ledger.TakeRefusalAsync(Team, "U2", Ct);
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        foreach (var user in new[] { "U5", "U6" })
+        {
+            await ledger.ClaimAsync("remind:" + user, Team, user, "a", T0, Lease, Ct);
+            await ledger.RecordRefusedAsync("remind:" + user, Team, user, "messages_closed", T0, Ct);
+        }
+
+        // Asked after the change: not answered from the read begun before it.
+        (await ledger.TakeRefusalAsync(Team, "U5", Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct)).ShouldBe("messages_closed");
+        held.Release();
+        (await first).ShouldBeNull();
+
+        (await ledger.TakeRefusalAsync(Team, "U6", Ct)).ShouldBe("messages_closed");
+    }
+
+    private async Task<(TestStore Store, CountingDatabase Counting, DirectMessageStore Ledger)> CountedLedgerAsync()
+    {
+        var store = new TestStore(engine.NewDatabase());
+        var counting = new CountingDatabase(store.Database);
+        await counting.EnsureInitializedAsync();
+        return (store, counting, new DirectMessageStore(counting, store.Clock));
+    }
+
+    /// <summary>The same database, counting the connections opened through it; <see cref="HoldNext"/> holds the next one.</summary>
     private sealed class CountingDatabase(Database inner) : Database(inner.Dialect, inner.Workdays, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
     {
         private int _opened;
+        private Held? _next;
 
         public int Opened => Volatile.Read(ref _opened);
 
-        public TaskCompletionSource? Hold { get; set; }
-
         public override string Location => inner.Location;
+
+        public Held HoldNext() => _next = new Held();
 
         protected override async Task<System.Data.Common.DbConnection> OpenRawAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _opened);
-            if (Hold is { } hold)
+            if (Interlocked.Exchange(ref _next, null) is { } held)
             {
-                await hold.Task.WaitAsync(cancellationToken);
+                held.Reach();
+                await held.Released.WaitAsync(cancellationToken);
             }
 
             return await inner.OpenAsync(cancellationToken);
         }
+    }
+
+    private sealed class Held
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reached => _reached.Task;
+
+        public Task Released => _released.Task;
+
+        public void Reach() => _reached.TrySetResult();
+
+        public void Release() => _released.TrySetResult();
     }
 }
 
