@@ -70,15 +70,22 @@ internal static class Runner
             }
 
             rig.SnapshotConnections();
-            var quiet = GeneratorQuiet.Begin(load.Commands);
             var me = Process.GetCurrentProcess();
-            var botCpu = bot.CpuSeconds();
-            var generatorCpu = me.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            var loaded = await ConcurrentAsync(rig, load.Commands, load.InFlight);
-            var wall = clock.Elapsed.TotalSeconds;
-            var generatorPauseMs = quiet.PauseMilliseconds;
-            quiet.Dispose();
+            double botCpu;
+            TimeSpan generatorCpu;
+            List<Sample> loaded;
+            double wall;
+            double generatorPauseMs;
+            using (var quiet = GeneratorQuiet.Begin(load.Commands))
+            {
+                botCpu = bot.CpuSeconds();
+                generatorCpu = me.TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                loaded = await ConcurrentAsync(rig, load.Commands, load.InFlight);
+                wall = clock.Elapsed.TotalSeconds;
+                generatorPauseMs = quiet.PauseMilliseconds;
+            }
+
             botCpu = bot.CpuSeconds() - botCpu;
             me.Refresh();
             var generator = (me.TotalProcessorTime - generatorCpu).TotalSeconds;

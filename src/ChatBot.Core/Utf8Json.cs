@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -19,12 +20,15 @@ public static class Utf8Json
 
     /// <summary>
     /// Writes <paramref name="node"/> with the default writer options (compact, the default escaping) into a
-    /// per-thread scratch buffer and returns a copy of exactly the bytes written.
+    /// per-thread scratch buffer.
     /// </summary>
+    /// <returns>A new array of exactly the bytes written.</returns>
+    /// <exception cref="InvalidOperationException">The node nests deeper than the writer allows (64).</exception>
+    /// <exception cref="NotSupportedException">A value in the node has no JSON converter.</exception>
     public static byte[] Serialize(JsonNode node)
     {
         var scratch = _scratch ?? new ArrayBufferWriter<byte>(4096);
-        _scratch = null; // not shared while in use, should a value's converter ever serialize on this thread too
+        _scratch = null; // not shared while in use, should a value's converter serialize on this thread too
         try
         {
             using (var writer = new Utf8JsonWriter(scratch))
@@ -42,5 +46,17 @@ public static class Utf8Json
                 _scratch = scratch;
             }
         }
+    }
+
+    /// <summary>
+    /// An HTTP body of UTF-8 JSON bytes (from <see cref="Serialize"/>) with <c>Content-Type: application/json;
+    /// charset=utf-8</c> (Slack warns <c>missing_charset</c> without the charset). A new content per attempt: a
+    /// sent content is not sent again; the bytes are shared.
+    /// </summary>
+    public static ByteArrayContent Content(byte[] json)
+    {
+        var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
     }
 }

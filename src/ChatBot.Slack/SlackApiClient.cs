@@ -428,14 +428,6 @@ public sealed partial class SlackApiClient : IDisposable
         return info;
     }
 
-    /// <summary>A UTF-8 JSON body: <c>Content-Type: application/json; charset=utf-8</c>.</summary>
-    private static ByteArrayContent Utf8JsonContent(byte[] json)
-    {
-        var content = new ByteArrayContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return content;
-    }
-
     /// <summary>
     /// Posts a reply to a slash command or interaction's <c>response_url</c> (no token: the URL is the credential).
     /// Returns false when Slack did not take it, so the caller can fall back to the Web API.
@@ -451,7 +443,7 @@ public sealed partial class SlackApiClient : IDisposable
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, responseUrl)
                 {
-                    Content = Utf8JsonContent(Utf8Json.Serialize(payload)),
+                    Content = Utf8Json.Content(Utf8Json.Serialize(payload)),
                 };
                 using var response = await http.SendAsync(request, linked.Token);
                 if (response.IsSuccessStatusCode)
@@ -508,7 +500,7 @@ public sealed partial class SlackApiClient : IDisposable
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             if (json is not null)
             {
-                request.Content = Utf8JsonContent(json);
+                request.Content = Utf8Json.Content(json);
             }
 
             string failure;

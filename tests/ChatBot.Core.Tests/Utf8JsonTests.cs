@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace ChatBot.Core.Tests;
 
@@ -36,17 +38,42 @@ public class Utf8JsonTests
     }
 
     [Fact]
-    public async Task Threads_writing_at_once_each_get_their_own_body()
+    public void A_value_whose_converter_writes_JSON_with_it_too_does_not_write_over_the_outer_body()
     {
-        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() =>
+        var node = new JsonObject
         {
-            var node = Message("message " + i + new string('y', i * 100));
-            return (Got: Utf8Json.Serialize(node), Expected: Encoding.UTF8.GetBytes(node.ToJsonString()));
-        }, TestContext.Current.CancellationToken)));
+            ["before"] = new string('b', 300),
+            ["nested"] = JsonValue.Create(new Nested("Grüße")),
+            ["after"] = "a",
+        };
 
-        foreach (var (got, expected) in results)
-        {
-            got.ShouldBe(expected);
-        }
+        Utf8Json.Serialize(node).ShouldBe(Encoding.UTF8.GetBytes(node.ToJsonString()));
+        Encoding.UTF8.GetString(Utf8Json.Serialize(node)).ShouldEndWith("""
+            "nested":{"inner":"Gr\u00FC\u00DFe"},"after":"a"}
+            """);
+    }
+
+    [Fact]
+    public async Task The_content_is_the_bytes_as_UTF_8_JSON()
+    {
+        var bytes = Utf8Json.Serialize(Message("x"));
+
+        using var content = Utf8Json.Content(bytes);
+
+        content.Headers.ContentType!.ToString().ShouldBe("application/json; charset=utf-8");
+        (await content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).ShouldBe(bytes);
+    }
+
+    [JsonConverter(typeof(NestedConverter))]
+    private sealed record Nested(string Text);
+
+    /// <summary>Writes its value through <see cref="Utf8Json"/>, as a converter of a value in a node might.</summary>
+    private sealed class NestedConverter : JsonConverter<Nested>
+    {
+        public override Nested Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, Nested value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(Utf8Json.Serialize(new JsonObject { ["inner"] = value.Text }));
     }
 }

@@ -166,6 +166,7 @@ public sealed class InteractionTests
         await connection.DispatchAsync("INTERACTION_CREATE", 2, Command("list", "786008729715212350", "bGlzdC10b2tlbg"));
         var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
         callback.Path.ShouldBe("interactions/786008729715212350/bGlzdC10b2tlbg/callback");
+        callback.ContentType.ShouldBe("application/json; charset=utf-8");
         callback.Json.GetProperty("type").GetInt32().ShouldBe(4);
         callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
         callback.Json.GetProperty("data").GetProperty("content").GetString()!.ShouldStartWith("**extension**: kneeling bench");

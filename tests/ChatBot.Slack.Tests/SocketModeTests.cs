@@ -88,6 +88,7 @@ public sealed class SocketModeTests : IAsyncLifetime
         var posts = slack.Calls("chat.postMessage");
         posts.Count.ShouldBe(4);
         var prompt = posts[0];
+        posts.ShouldAllBe(post => post.ContentType == "application/json; charset=utf-8"); // else Slack warns missing_charset
         prompt.Arg("channel").ShouldBe("C111");
         prompt.Body!.ContainsKey("thread_ts").ShouldBeFalse();
         prompt.Body["blocks"]!.AsArray()[^1]!["elements"]![0]!["action_id"]!.GetValue<string>().ShouldBe("done:1");

@@ -28,7 +28,8 @@ public sealed record GatewayInfo(Uri Url, int MaxConcurrency, int RemainingSessi
 public sealed partial class DiscordRestClient
 {
     private const int MaxAttempts = 5;
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    /// <summary>The <c>payload_json</c> of an upload whose message has no payload of its own.</summary>
+    private static readonly byte[] EmptyJsonObject = "{}"u8.ToArray();
 
     private readonly HttpClient _http;
     private readonly IFatalErrorReporter _fatal;
@@ -363,12 +364,11 @@ public sealed partial class DiscordRestClient
                 using var request = new HttpRequestMessage(method, path);
                 if (file is not null)
                 {
-                    request.Content = Multipart(json ?? "{}"u8.ToArray(), file);
+                    request.Content = Multipart(json ?? EmptyJsonObject, file);
                 }
                 else if (json is not null)
                 {
-                    request.Content = new ByteArrayContent(json);
-                    request.Content.Headers.ContentType = JsonMediaType;
+                    request.Content = Utf8Json.Content(json);
                 }
 
                 HttpResponseMessage response;
@@ -558,9 +558,7 @@ public sealed partial class DiscordRestClient
     private static MultipartFormDataContent Multipart(byte[] json, MessageFile file)
     {
         var form = new MultipartFormDataContent();
-        var payload = new ByteArrayContent(json);
-        payload.Headers.ContentType = JsonMediaType;
-        form.Add(payload, "payload_json");
+        form.Add(Utf8Json.Content(json), "payload_json");
         var bytes = new ReadOnlyMemoryContent(file.Content);
         bytes.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType);
         form.Add(bytes, "files[0]", file.FileName);

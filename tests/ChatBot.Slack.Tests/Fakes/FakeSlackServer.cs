@@ -17,7 +17,7 @@ using Microsoft.Extensions.Logging;
 namespace ChatBot.Slack.Tests.Fakes;
 
 /// <summary>One Web API call as the fake saw it.</summary>
-public sealed record ApiCall(int Sequence, string Method, string? Authorization, JsonObject? Body, IReadOnlyDictionary<string, string> Query, long At)
+public sealed record ApiCall(int Sequence, string Method, string? Authorization, JsonObject? Body, IReadOnlyDictionary<string, string> Query, long At, string? ContentType = null)
 {
     public string? Arg(string name) => Body?[name]?.GetValue<string>() ?? Query.GetValueOrDefault(name);
 }
@@ -181,7 +181,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
         }
 
         var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-        var call = new ApiCall(Interlocked.Increment(ref sequence), method, context.Request.Headers.Authorization.ToString(), body, query, Stopwatch.GetTimestamp());
+        var call = new ApiCall(Interlocked.Increment(ref sequence), method, context.Request.Headers.Authorization.ToString(), body, query, Stopwatch.GetTimestamp(), context.Request.ContentType);
         Record(call);
 
         var reply = (scripts.TryGetValue(method, out var script) ? script(call) : null) ?? Default(call);
@@ -209,7 +209,7 @@ public sealed class FakeSlackServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
         body["_response_url_id"] = id;
-        Record(new ApiCall(Interlocked.Increment(ref sequence), "response_url", context.Request.Headers.Authorization.ToString(), body, new Dictionary<string, string>(), Stopwatch.GetTimestamp()));
+        Record(new ApiCall(Interlocked.Increment(ref sequence), "response_url", context.Request.Headers.Authorization.ToString(), body, new Dictionary<string, string>(), Stopwatch.GetTimestamp(), context.Request.ContentType));
         context.Response.StatusCode = 200;
         await context.Response.WriteAsync("ok");
     }
@@ -577,6 +577,7 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    closed.TrySetResult(); // the client closed: anything it does next comes after this
                     if (socket.State == WebSocketState.CloseReceived)
                     {
                         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
