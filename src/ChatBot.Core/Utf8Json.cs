@@ -12,7 +12,7 @@ namespace ChatBot.Core;
 /// </summary>
 public static class Utf8Json
 {
-    /// <summary>A scratch buffer kept by a thread only up to this size (bytes); a larger one is dropped after use.</summary>
+    /// <summary>A thread keeps its scratch buffer up to this size (bytes); a larger one is dropped after use.</summary>
     private const int KeptScratchBytes = 64 * 1024;
 
     [ThreadStatic]

@@ -244,7 +244,8 @@ public sealed partial class SlackInteractionDispatcher(
 
     // Written from the node (Utf8Json) rather than through JsonSerializer (the same bytes): the serializer's first use
     // costs ~15 ms, which the first command after a start would pay.
-    private static byte[] SerializeAckPayload(CommandReply reply) => Utf8Json.Serialize(ToResponsePayload(reply, replaceOriginal: null));
+    private static byte[] SerializeAckPayload(CommandReply reply) =>
+        Utf8Json.Serialize(ToResponsePayload(reply, replaceOriginal: null));
 
     /// <summary>The ack / response_url body for a reply: <c>response_type</c>, <c>text</c>, <c>blocks</c>.</summary>
     public static JsonObject ToResponsePayload(CommandReply reply, bool? replaceOriginal)

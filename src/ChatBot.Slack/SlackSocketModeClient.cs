@@ -339,7 +339,7 @@ public sealed partial class SlackSocketModeClient(
         // Room for the whole frame, so the writer never grows (each growth copied the reply into a new array of twice
         // its size: two thirds of the bytes allocated per command). Utf8JsonWriter asks for at least 256 bytes at
         // first, and reserves 3 bytes per char of a string needing no escapes, as Slack's envelope ids (an id that
-        // needs escapes may still grow it once, harmlessly). Checked for ids of 1-72 chars and replies of 0-5,000 bytes.
+        // needs escapes may still grow it once, harmlessly). Checked for ids of 1-72 chars, replies of 0-5,000 bytes.
         var ack = new ArrayBufferWriter<byte>(Math.Max(256, 64 + (3 * envelopeId.Length) + (payload?.Length ?? 0)));
         using (var writer = new Utf8JsonWriter(ack))
         {
