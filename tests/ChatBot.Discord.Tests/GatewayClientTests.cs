@@ -48,11 +48,7 @@ public sealed class GatewayClientTests
         await BeginGatewayBotAsync(harness);
 
         var (run, trace, stop) = harness.RunGateway();
-        var connection = await harness.Fake.NextConnectionAsync();
-        await connection.HelloAsync(45000);
-        await connection.ExpectAsync(2);
-        await connection.ReadyAsync(1, "session-a");
-        await trace.WaitForAsync("ready");
+        await InteractionTests.ReadyAsync(harness, trace);
 
         harness.Fake.Requests.Count(r => r.Route == "GET gateway/bot").ShouldBe(1);
         await stop.CancelAsync();
