@@ -100,8 +100,8 @@ internal static class ChatBotHost
     /// being the one reported when both fail; then that the job file is one. The database's first open and migration
     /// are the longest step of a start, so the <see cref="IStartupPreparation"/>s (reads: Slack's <c>auth.test</c>,
     /// Discord's <c>GET gateway/bot</c>) begin beside it, with telemetry already up for their calls; their log lines
-    /// ("Slack bot authenticated") may come before a configuration error found later. The job storage opens later, as its server starts
-    /// (<see cref="DeferredHostedService"/>).
+    /// ("Slack bot authenticated") may come before a configuration error found later. The job storage opens later,
+    /// as its server starts (<see cref="DeferredHostedService"/>).
     /// </summary>
     internal static async Task CheckBeforeStartAsync(IServiceProvider services)
     {

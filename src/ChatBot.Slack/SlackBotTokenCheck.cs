@@ -6,8 +6,9 @@ namespace ChatBot.Slack;
 
 /// <summary>
 /// The bot token's check, once per process: <c>auth.test</c>, tried again until Slack answers, after
-/// <see cref="Backoff.Exponential"/> waits from <see cref="FirstRetry"/> (1–2 s) up to <see cref="LongestRetry"/>. The host begins it while it checks the database (<see cref="IStartupPreparation"/>); the Slack hosted
-/// service (Socket Mode or HTTP mode) awaits <see cref="Accepted"/>.
+/// <see cref="Backoff.Exponential"/> waits from <see cref="FirstRetry"/> (1–2 s) up to <see cref="LongestRetry"/>.
+/// The host begins it while it checks the database (<see cref="IStartupPreparation"/>); the Slack hosted service
+/// (Socket Mode or HTTP mode) awaits <see cref="Accepted"/>.
 /// </summary>
 public sealed partial class SlackBotTokenCheck(SlackApiClient api, TimeProvider time, ILogger<SlackBotTokenCheck> logger) : IStartupPreparation, IDisposable
 {

@@ -92,7 +92,11 @@ public sealed partial class DiscordRestClient
 
             var answer = Task.Run(() => FetchGatewayBotAsync(cancellationToken), CancellationToken.None);
             // Taken or not, its failure is seen (a refused token is reported by SendAsync itself).
-            _ = answer.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = answer.ContinueWith(
+                static t => _ = t.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
             _begunGatewayBot = (answer, _time.GetUtcNow());
         }
     }
