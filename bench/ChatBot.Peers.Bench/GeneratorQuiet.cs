@@ -57,6 +57,7 @@ internal sealed class GeneratorQuiet : IDisposable
         return new GeneratorQuiet();
     }
 
+    /// <summary>Ends the region if it still holds; a second call does nothing.</summary>
     public void Dispose()
     {
         if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)

@@ -71,20 +71,14 @@ internal static class Runner
 
             rig.SnapshotConnections();
             var me = Process.GetCurrentProcess();
-            double botCpu;
-            TimeSpan generatorCpu;
-            List<Sample> loaded;
-            double wall;
-            double generatorPauseMs;
-            using (var quiet = GeneratorQuiet.Begin(load.Commands))
-            {
-                botCpu = bot.CpuSeconds();
-                generatorCpu = me.TotalProcessorTime;
-                var clock = Stopwatch.StartNew();
-                loaded = await ConcurrentAsync(rig, load.Commands, load.InFlight);
-                wall = clock.Elapsed.TotalSeconds;
-                generatorPauseMs = quiet.PauseMilliseconds;
-            }
+            using var quiet = GeneratorQuiet.Begin(load.Commands); // ended right after the phase, or by the using on a throw
+            var botCpu = bot.CpuSeconds();
+            var generatorCpu = me.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            var loaded = await ConcurrentAsync(rig, load.Commands, load.InFlight);
+            var wall = clock.Elapsed.TotalSeconds;
+            var generatorPauseMs = quiet.PauseMilliseconds;
+            quiet.Dispose();
 
             botCpu = bot.CpuSeconds() - botCpu;
             me.Refresh();
