@@ -182,7 +182,8 @@ public sealed class DirectMessageStore(Database database, TimeProvider clock) : 
         return detail;
     }
 
-    private async Task<RefusalSnapshot> FreshRefusalsAsync(CancellationToken cancellationToken)
+    // A ValueTask: the snapshot is fresh for nearly every caller, who then awaits nothing and allocates nothing.
+    private async ValueTask<RefusalSnapshot> FreshRefusalsAsync(CancellationToken cancellationToken)
     {
         if (_refusals is { } fresh && !IsStale(fresh))
         {
