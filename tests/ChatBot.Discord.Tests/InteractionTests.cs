@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using ChatBot.Discord.Tests.Fakes;
 using Microsoft.Extensions.DependencyInjection;
@@ -173,6 +174,42 @@ public sealed class InteractionTests
 
         (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
         harness.Fake.Requests.Where(r => r.Path.Contains("bGlzdC10b2tlbg", StringComparison.Ordinal)).ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task A_constant_reply_gets_the_same_type_4_every_time_with_its_own_visibility()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        var (run, trace, stop) = harness.RunGateway();
+        var connection = await ReadyAsync(harness, trace);
+
+        // help twice (to the caller), then the same constant message to the channel, then help again.
+        string[] commands = ["help", "help", "streak", "help"];
+        var bodies = new List<RecordedRequest>();
+        for (var i = 0; i < commands.Length; i++)
+        {
+            var id = (786008729715212360 + i).ToString(CultureInfo.InvariantCulture);
+            await connection.DispatchAsync("INTERACTION_CREATE", 2 + i, Command(commands[i], id, "Y29uc3Q" + i));
+            bodies.Add(await harness.Fake.NextRequestAsync(r => r.Path == $"interactions/{id}/Y29uc3Q{i}/callback"));
+        }
+
+        foreach (var (callback, command) in bodies.Zip(commands))
+        {
+            callback.Json.GetProperty("type").GetInt32().ShouldBe(4);
+            callback.Json.GetProperty("data").GetProperty("content").GetString().ShouldBe("**Drills**: `/drill list` for ana\\_b");
+            callback.Json.GetProperty("data").TryGetProperty("flags", out var flags).ShouldBe(command == "help", command);
+            if (command == "help")
+            {
+                flags.GetInt32().ShouldBe(64);
+            }
+        }
+
+        bodies[1].Body.ShouldBe(bodies[0].Body);
+        bodies[3].Body.ShouldBe(bodies[0].Body);
+        (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     [Fact]

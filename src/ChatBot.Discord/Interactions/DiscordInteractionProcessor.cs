@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
@@ -163,9 +164,9 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             // Ready within the budget: one call when it fits one message without a file (type 4).
             var reply = await work;
             var ephemeral = reply.Visibility == ReplyVisibility.CallerOnly;
-            if (reply.Message.File is null && DiscordRenderer.RenderMessages(reply.Message) is [var only])
+            if (ReplyCallback(reply).Json is { } callback)
             {
-                if (await RespondAsync(interaction, Message(4, only, ephemeral), cancellationToken))
+                if (await RespondAsync(interaction, callback, cancellationToken))
                 {
                     acknowledged.Done();
                     ChatBotTelemetry.Posted(ChatPlatform.Discord, "reply", ok: true);
@@ -380,11 +381,15 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     }
 
     /// <summary>Sends the initial response. False when the interaction expired or was answered already.</summary>
-    private async Task<bool> RespondAsync(DiscordInteraction interaction, JsonObject payload, CancellationToken cancellationToken)
+    private Task<bool> RespondAsync(DiscordInteraction interaction, JsonObject payload, CancellationToken cancellationToken) =>
+        RespondAsync(interaction, Utf8Json.Serialize(payload), cancellationToken);
+
+    /// <summary>The initial response, <paramref name="json"/> being its UTF-8 JSON body. False when dropped.</summary>
+    private async Task<bool> RespondAsync(DiscordInteraction interaction, byte[] json, CancellationToken cancellationToken)
     {
         try
         {
-            await _rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, payload, cancellationToken);
+            await _rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, json, cancellationToken);
             return true;
         }
         catch (DiscordApiException ex) when (ex.Code == DiscordErrorCodes.UnknownInteraction || ex.Status == System.Net.HttpStatusCode.Unauthorized)
@@ -467,6 +472,23 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             }
         }
     }
+
+    /// <summary>
+    /// The reply as one type 4 callback body (UTF-8 JSON), or a null <see cref="ReplyCallbackBody.Json"/> when it
+    /// takes more than one message or has a file. A constant reply (help, the drill list: the same
+    /// <see cref="CommandReply"/> every time) is rendered and serialized once, as long as the reply lives.
+    /// </summary>
+    private static ReplyCallbackBody ReplyCallback(CommandReply reply) =>
+        reply.Message.IsConstant ? ConstantReplyCallbacks.GetValue(reply, RenderReplyCallback) : RenderReplyCallback(reply);
+
+    private static readonly ConditionalWeakTable<CommandReply, ReplyCallbackBody> ConstantReplyCallbacks = new();
+
+    private static ReplyCallbackBody RenderReplyCallback(CommandReply reply) =>
+        new(reply.Message.File is null && DiscordRenderer.RenderMessages(reply.Message) is [var only]
+            ? Utf8Json.Serialize(Message(4, only, reply.Visibility == ReplyVisibility.CallerOnly))
+            : null);
+
+    private sealed record ReplyCallbackBody(byte[]? Json);
 
     private static JsonObject Message(int type, JsonObject data, bool ephemeral)
     {

@@ -233,12 +233,19 @@ public sealed partial class DiscordRestClient
     /// bucket (each interaction answers once; a 429 is still honoured on its retry).
     /// </summary>
     public Task CreateInteractionResponseAsync(string interactionId, string token, JsonObject payload, CancellationToken cancellationToken) =>
-        SendAsync(
+        CreateInteractionResponseAsync(interactionId, token, Utf8Json.Serialize(payload), cancellationToken);
+
+    /// <summary>
+    /// <see cref="CreateInteractionResponseAsync(string, string, JsonObject, CancellationToken)"/> with the body
+    /// already serialized (UTF-8 JSON, sent as is): a constant reply is serialized once, not per interaction.
+    /// </summary>
+    public Task CreateInteractionResponseAsync(string interactionId, string token, byte[] json, CancellationToken cancellationToken) =>
+        SendJsonAsync(
             HttpMethod.Post,
             $"interactions/{interactionId}/{token}/callback",
             "POST interactions/{i}/{t}/callback",
             null,
-            payload,
+            json,
             true,
             cancellationToken);
 
@@ -315,7 +322,7 @@ public sealed partial class DiscordRestClient
     /// null: a bucket of its own), retrying 429s (after the announced wait), 5xx and network faults (backoff with
     /// jitter). Returns the JSON body, or an undefined element for 204.
     /// </summary>
-    internal async Task<JsonElement> SendAsync(
+    internal Task<JsonElement> SendAsync(
         HttpMethod method,
         string path,
         string routeKey,
@@ -325,7 +332,6 @@ public sealed partial class DiscordRestClient
         CancellationToken cancellationToken,
         MessageFile? file = null)
     {
-        using var activity = ChatBotTelemetry.Discord.StartActivity("discord " + routeKey, ActivityKind.Client);
         if (file is not null && payload is JsonObject withFile)
         {
             withFile["attachments"] = new JsonArray(new JsonObject
@@ -337,6 +343,21 @@ public sealed partial class DiscordRestClient
         }
 
         var json = payload is null ? null : Utf8Json.Serialize(payload);
+        return SendJsonAsync(method, path, routeKey, majorId, json, exemptFromGlobal, cancellationToken, file);
+    }
+
+    /// <summary><see cref="SendAsync"/> with the JSON body already serialized (UTF-8; null: no body).</summary>
+    private async Task<JsonElement> SendJsonAsync(
+        HttpMethod method,
+        string path,
+        string routeKey,
+        string? majorId,
+        byte[]? json,
+        bool exemptFromGlobal,
+        CancellationToken cancellationToken,
+        MessageFile? file = null)
+    {
+        using var activity = ChatBotTelemetry.Discord.StartActivity("discord " + routeKey, ActivityKind.Client);
         var bucket = majorId is null ? RateLimitBuckets.Unshared() : _buckets.Acquire(routeKey, majorId);
         try
         {
