@@ -18,9 +18,10 @@ using Microsoft.Extensions.Logging;
 
 if (args is ["render"])
 {
-    // The /drill list reply's rendering alone: the type-4 callback body of each part (bench/Shared/RenderCost.cs).
+    // The /drill list reply's rendering alone: its type-4 callback body as the processor sends it (bench/Shared/RenderCost.cs).
     RenderCost.Run("ChatBot.Discord.Bench", ChatPlatform.Discord, reply =>
-        ChatBot.Discord.Rendering.DiscordRenderer.RenderMessages(reply.Message).Sum(part => new System.Text.Json.Nodes.JsonObject { ["type"] = 4, ["data"] = part }.ToJsonString().Length));
+        ChatBot.Discord.Interactions.DiscordInteractionProcessor.ReplyCallback(reply)?.Length
+            ?? throw new InvalidOperationException("the list reply does not fit one type-4 callback"));
     return;
 }
 

@@ -184,7 +184,7 @@ public sealed class InteractionTests
         var connection = await ReadyAsync(harness, trace);
 
         // help twice (to the caller), then the same constant message to the channel, then help again.
-        string[] commands = ["help", "help", "streak", "help"];
+        string[] commands = ["help", "help", "help-to-channel", "help"];
         var bodies = new List<RecordedRequest>();
         for (var i = 0; i < commands.Length; i++)
         {
@@ -196,8 +196,11 @@ public sealed class InteractionTests
         foreach (var (callback, command) in bodies.Zip(commands))
         {
             callback.Json.GetProperty("type").GetInt32().ShouldBe(4);
-            callback.Json.GetProperty("data").GetProperty("content").GetString().ShouldBe("**Drills**: `/drill list` for ana\\_b");
-            callback.Json.GetProperty("data").TryGetProperty("flags", out var flags).ShouldBe(command == "help", command);
+            var data = callback.Json.GetProperty("data");
+            data.GetProperty("content").GetString().ShouldBe("**Drills**: `/drill list` for ana\\_b");
+            data.GetProperty("allowed_mentions").GetProperty("parse").GetArrayLength().ShouldBe(0);
+            data.GetProperty("components")[0].GetProperty("components")[0].GetProperty("custom_id").GetString().ShouldBe("help:more");
+            data.TryGetProperty("flags", out var flags).ShouldBe(command == "help", command);
             if (command == "help")
             {
                 flags.GetInt32().ShouldBe(64);
@@ -207,6 +210,7 @@ public sealed class InteractionTests
         bodies[1].Body.ShouldBe(bodies[0].Body);
         bodies[3].Body.ShouldBe(bodies[0].Body);
         (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+        harness.Fake.Requests.Count(r => r.Path.Contains("Y29uc3Q", StringComparison.Ordinal)).ShouldBe(commands.Length, "one call per interaction");
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);

@@ -164,7 +164,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
             // Ready within the budget: one call when it fits one message without a file (type 4).
             var reply = await work;
             var ephemeral = reply.Visibility == ReplyVisibility.CallerOnly;
-            if (ReplyCallback(reply).Json is { } callback)
+            if (ReplyCallback(reply) is { } callback)
             {
                 if (await RespondAsync(interaction, callback, cancellationToken))
                 {
@@ -474,21 +474,19 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     }
 
     /// <summary>
-    /// The reply as one type 4 callback body (UTF-8 JSON), or a null <see cref="ReplyCallbackBody.Json"/> when it
-    /// takes more than one message or has a file. A constant reply (help, the drill list: the same
-    /// <see cref="CommandReply"/> every time) is rendered and serialized once, as long as the reply lives.
+    /// The reply as one type 4 callback body (UTF-8 JSON), or null when it takes more than one message or has a file.
+    /// A constant reply (help, the drill list: the same <see cref="CommandReply"/> every time) is rendered and
+    /// serialized once, as long as the reply lives; the array is shared, so it is only ever read.
     /// </summary>
-    private static ReplyCallbackBody ReplyCallback(CommandReply reply) =>
+    internal static byte[]? ReplyCallback(CommandReply reply) =>
         reply.Message.IsConstant ? ConstantReplyCallbacks.GetValue(reply, RenderReplyCallback) : RenderReplyCallback(reply);
 
-    private static readonly ConditionalWeakTable<CommandReply, ReplyCallbackBody> ConstantReplyCallbacks = new();
+    private static readonly ConditionalWeakTable<CommandReply, byte[]?> ConstantReplyCallbacks = new();
 
-    private static ReplyCallbackBody RenderReplyCallback(CommandReply reply) =>
-        new(reply.Message.File is null && DiscordRenderer.RenderMessages(reply.Message) is [var only]
+    private static byte[]? RenderReplyCallback(CommandReply reply) =>
+        reply.Message.File is null && DiscordRenderer.RenderMessages(reply.Message) is [var only]
             ? Utf8Json.Serialize(Message(4, only, reply.Visibility == ReplyVisibility.CallerOnly))
-            : null);
-
-    private sealed record ReplyCallbackBody(byte[]? Json);
+            : null;
 
     private static JsonObject Message(int type, JsonObject data, bool ephemeral)
     {

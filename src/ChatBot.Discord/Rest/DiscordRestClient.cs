@@ -232,13 +232,17 @@ public sealed partial class DiscordRestClient
     /// The initial response to an interaction: exempt from the global limit and sent at once, in no shared
     /// bucket (each interaction answers once; a 429 is still honoured on its retry).
     /// </summary>
+    /// <exception cref="DiscordApiException">Discord refused the response (10062 or 401: the interaction expired
+    /// or is unknown; 40060: already acknowledged) or it failed after the retries.</exception>
     public Task CreateInteractionResponseAsync(string interactionId, string token, JsonObject payload, CancellationToken cancellationToken) =>
         CreateInteractionResponseAsync(interactionId, token, Utf8Json.Serialize(payload), cancellationToken);
 
     /// <summary>
     /// <see cref="CreateInteractionResponseAsync(string, string, JsonObject, CancellationToken)"/> with the body
-    /// already serialized (UTF-8 JSON, sent as is): a constant reply is serialized once, not per interaction.
+    /// already serialized: <paramref name="json"/> (UTF-8 JSON) is sent as is, on every attempt, and never written
+    /// to, so a constant reply's body can be serialized once and shared by every interaction.
     /// </summary>
+    /// <exception cref="DiscordApiException">As the other overload.</exception>
     public Task CreateInteractionResponseAsync(string interactionId, string token, byte[] json, CancellationToken cancellationToken) =>
         SendJsonAsync(
             HttpMethod.Post,

@@ -31,10 +31,11 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
     public static MessageFile DigestFile { get; } = new("digest-week-2026-11-23.png", new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 }, "image/png", "Bar chart of breaks per day");
 
     /// <summary>What <c>help</c> answers with: a constant reply (the same instance every time), to the caller.</summary>
-    public static CommandReply ConstantHelp { get; } =
-        new(new OutgoingMessage("**Drills**: `/drill list` for ana_b") { IsConstant = true }, ReplyVisibility.CallerOnly);
+    public static CommandReply ConstantHelp { get; } = new(
+        new OutgoingMessage("**Drills**: `/drill list` for ana_b", [new MessageButton("help:more", "More")]) { IsConstant = true },
+        ReplyVisibility.CallerOnly);
 
-    /// <summary>What <c>streak</c> answers with: <see cref="ConstantHelp"/>'s message, to the channel.</summary>
+    /// <summary>What <c>help-to-channel</c> (a test-only command) answers with: <see cref="ConstantHelp"/>'s message, to the channel.</summary>
     public static CommandReply ConstantHelpForChannel { get; } = ConstantHelp with { Visibility = ReplyVisibility.Channel };
 
     public Func<ButtonClick, Task>? BeforeClickReturns { get; set; }
@@ -74,8 +75,7 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
                 return CommandReply.ToChannel("Leaderboard: 1. Ana_Bel (3 days)");
             case "help":
                 return ConstantHelp;
-            case "streak":
-                // The same constant message as help, this time for the channel.
+            case "help-to-channel":
                 return ConstantHelpForChannel;
             case "list":
                 return CommandReply.ToCaller("**extension**: kneeling bench thoracic extension\n**rotation**: quadruped thoracic rotation");
