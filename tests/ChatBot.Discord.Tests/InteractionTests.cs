@@ -241,23 +241,30 @@ public sealed class InteractionTests
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
-    [Fact]
-    public async Task A_reply_of_several_messages_is_deferred_then_edited_and_followed_up()
+    [Theory]
+    [InlineData("long")]
+    [InlineData("long-constant")] // the same constant reply every time, answered twice
+    public async Task A_reply_of_several_messages_is_deferred_then_edited_and_followed_up(string command)
     {
         await using var harness = await DiscordHarness.StartAsync();
         var (run, trace, stop) = harness.RunGateway();
         var connection = await ReadyAsync(harness, trace);
 
-        await connection.DispatchAsync("INTERACTION_CREATE", 2, Command("long", "786008729715212352", "bG9uZy10b2tlbg"));
-        var callback = await harness.Fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        callback.Json.GetProperty("type").GetInt32().ShouldBe(5);
-        callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
-        var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH");
-        edit.Path.ShouldBe("webhooks/111/bG9uZy10b2tlbg/messages/@original");
-        (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
-        var followUps = harness.Fake.Requests.Where(r => r.Route == "POST webhooks/111/bG9uZy10b2tlbg").ToList();
-        followUps.ShouldAllBe(f => f.Json.GetProperty("flags").GetInt32() == 64);
-        followUps.Prepend(edit).Sum(r => r.Json.GetProperty("content").GetString()!.Count(c => c == 'x')).ShouldBe(3000);
+        string[] tokens = ["bG9uZy10b2tlbg", "bG9uZy10b2tlbjI"];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var id = (786008729715212352 + i).ToString(CultureInfo.InvariantCulture);
+            await connection.DispatchAsync("INTERACTION_CREATE", 2 + i, Command(command, id, tokens[i]));
+            var callback = await harness.Fake.NextRequestAsync(r => r.Path == $"interactions/{id}/{tokens[i]}/callback");
+            callback.Json.GetProperty("type").GetInt32().ShouldBe(5);
+            callback.Json.GetProperty("data").GetProperty("flags").GetInt32().ShouldBe(64);
+            var edit = await harness.Fake.NextRequestAsync(r => r.Method == "PATCH" && r.Path.Contains(tokens[i], StringComparison.Ordinal));
+            edit.Path.ShouldBe($"webhooks/111/{tokens[i]}/messages/@original");
+            (await harness.Gateway.DrainInteractionsAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+            var followUps = harness.Fake.Requests.Where(r => r.Route == $"POST webhooks/111/{tokens[i]}").ToList();
+            followUps.ShouldAllBe(f => f.Json.GetProperty("flags").GetInt32() == 64);
+            followUps.Prepend(edit).Sum(r => r.Json.GetProperty("content").GetString()!.Count(c => c == 'x')).ShouldBe(3000);
+        }
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);

@@ -38,6 +38,11 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
     /// <summary>What <c>help-to-channel</c> (a test-only command) answers with: <see cref="ConstantHelp"/>'s message, to the channel.</summary>
     public static CommandReply ConstantHelpForChannel { get; } = ConstantHelp with { Visibility = ReplyVisibility.Channel };
 
+    /// <summary>What <c>long-constant</c> answers with: a constant reply to the caller too long for one message.</summary>
+    public static CommandReply ConstantLong { get; } = new(
+        new OutgoingMessage(string.Join("\n", Enumerable.Repeat(new string('x', 1000), 3))) { IsConstant = true },
+        ReplyVisibility.CallerOnly);
+
     public Func<ButtonClick, Task>? BeforeClickReturns { get; set; }
 
     /// <summary>Runs before a command's reply is returned (to make it slow).</summary>
@@ -81,6 +86,8 @@ public sealed class TestCommandHandler(IServiceProvider services) : ICommandHand
                 return CommandReply.ToCaller("**extension**: kneeling bench thoracic extension\n**rotation**: quadruped thoracic rotation");
             case "long":
                 return CommandReply.ToCaller(string.Join("\n", Enumerable.Repeat(new string('x', 1000), 3)));
+            case "long-constant":
+                return ConstantLong;
             case "now":
                 return CommandReply.ToChannel("Mason started a break for everyone.");
             case "stats":
