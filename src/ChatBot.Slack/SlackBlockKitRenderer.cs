@@ -25,7 +25,7 @@ public static class SlackBlockKitRenderer
     private const string Ellipsis = "…";
 
     /// <summary>Renderings of <see cref="OutgoingMessage.IsConstant"/> messages, kept as long as the message lives.</summary>
-    private static readonly ConstantRenderings<SlackMessage> Constants = new(RenderNow);
+    private static readonly ConstantRenderings<OutgoingMessage, SlackMessage> Constants = new(message => message.IsConstant, RenderNow);
 
     /// <summary>
     /// The Block Kit rendering of <paramref name="message"/>. A constant message (help, the drill list) is rendered

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
 using ChatBot.Core.Commands;
+using ChatBot.Core.Messages;
 using ChatBot.Core.Ports;
 using ChatBot.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -237,10 +237,9 @@ public sealed partial class SlackInteractionDispatcher(
     /// The reply payload of an ack, UTF-8 JSON (<see cref="ToResponsePayload"/>). A constant reply (help, the drill
     /// list: the same <see cref="CommandReply"/> every time) is serialized once, as long as the reply lives.
     /// </summary>
-    public static byte[] ToAckPayload(CommandReply reply) =>
-        reply.Message.IsConstant ? ConstantAckPayloads.GetValue(reply, SerializeAckPayload) : SerializeAckPayload(reply);
+    public static byte[] ToAckPayload(CommandReply reply) => AckPayloads.Get(reply);
 
-    private static readonly ConditionalWeakTable<CommandReply, byte[]> ConstantAckPayloads = new();
+    private static readonly ConstantRenderings<CommandReply, byte[]> AckPayloads = new(reply => reply.Message.IsConstant, SerializeAckPayload);
 
     // Written from the node (Utf8Json) rather than through JsonSerializer (the same bytes): the serializer's first use
     // costs ~15 ms, which the first command after a start would pay.

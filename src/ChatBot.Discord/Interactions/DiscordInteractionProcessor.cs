@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Core;
@@ -478,10 +477,9 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
     /// A constant reply (help, the drill list: the same <see cref="CommandReply"/> every time) is rendered and
     /// serialized once, as long as the reply lives; the array is shared, so it is only ever read.
     /// </summary>
-    internal static byte[]? ReplyCallback(CommandReply reply) =>
-        reply.Message.IsConstant ? ConstantReplyCallbacks.GetValue(reply, RenderReplyCallback) : RenderReplyCallback(reply);
+    internal static byte[]? ReplyCallback(CommandReply reply) => ReplyCallbacks.Get(reply);
 
-    private static readonly ConditionalWeakTable<CommandReply, byte[]?> ConstantReplyCallbacks = new();
+    private static readonly ConstantRenderings<CommandReply, byte[]?> ReplyCallbacks = new(reply => reply.Message.IsConstant, RenderReplyCallback);
 
     private static byte[]? RenderReplyCallback(CommandReply reply) =>
         reply.Message.File is null && DiscordRenderer.RenderMessages(reply.Message) is [var only]

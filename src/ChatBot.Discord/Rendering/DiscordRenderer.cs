@@ -96,7 +96,7 @@ public static class DiscordRenderer
     /// Rendered content of <see cref="OutgoingMessage.IsConstant"/> messages (help, the drill list): the markup is
     /// rendered once; each call still builds new payloads, so a change to one reply never reaches the next.
     /// </summary>
-    private static readonly ConstantRenderings<RenderedContent> Contents = new(message =>
+    private static readonly ConstantRenderings<OutgoingMessage, RenderedContent> Contents = new(message => message.IsConstant, message =>
     {
         var content = RenderText(message.Text);
         return new RenderedContent(content, Split(content, MaxContentLength).AsReadOnly());
@@ -104,7 +104,7 @@ public static class DiscordRenderer
 
     /// <summary>
     /// The message as one or more payloads: content split at line breaks into ≤ 2000-character parts, the
-    /// buttons on the last part. A constant message's content is rendered once (<see cref="ConstantRenderings{T}"/>);
+    /// buttons on the last part. A constant message's content is rendered once (<see cref="ConstantRenderings{TKey, TRendering}"/>);
     /// the payloads are new on every call.
     /// </summary>
     public static IReadOnlyList<JsonObject> RenderMessages(OutgoingMessage message)
