@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using ChatBot.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,7 +43,7 @@ public sealed record FakeResponse(int Status, string? Body = null, IReadOnlyDict
 
 /// <summary>
 /// A loopback fake Discord: REST under <c>/api/v10/</c> and the gateway over WebSocket at <c>/gateway</c>
-/// (and <c>/resume</c>, handed out as <c>resume_gateway_url</c>). Kestrel on 127.0.0.1, port 0. Each test
+/// (and <c>/resume</c>, handed out as <c>resume_gateway_url</c>). Kestrel on 127.0.0.1, port 0 (<see cref="LoopbackKestrel"/>). Each test
 /// scripts it: <see cref="RestHandler"/> overrides answers, gateway connections arrive on
 /// <see cref="Connections"/> and are driven frame by frame.
 /// </summary>
@@ -83,7 +84,7 @@ public sealed class FakeDiscord : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseLoopback();
         var app = builder.Build();
         var fake = new FakeDiscord(app);
         app.UseWebSockets();
