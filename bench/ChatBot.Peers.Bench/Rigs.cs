@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBot.Discord.Tests.Fakes;
 using ChatBot.Slack.Tests.Fakes;
@@ -205,6 +206,7 @@ internal sealed class SlackRig : IPlatformRig
 internal sealed class DiscordRig : IPlatformRig
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+    private static readonly FakeResponse NoContent = new(204);
     private readonly FakeDiscord fake;
     private readonly ConcurrentDictionary<string, Pending> pending = new(StringComparer.Ordinal);
     private FakeGatewayConnection? connection;
@@ -214,11 +216,8 @@ internal sealed class DiscordRig : IPlatformRig
     private DiscordRig(FakeDiscord fake)
     {
         this.fake = fake;
-        fake.RestHandler = (request, _) =>
-        {
-            Observe(request);
-            return null;
-        };
+        fake.RecordRequests = false;
+        fake.RestHandler = (request, _) => Observe(request);
     }
 
     public string Platform => "Discord";
@@ -297,41 +296,57 @@ internal sealed class DiscordRig : IPlatformRig
         }
     }
 
-    private void Observe(RecordedRequest request)
+    /// <summary>Takes note of the bot's answers; the callback (most calls) is answered here, the rest by the fake's default.</summary>
+    private FakeResponse? Observe(RecordedRequest request)
     {
         var segments = request.Path.Split('/');
         switch (request.Method, segments)
         {
-            case ("POST", ["interactions", var id, _, "callback"]) when pending.TryGetValue(id, out var entry):
-                var callback = JsonNode.Parse(request.Body)!;
-                entry.DeferredEphemeral = IsEphemeral(callback["data"]);
-                entry.Ack.TrySetResult(request.Timestamp);
-                if (callback["type"]?.GetValue<int>() == 4)
+            case ("POST", ["interactions", var id, _, "callback"]):
+                if (pending.TryGetValue(id, out var command))
                 {
-                    entry.Reply.TrySetResult((request.Timestamp, Comparable(callback["data"])));
+                    using var callback = JsonDocument.Parse(request.Body);
+                    var type = callback.RootElement.GetProperty("type").GetInt32();
+                    var data = callback.RootElement.TryGetProperty("data", out var d) ? d : default;
+                    command.DeferredEphemeral = IsEphemeral(data);
+                    command.Ack.TrySetResult(request.Timestamp);
+                    if (type == 4)
+                    {
+                        command.Reply.TrySetResult((request.Timestamp, Comparable(data)));
+                    }
                 }
 
-                break;
+                return NoContent;
             case ("PATCH", ["webhooks", _, _, "messages", "@original"])
                 when segments[2].StartsWith("tok-", StringComparison.Ordinal) && pending.TryGetValue(segments[2]["tok-".Length..], out var entry):
+            {
                 // @original keeps the visibility its deferral gave it.
-                entry.Reply.TrySetResult((request.Timestamp, Comparable(JsonNode.Parse(request.Body), entry.DeferredEphemeral)));
+                using var edit = JsonDocument.Parse(request.Body);
+                entry.Reply.TrySetResult((request.Timestamp, Comparable(edit.RootElement, entry.DeferredEphemeral)));
                 break;
+            }
+
             case ("POST", ["webhooks", _, _])
                 when segments[2].StartsWith("tok-", StringComparison.Ordinal) && pending.TryGetValue(segments[2]["tok-".Length..], out var entry):
-                entry.Reply.TrySetResult((request.Timestamp, Comparable(JsonNode.Parse(request.Body))));
+            {
+                using var followUp = JsonDocument.Parse(request.Body);
+                entry.Reply.TrySetResult((request.Timestamp, Comparable(followUp.RootElement)));
                 break;
+            }
         }
+
+        return null;
     }
 
     /// <summary>What the user sees: the content and whether only they see it (flags 64).</summary>
-    private static JsonObject Comparable(JsonNode? data, bool ephemeral = false) => new()
+    private static JsonObject Comparable(JsonElement data, bool ephemeral = false) => new()
     {
-        ["content"] = data?["content"]?.DeepClone(),
+        ["content"] = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("content", out var content) ? JsonValue.Create(content.GetString()) : null,
         ["ephemeral"] = ephemeral || IsEphemeral(data),
     };
 
-    private static bool IsEphemeral(JsonNode? data) => ((data?["flags"]?.GetValue<int>() ?? 0) & 64) != 0;
+    private static bool IsEphemeral(JsonElement data) =>
+        data.ValueKind == JsonValueKind.Object && data.TryGetProperty("flags", out var flags) && (flags.GetInt32() & 64) != 0;
 
     private static string Interaction(string id) => $$$"""
         {"id":"{{{id}}}","application_id":"111","type":2,"token":"tok-{{{id}}}","version":1,

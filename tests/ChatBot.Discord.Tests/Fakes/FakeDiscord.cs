@@ -80,6 +80,13 @@ public sealed class FakeDiscord : IAsyncDisposable
     /// <summary>Per-test REST script: (request, how many times this route was called before) → answer, or null for the default.</summary>
     public Func<RecordedRequest, int, FakeResponse?>? RestHandler { get; set; }
 
+    /// <summary>
+    /// Keep every REST request in <see cref="Requests"/> and <see cref="RequestFeed"/> and count calls per route (the
+    /// default). A benchmark turns it off, so the fake does not keep thousands of requests nobody reads; the count
+    /// passed to <see cref="RestHandler"/> is then always 0.
+    /// </summary>
+    public bool RecordRequests { get; set; } = true;
+
     public static async Task<FakeDiscord> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -204,10 +211,18 @@ public sealed class FakeDiscord : IAsyncDisposable
             context.Request.ContentType,
             fields,
             files);
-        Requests.Enqueue(request);
-        var count = _routeCounts.AddOrUpdate(request.Route, 0, (_, c) => c + 1);
+        var count = 0;
+        if (RecordRequests)
+        {
+            Requests.Enqueue(request);
+            count = _routeCounts.AddOrUpdate(request.Route, 0, (_, c) => c + 1);
+        }
+
         var response = RestHandler?.Invoke(request, count) ?? Default(request);
-        RequestFeed.Writer.TryWrite(request);
+        if (RecordRequests)
+        {
+            RequestFeed.Writer.TryWrite(request);
+        }
 
         context.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>())
