@@ -17,6 +17,7 @@ namespace ChatBot.Scheduling;
 /// </summary>
 public sealed partial class BreakStepJob(
     BreakPoster poster,
+    StepRunGate gate,
     IBreakStore breaks,
     IBackgroundJobClient jobs,
     JobStorage storage,
@@ -24,9 +25,12 @@ public sealed partial class BreakStepJob(
     TimeProvider clock,
     ILogger<BreakStepJob> logger)
 {
+    /// <summary>Posts step <paramref name="step"/> of the break (once, however often it runs) and schedules the next.</summary>
+    /// <exception cref="StepHeldException">Another instance is posting the step right now; Hangfire retries the job.</exception>
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("chatbot.break.id", breakId).SetTag("chatbot.break.step", step);
+        using var inside = await gate.EnterAsync(breakId, step, cancellationToken);
         var result = await poster.PostStepAsync(breakId, step, cancellationToken);
         switch (result.Status)
         {
@@ -39,8 +43,9 @@ public sealed partial class BreakStepJob(
                 LogRefused(logger, breakId, step);
                 return;
             case StepStatus.HeldElsewhere:
-                // Someone else holds a live claim and may be posting right now. Fail, so Hangfire retries after
-                // a back-off; by then their post is recorded (we then do nothing) or their claim has lapsed.
+                // Another instance holds a live claim and may be posting right now (runs in this process wait at
+                // the gate instead). Fail, so Hangfire retries after a back-off; by then their post is recorded (we
+                // then do nothing) or their claim has lapsed.
                 throw new StepHeldException(breakId, step, result.RetryAfter);
             case StepStatus.AlreadyPosted when result.HasNextStep
                 && await breaks.GetPostedMessageIdAsync(breakId, step + 1, cancellationToken) is not null:

@@ -83,6 +83,37 @@ public abstract class BreakChainTests(BotEngine engine)
     }
 
     [Fact]
+    public async Task StepRunTwiceAtOnceInOneProcess_TheSecondRunWaitsForTheFirst_OnePostAndNoRetry()
+    {
+        // After a graceful restart the step in flight comes back twice at once (the re-queued job and the resume).
+        using var files = engine.NewFiles();
+        var platform = new RecordingPlatform();
+        using var host = TestBot.Build(files, platform);
+        var breakId = await CreateBreakAsync(host, "rotation");
+        await RunStepAsync(host, breakId, 0);
+        var posting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        platform.Intercept = (options, taken) =>
+        {
+            if (taken || options.Tag?.Step != 1)
+            {
+                return Task.CompletedTask;
+            }
+
+            posting.TrySetResult();
+            return letGo.Task;
+        };
+
+        var first = RunStepAsync(host, breakId, 1);
+        await posting.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // the first run holds the claim, mid-post
+        var second = RunStepAsync(host, breakId, 1);
+        letGo.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // neither throws: no retry
+
+        platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe([$"b{breakId}s0", $"b{breakId}s1"]);
+    }
+
+    [Fact]
     public async Task PermanentPlatformRefusal_EndsTheThread_WithoutRetries()
     {
         using var files = engine.NewFiles();

@@ -65,7 +65,8 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
         using var files = NewFiles();
         var clock = new FakeTimeProvider(SlotInstant.AddSeconds(2));
         var platforms = Enumerable.Range(0, instances).Select(i => new RecordingPlatform(idPrefix: $"i{i}-")).ToList();
-        var hosts = platforms.Select(p => TestBot.Build(files, p, clock: clock)).ToList();
+        var logs = new CapturingLoggerProvider();
+        var hosts = platforms.Select(p => TestBot.Build(files, p, clock: clock, logs: logs)).ToList();
         try
         {
             await Task.WhenAll(hosts.Select(h => h.StartAsync(Ct)));
@@ -74,7 +75,7 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
             // Every instance fires every slot, all at once.
             await Task.WhenAll(hosts.Select(h => Task.Run(() => TriggerAll(h), Ct)));
             var steps = BreakChainTests.StepCount("extension");
-            await WaitForPostsAsync(platforms, Channels * steps);
+            await WaitForPostsAsync(platforms, Channels * steps, logs: logs);
             await Jobs.WaitForIdleAsync(hosts[0].Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
 
             var posts = platforms.SelectMany(p => p.Posts).ToList();
@@ -129,7 +130,11 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
     private static IEnumerable<ChannelKey> ChannelKeys() =>
         Enumerable.Range(0, Channels).Select(i => new ChannelKey(ChatPlatform.Console, "console", $"c{i:00}"));
 
-    internal static async Task WaitForPostsAsync(List<RecordingPlatform> platforms, int count, TimeSpan? timeout = null)
+    /// <summary>
+    /// Waits until the platforms hold <paramref name="count"/> posts in all (3 min by default). On time-out, throws a
+    /// <see cref="TimeoutException"/> naming the unfinished threads and the last warnings and errors in <paramref name="logs"/>.
+    /// </summary>
+    internal static async Task WaitForPostsAsync(List<RecordingPlatform> platforms, int count, TimeSpan? timeout = null, CapturingLoggerProvider? logs = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(timeout ?? TimeSpan.FromMinutes(3));
@@ -145,7 +150,9 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
             {
                 var posts = platforms.SelectMany(p => p.Posts).ToList();
                 var unfinished = posts.GroupBy(BreakId).Where(g => g.Count() < count / Channels).Select(g => $"b{g.Key}: {string.Join(',', g.Select(p => p.Options.Tag!.Step))}");
-                throw new TimeoutException($"{posts.Count} of {count} posts arrived; unfinished threads: {string.Join("; ", unfinished)}");
+                var problems = (logs?.Entries ?? []).Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(20)
+                    .Select(l => $"{l.At:HH:mm:ss.fff} {l.Level} {l.Category}: {l.Message} {l.Exception?.GetType().Name} {l.Exception?.Message}");
+                throw new TimeoutException($"{posts.Count} of {count} posts arrived; unfinished threads: {string.Join("; ", unfinished)}; last warnings and errors:\n{string.Join('\n', problems)}");
             }
         }
     }
@@ -219,7 +226,8 @@ public sealed class InstanceKillTestsOnPostgres(PostgresCluster cluster)
         var victimLogin = $"victim_{Guid.NewGuid():N}";
         await ExecuteAsync(files.ConnectionString!, $"CREATE ROLE {victimLogin} LOGIN SUPERUSER;");
         using var victimFiles = new BotFiles(new NpgsqlConnectionStringBuilder(files.ConnectionString) { Username = victimLogin }.ConnectionString);
-        var hosts = platforms.Select((p, i) => TestBot.Build(i == 0 ? victimFiles : files, p, settings, clock)).ToList();
+        var logs = new CapturingLoggerProvider();
+        var hosts = platforms.Select((p, i) => TestBot.Build(i == 0 ? victimFiles : files, p, settings, clock, logs)).ToList();
         var victim = hosts[0];
         var frozen = new TaskCompletionSource<PostOptions>(TaskCreationOptions.RunContinuationsAsynchronously);
         platforms[0].Intercept = (options, taken) =>
@@ -244,7 +252,7 @@ public sealed class InstanceKillTestsOnPostgres(PostgresCluster cluster)
 
             var steps = BreakChainTests.StepCount("extension");
             var survivors = platforms.Skip(1).ToList();
-            await WaitForPostsAsync(platforms, Channels * steps, TimeSpan.FromMinutes(4));
+            await WaitForPostsAsync(platforms, Channels * steps, TimeSpan.FromMinutes(4), logs);
             await Jobs.WaitForIdleAsync(hosts[0].Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
 
             var posts = platforms.SelectMany(p => p.Posts).ToList();

@@ -54,14 +54,15 @@ public abstract class ScheduledSlotTests(BotEngine engine)
     {
         using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
-        using var host = TestBot.Build(files, platform, clock: new FakeTimeProvider(SlotInstant.AddSeconds(2)));
+        var logs = new CapturingLoggerProvider();
+        using var host = TestBot.Build(files, platform, clock: new FakeTimeProvider(SlotInstant.AddSeconds(2)), logs: logs);
         await host.StartAsync(TestContext.Current.CancellationToken);
         await MultiInstanceTestsOnPostgres.AddSlotsAsync(host);
 
         Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
         Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
         var steps = BreakChainTests.StepCount("extension");
-        await MultiInstanceTestsOnPostgres.WaitForPostsAsync([platform], MultiInstanceTestsOnPostgres.Channels * steps);
+        await MultiInstanceTestsOnPostgres.WaitForPostsAsync([platform], MultiInstanceTestsOnPostgres.Channels * steps, logs: logs);
         await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
         await host.StopAsync(TestContext.Current.CancellationToken);
 

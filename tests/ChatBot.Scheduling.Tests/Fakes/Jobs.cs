@@ -40,10 +40,22 @@ internal static class Jobs
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Hangfire still had {busy} job(s) pending.");
+                throw new TimeoutException($"Hangfire still had {busy} job(s) pending: {string.Join("; ", Pending(monitoring))}.");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
+    }
+
+    /// <summary>The jobs that keep Hangfire busy, as "state id Type.Method(args), history: newest state (reason) &lt;- older…", for a time-out's message.</summary>
+    private static IEnumerable<string> Pending(Hangfire.Storage.IMonitoringApi monitoring)
+    {
+        string Describe(string state, string id, Hangfire.Common.Job? job) =>
+            $"{state} {id} {job?.Type.Name}.{job?.Method.Name}({string.Join(", ", job?.Args ?? [])}), history: "
+            + string.Join(" <- ", monitoring.JobDetails(id)?.History.Select(h => $"{h.StateName} ({h.Reason})") ?? []);
+
+        return monitoring.ScheduledJobs(0, 20).Select(j => Describe("scheduled", j.Key, j.Value.Job))
+            .Concat(monitoring.ProcessingJobs(0, 20).Select(j => Describe("processing", j.Key, j.Value.Job)))
+            .Concat(monitoring.Queues().SelectMany(q => monitoring.EnqueuedJobs(q.Name, 0, 20).Select(j => Describe("enqueued in " + q.Name, j.Key, j.Value.Job))));
     }
 }
