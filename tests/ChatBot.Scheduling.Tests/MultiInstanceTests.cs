@@ -75,7 +75,7 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
             // Every instance fires every slot, all at once.
             await Task.WhenAll(hosts.Select(h => Task.Run(() => TriggerAll(h), Ct)));
             var steps = BreakChainTests.StepCount("extension");
-            await WaitForPostsAsync(platforms, Channels * steps, logs: logs);
+            await WaitForPostsAsync(platforms, Channels * steps, logs: logs, storage: hosts[0].Services.GetRequiredService<JobStorage>());
             await Jobs.WaitForIdleAsync(hosts[0].Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
 
             var posts = platforms.SelectMany(p => p.Posts).ToList();
@@ -132,9 +132,10 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
 
     /// <summary>
     /// Waits until the platforms hold <paramref name="count"/> posts in all (3 min by default). On time-out, throws a
-    /// <see cref="TimeoutException"/> naming the unfinished threads and the last warnings and errors in <paramref name="logs"/>.
+    /// <see cref="TimeoutException"/> naming the unfinished threads, the last warnings and errors in <paramref name="logs"/>,
+    /// and the state of the jobs in <paramref name="storage"/>.
     /// </summary>
-    internal static async Task WaitForPostsAsync(List<RecordingPlatform> platforms, int count, TimeSpan? timeout = null, CapturingLoggerProvider? logs = null)
+    internal static async Task WaitForPostsAsync(List<RecordingPlatform> platforms, int count, TimeSpan? timeout = null, CapturingLoggerProvider? logs = null, JobStorage? storage = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(timeout ?? TimeSpan.FromMinutes(3));
@@ -152,7 +153,8 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
                 var unfinished = posts.GroupBy(BreakId).Where(g => g.Count() < count / Channels).Select(g => $"b{g.Key}: {string.Join(',', g.Select(p => p.Options.Tag!.Step))}");
                 var problems = (logs?.Entries ?? []).Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(20)
                     .Select(l => $"{l.At:HH:mm:ss.fff} {l.Level} {l.Category}: {l.Message} {l.Exception?.GetType().Name} {l.Exception?.Message}");
-                throw new TimeoutException($"{posts.Count} of {count} posts arrived; unfinished threads: {string.Join("; ", unfinished)}; last warnings and errors:\n{string.Join('\n', problems)}");
+                var jobs = storage is null ? "" : $"\njobs: {Jobs.Describe(storage)}";
+                throw new TimeoutException($"{posts.Count} of {count} posts arrived; unfinished threads: {string.Join("; ", unfinished)}; last warnings and errors:\n{string.Join('\n', problems)}{jobs}");
             }
         }
     }
@@ -252,7 +254,7 @@ public sealed class InstanceKillTestsOnPostgres(PostgresCluster cluster)
 
             var steps = BreakChainTests.StepCount("extension");
             var survivors = platforms.Skip(1).ToList();
-            await WaitForPostsAsync(platforms, Channels * steps, TimeSpan.FromMinutes(4), logs);
+            await WaitForPostsAsync(platforms, Channels * steps, TimeSpan.FromMinutes(4), logs, hosts[0].Services.GetRequiredService<JobStorage>());
             await Jobs.WaitForIdleAsync(hosts[0].Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
 
             var posts = platforms.SelectMany(p => p.Posts).ToList();

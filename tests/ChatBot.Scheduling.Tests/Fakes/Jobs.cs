@@ -40,22 +40,36 @@ internal static class Jobs
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Hangfire still had {busy} job(s) pending: {string.Join("; ", Pending(monitoring))}.");
+                throw new TimeoutException($"Hangfire still had {busy} job(s) pending: {Describe(storage)}.");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
     }
 
+    /// <summary>
+    /// Hangfire's counts and servers, then the jobs that keep it busy as "state id Type.Method(args), history: newest
+    /// state (reason) &lt;- older…", for a time-out's message: jobs left scheduled point at the scheduler, left
+    /// enqueued at the workers, scheduled again with a retry reason at the jobs themselves.
+    /// </summary>
+    public static string Describe(JobStorage storage)
+    {
+        var monitoring = storage.GetMonitoringApi();
+        var stats = monitoring.GetStatistics();
+        var servers = monitoring.Servers().Select(s => $"{s.Name} ({s.WorkersCount} workers, heartbeat {s.Heartbeat:HH:mm:ss.fff})");
+        return $"scheduled {stats.Scheduled}, enqueued {stats.Enqueued}, processing {stats.Processing}, failed {stats.Failed}, "
+            + $"succeeded {stats.Succeeded}; servers: {string.Join(", ", servers)}; pending: {string.Join("; ", Pending(monitoring))}";
+    }
+
     /// <summary>The jobs that keep Hangfire busy, as "state id Type.Method(args), history: newest state (reason) &lt;- older…", for a time-out's message.</summary>
     private static IEnumerable<string> Pending(Hangfire.Storage.IMonitoringApi monitoring)
     {
-        string Describe(string state, string id, Hangfire.Common.Job? job) =>
+        string Line(string state, string id, Hangfire.Common.Job? job) =>
             $"{state} {id} {job?.Type.Name}.{job?.Method.Name}({string.Join(", ", job?.Args ?? [])}), history: "
             + string.Join(" <- ", monitoring.JobDetails(id)?.History.Select(h => $"{h.StateName} ({h.Reason})") ?? []);
 
-        return monitoring.ScheduledJobs(0, 20).Select(j => Describe("scheduled", j.Key, j.Value.Job))
-            .Concat(monitoring.ProcessingJobs(0, 20).Select(j => Describe("processing", j.Key, j.Value.Job)))
-            .Concat(monitoring.Queues().SelectMany(q => monitoring.EnqueuedJobs(q.Name, 0, 20).Select(j => Describe("enqueued in " + q.Name, j.Key, j.Value.Job))));
+        return monitoring.ScheduledJobs(0, 20).Select(j => Line($"scheduled (due {j.Value.EnqueueAt:HH:mm:ss.fff})", j.Key, j.Value.Job))
+            .Concat(monitoring.ProcessingJobs(0, 20).Select(j => Line("processing", j.Key, j.Value.Job)))
+            .Concat(monitoring.Queues().SelectMany(q => monitoring.EnqueuedJobs(q.Name, 0, 20).Select(j => Line("enqueued in " + q.Name, j.Key, j.Value.Job))));
     }
 }
