@@ -26,7 +26,9 @@ public sealed partial class BreakStepJob(
     ILogger<BreakStepJob> logger)
 {
     /// <summary>Posts step <paramref name="step"/> of the break (once, however often it runs) and schedules the next.</summary>
-    /// <exception cref="StepHeldException">Another instance is posting the step right now; Hangfire retries the job.</exception>
+    /// <exception cref="StepHeldException">
+    /// Another instance is posting the step right now, or (a cue) the prompt is not posted yet; Hangfire retries the job.
+    /// </exception>
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("chatbot.break.id", breakId).SetTag("chatbot.break.step", step);
@@ -43,9 +45,9 @@ public sealed partial class BreakStepJob(
                 LogRefused(logger, breakId, step);
                 return;
             case StepStatus.HeldElsewhere:
-                // Another instance holds a live claim and may be posting right now (runs in this process wait at
-                // the gate instead). Fail, so Hangfire retries after a back-off; by then their post is recorded (we
-                // then do nothing) or their claim has lapsed.
+                // Another instance holds a live claim and may be posting right now (runs in this process take turns
+                // at the gate), or this is a cue whose prompt is not out yet. Fail, so Hangfire retries after a
+                // back-off; by then their post is recorded (we then do nothing) or their claim has lapsed.
                 throw new StepHeldException(breakId, step, result.RetryAfter);
             case StepStatus.AlreadyPosted when result.HasNextStep
                 && await breaks.GetPostedMessageIdAsync(breakId, step + 1, cancellationToken) is not null:

@@ -1,17 +1,24 @@
+using ChatBot.Core.Breaks;
+
 namespace ChatBot.Scheduling;
 
 /// <summary>
 /// Lets one run at a time of a break's step go on in this process. After a graceful restart the step that was in
 /// flight comes back twice at once: Hangfire re-queues the aborted job, and <see cref="BreakResumeService"/> carries
-/// the thread on. Without the gate the second run finds the first one's live claim, fails, and Hangfire retries it
-/// a minute later (a failed job on the dashboard for nothing). With it, the second run waits for the first and
-/// then finds the step posted. Runs on other instances still meet the claim (see <see cref="StepHeldException"/>).
+/// the thread on. Without the gate the second run found the first one's live claim, failed, and waited out
+/// Hangfire's retry back-off (tens of seconds) for nothing. With it, the second run waits for the first and then
+/// finds the step posted (or posts it, if the first run failed). A run waits at most one claim lease
+/// (<see cref="BreakPoster.ClaimLease"/>, on the bot's clock): past it, a post that hangs has lost its claim anyway,
+/// and the waiter goes on as it would without the gate. Runs on other instances still meet the claim (see
+/// <see cref="StepHeldException"/>).
 /// </summary>
-public sealed class StepRunGate
+public sealed class StepRunGate(TimeProvider clock)
 {
     private readonly Dictionary<(long BreakId, int Step), Entry> _entries = [];
 
-    /// <summary>Waits until no other run of the step is inside; dispose the result to leave.</summary>
+    /// <summary>
+    /// Waits until no other run of the step is inside, or one claim lease has passed; dispose the result to leave.
+    /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
     public async Task<IDisposable> EnterAsync(long breakId, int step, CancellationToken cancellationToken)
     {
@@ -28,17 +35,31 @@ public sealed class StepRunGate
             entry.Users++;
         }
 
+        using var lease = new CancellationTokenSource(BreakPoster.ClaimLease, clock);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Token);
         try
         {
-            await entry.Semaphore.WaitAsync(cancellationToken);
+            await entry.Semaphore.WaitAsync(wait.Token);
+            return new Exit(this, key, entry, entered: true);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Exit(this, key, entry, entered: false); // the lease passed: go on without the gate
         }
         catch
         {
             Leave(key, entry, entered: false);
             throw;
         }
+    }
 
-        return new Exit(this, key, entry);
+    /// <summary>How many runs of the step are inside the gate or waiting at it (for tests).</summary>
+    internal int Users(long breakId, int step)
+    {
+        lock (_entries)
+        {
+            return _entries.TryGetValue((breakId, step), out var entry) ? entry.Users : 0;
+        }
     }
 
     private void Leave((long, int) key, Entry entry, bool entered)
@@ -65,7 +86,7 @@ public sealed class StepRunGate
         public int Users { get; set; }
     }
 
-    private sealed class Exit(StepRunGate gate, (long, int) key, Entry entry) : IDisposable
+    private sealed class Exit(StepRunGate gate, (long, int) key, Entry entry, bool entered) : IDisposable
     {
         private int _left;
 
@@ -73,7 +94,7 @@ public sealed class StepRunGate
         {
             if (Interlocked.Exchange(ref _left, 1) == 0)
             {
-                gate.Leave(key, entry, entered: true);
+                gate.Leave(key, entry, entered);
             }
         }
     }

@@ -107,10 +107,64 @@ public abstract class BreakChainTests(BotEngine engine)
         var first = RunStepAsync(host, breakId, 1);
         await posting.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // the first run holds the claim, mid-post
         var second = RunStepAsync(host, breakId, 1);
+        await WaitAtTheGateAsync(host, breakId, 1, second);
         letGo.SetResult();
         await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // neither throws: no retry
 
         platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe([$"b{breakId}s0", $"b{breakId}s1"]);
+    }
+
+    [Fact]
+    public async Task StepWhosePostHangs_IsTakenOverInTheSameProcess_OnceItsClaimLeaseHasPassed()
+    {
+        using var files = engine.NewFiles();
+        var platform = new RecordingPlatform();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero));
+        using var host = TestBot.Build(files, platform, clock: clock);
+        var breakId = await CreateBreakAsync(host, "rotation");
+        await RunStepAsync(host, breakId, 0);
+        var posting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        platform.Intercept = (options, taken) =>
+        {
+            if (taken || options.Tag?.Step != 1 || !posting.TrySetResult())
+            {
+                return Task.CompletedTask;
+            }
+
+            return hung.Task; // only the first attempt hangs
+        };
+
+        var first = RunStepAsync(host, breakId, 1);
+        await posting.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var second = RunStepAsync(host, breakId, 1);
+        await WaitAtTheGateAsync(host, breakId, 1, second);
+
+        clock.Advance(BreakPoster.ClaimLease + TimeSpan.FromSeconds(1)); // the hung post's claim has lapsed
+        await second.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        platform.Posts.Select(p => p.Options.IdempotencyKey).ShouldBe([$"b{breakId}s0", $"b{breakId}s1"]);
+        platform.Posts.Last().Options.Resend.ShouldBeTrue(); // the outcome of the hung attempt is unknown: sent as a resend
+        hung.SetException(new ChatPlatformException("the connection dropped", isPermanent: false));
+        await Should.ThrowAsync<ChatPlatformException>(() => first.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Waits until <paramref name="run"/> waits at the step's gate behind the run inside (a condition wait with a failure timeout).</summary>
+    private static async Task WaitAtTheGateAsync(IHost host, long breakId, int step, Task run)
+    {
+        var gate = host.Services.GetRequiredService<StepRunGate>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (gate.Users(breakId, step) < 2)
+        {
+            if (run.IsCompleted)
+            {
+                await run; // it did not wait: surface how it ended
+                throw new ShouldAssertException($"The second run of step {step} ended without waiting at the gate.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), timeout.Token);
+        }
     }
 
     [Fact]

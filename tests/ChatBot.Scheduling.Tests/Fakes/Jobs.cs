@@ -52,20 +52,28 @@ internal static class Jobs
     /// state (reason) &lt;- older…", for a time-out's message: jobs left scheduled point at the scheduler, left
     /// enqueued at the workers, scheduled again with a retry reason at the jobs themselves.
     /// </summary>
+    /// <remarks>Never throws: a storage that cannot answer (disposed, stuck) must not hide the time-out it describes.</remarks>
     public static string Describe(JobStorage storage)
     {
-        var monitoring = storage.GetMonitoringApi();
-        var stats = monitoring.GetStatistics();
-        var servers = monitoring.Servers().Select(s => $"{s.Name} ({s.WorkersCount} workers, heartbeat {s.Heartbeat:HH:mm:ss.fff})");
-        return $"scheduled {stats.Scheduled}, enqueued {stats.Enqueued}, processing {stats.Processing}, failed {stats.Failed}, "
-            + $"succeeded {stats.Succeeded}; servers: {string.Join(", ", servers)}; pending: {string.Join("; ", Pending(monitoring))}";
+        try
+        {
+            var monitoring = storage.GetMonitoringApi();
+            var stats = monitoring.GetStatistics();
+            var servers = monitoring.Servers().Select(s => $"{s.Name} ({s.WorkersCount} workers, heartbeat {s.Heartbeat:HH:mm:ss.fff})");
+            return $"scheduled {stats.Scheduled}, enqueued {stats.Enqueued}, processing {stats.Processing}, failed {stats.Failed}, "
+                + $"succeeded {stats.Succeeded}; servers: {string.Join(", ", servers)}; pending: {string.Join("; ", Pending(monitoring))}";
+        }
+        catch (Exception exception)
+        {
+            return $"(the job storage could not be read: {exception.GetType().Name}: {exception.Message})";
+        }
     }
 
     /// <summary>The jobs that keep Hangfire busy, as "state id Type.Method(args), history: newest state (reason) &lt;- older…", for a time-out's message.</summary>
     private static IEnumerable<string> Pending(Hangfire.Storage.IMonitoringApi monitoring)
     {
         string Line(string state, string id, Hangfire.Common.Job? job) =>
-            $"{state} {id} {job?.Type.Name}.{job?.Method.Name}({string.Join(", ", job?.Args ?? [])}), history: "
+            $"{state} {id} {job?.Type.Name}.{job?.Method.Name}({string.Join(", ", job?.Args.Where(a => a is not CancellationToken) ?? [])}), history: "
             + string.Join(" <- ", monitoring.JobDetails(id)?.History.Select(h => $"{h.StateName} ({h.Reason})") ?? []);
 
         return monitoring.ScheduledJobs(0, 20).Select(j => Line($"scheduled (due {j.Value.EnqueueAt:HH:mm:ss.fff})", j.Key, j.Value.Job))
