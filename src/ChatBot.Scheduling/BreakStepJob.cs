@@ -17,7 +17,6 @@ namespace ChatBot.Scheduling;
 /// </summary>
 public sealed partial class BreakStepJob(
     BreakPoster poster,
-    StepRunGate gate,
     IBreakStore breaks,
     IBackgroundJobClient jobs,
     JobStorage storage,
@@ -32,7 +31,6 @@ public sealed partial class BreakStepJob(
     public async Task RunAsync(long breakId, int step, CancellationToken cancellationToken)
     {
         Activity.Current?.SetTag("chatbot.break.id", breakId).SetTag("chatbot.break.step", step);
-        using var inside = await gate.EnterAsync(breakId, step, cancellationToken);
         var result = await poster.PostStepAsync(breakId, step, cancellationToken);
         switch (result.Status)
         {
@@ -46,7 +44,7 @@ public sealed partial class BreakStepJob(
                 return;
             case StepStatus.HeldElsewhere:
                 // Another instance holds a live claim and may be posting right now (runs in this process take turns
-                // at the gate), or this is a cue whose prompt is not out yet. Fail, so Hangfire retries after a
+                // in BreakPoster), or this is a cue whose prompt is not out yet. Fail, so Hangfire retries after a
                 // back-off; by then their post is recorded (we then do nothing) or their claim has lapsed.
                 throw new StepHeldException(breakId, step, result.RetryAfter);
             case StepStatus.AlreadyPosted when result.HasNextStep

@@ -57,14 +57,9 @@ public sealed partial class HangfireBreakRunner(
             {
                 await scope.ServiceProvider.GetRequiredService<BreakStepJob>().RunAsync(breakId, 0, cancellationToken);
             }
-            else
+            else if (await scope.ServiceProvider.GetRequiredService<BreakPoster>().PostStepAsync(breakId, 0, cancellationToken) is { Status: StepStatus.HeldElsewhere } held)
             {
-                // Through the same gate as the step job, so a step-0 job running beside this slot job waits its turn.
-                using var inside = await scope.ServiceProvider.GetRequiredService<StepRunGate>().EnterAsync(breakId, 0, cancellationToken);
-                if (await scope.ServiceProvider.GetRequiredService<BreakPoster>().PostStepAsync(breakId, 0, cancellationToken) is { Status: StepStatus.HeldElsewhere } held)
-                {
-                    throw new StepHeldException(breakId, 0, held.RetryAfter);
-                }
+                throw new StepHeldException(breakId, 0, held.RetryAfter);
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

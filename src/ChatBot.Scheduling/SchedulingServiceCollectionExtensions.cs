@@ -128,7 +128,6 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton(sp => new Lazy<JobStorage>(sp.GetRequiredService<JobStorage>, LazyThreadSafetyMode.PublicationOnly));
         services.AddSingleton<IBreakRunner, HangfireBreakRunner>();
         services.AddTransient<BreakStepJob>();
-        services.AddSingleton<StepRunGate>();
         services.AddTransient<BreakSlotJob>();
         services.AddTransient<DigestJob>();
         services.AddTransient<SnoozeJob>();

@@ -107,7 +107,7 @@ public abstract class BreakChainTests(BotEngine engine)
         var first = RunStepAsync(host, breakId, 1);
         await posting.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // the first run holds the claim, mid-post
         var second = RunStepAsync(host, breakId, 1);
-        await WaitAtTheGateAsync(host, breakId, 1, second);
+        await WaitForItsTurnAsync(host, breakId, 1, second);
         letGo.SetResult();
         await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // neither throws: no retry
 
@@ -138,7 +138,7 @@ public abstract class BreakChainTests(BotEngine engine)
         var first = RunStepAsync(host, breakId, 1);
         await posting.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         var second = RunStepAsync(host, breakId, 1);
-        await WaitAtTheGateAsync(host, breakId, 1, second);
+        await WaitForItsTurnAsync(host, breakId, 1, second);
 
         clock.Advance(BreakPoster.ClaimLease + TimeSpan.FromSeconds(1)); // the hung post's claim has lapsed
         await second.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -149,18 +149,18 @@ public abstract class BreakChainTests(BotEngine engine)
         await Should.ThrowAsync<ChatPlatformException>(() => first.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
     }
 
-    /// <summary>Waits until <paramref name="run"/> waits at the step's gate behind the run inside (a condition wait with a failure timeout).</summary>
-    private static async Task WaitAtTheGateAsync(IHost host, long breakId, int step, Task run)
+    /// <summary>Waits until <paramref name="run"/> waits its turn behind the run posting the step (a condition wait with a failure timeout).</summary>
+    private static async Task WaitForItsTurnAsync(IHost host, long breakId, int step, Task run)
     {
-        var gate = host.Services.GetRequiredService<StepRunGate>();
+        var poster = host.Services.GetRequiredService<BreakPoster>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (gate.Users(breakId, step) < 2)
+        while (poster.RunsOf(breakId, step) < 2)
         {
             if (run.IsCompleted)
             {
                 await run; // it did not wait: surface how it ended
-                throw new ShouldAssertException($"The second run of step {step} ended without waiting at the gate.");
+                throw new ShouldAssertException($"The second run of step {step} ended without waiting its turn.");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(10), timeout.Token);

@@ -1,18 +1,15 @@
-using ChatBot.Core.Breaks;
-
-namespace ChatBot.Scheduling;
+namespace ChatBot.Core.Breaks;
 
 /// <summary>
-/// Lets one run at a time of a break's step go on in this process. After a graceful restart the step that was in
-/// flight comes back twice at once: Hangfire re-queues the aborted job, and <see cref="BreakResumeService"/> carries
-/// the thread on. Without the gate the second run found the first one's live claim, failed, and waited out
-/// Hangfire's retry back-off (tens of seconds) for nothing. With it, the second run waits for the first and then
-/// finds the step posted (or posts it, if the first run failed). A run waits at most one claim lease
+/// <see cref="BreakPoster"/>'s turns: one post of a break's step at a time in this process. After a graceful restart
+/// the step that was in flight comes back twice at once (Hangfire re-queues the aborted job, and the restart's resume
+/// re-queues the thread). Without turns the second run found the first one's live claim and failed, to wait out the
+/// job's retry back-off (tens of seconds) for nothing. With them, the second run waits for the first and then finds
+/// the step posted (or posts it, if the first run failed). A run waits at most one claim lease
 /// (<see cref="BreakPoster.ClaimLease"/>, on the bot's clock): past it, a post that hangs has lost its claim anyway,
-/// and the waiter goes on as it would without the gate. Runs on other instances still meet the claim (see
-/// <see cref="StepHeldException"/>).
+/// and the waiter goes on as it would without turns. Posts on other instances still meet the claim.
 /// </summary>
-public sealed class StepRunGate(TimeProvider clock)
+internal sealed class StepPostGate(TimeProvider clock)
 {
     private readonly Dictionary<(long BreakId, int Step), Entry> _entries = [];
 
@@ -35,6 +32,11 @@ public sealed class StepRunGate(TimeProvider clock)
             entry.Users++;
         }
 
+        if (entry.Semaphore.Wait(0, CancellationToken.None))
+        {
+            return new Exit(this, key, entry, entered: true); // the usual case: no other run, no timer
+        }
+
         using var lease = new CancellationTokenSource(BreakPoster.ClaimLease, clock);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Token);
         try
@@ -53,7 +55,7 @@ public sealed class StepRunGate(TimeProvider clock)
         }
     }
 
-    /// <summary>How many runs of the step are inside the gate or waiting at it (for tests).</summary>
+    /// <summary>How many posts of the step are under way or waiting their turn.</summary>
     internal int Users(long breakId, int step)
     {
         lock (_entries)
@@ -86,7 +88,7 @@ public sealed class StepRunGate(TimeProvider clock)
         public int Users { get; set; }
     }
 
-    private sealed class Exit(StepRunGate gate, (long, int) key, Entry entry, bool entered) : IDisposable
+    private sealed class Exit(StepPostGate gate, (long, int) key, Entry entry, bool entered) : IDisposable
     {
         private int _left;
 
