@@ -13,7 +13,7 @@ internal sealed class BenchOptions
           --rounds N                  rounds, each bot once per round, the order rotated (default 3)
           --commands N                commands in the loaded phase (default 2000)
           --in-flight N               commands outstanding at once (default 200)
-          --warm-up N                 commands before measuring (default 1000)
+          --warm-up N                 commands before measuring (default 50000: every bot at its steady state)
           --serial N                  commands one at a time, for unloaded latency (default 200)
           --scale [N]                 instead: one run of N commands per bot (default 20000), memory over time
           --chatbot DIR               a published ChatBot to measure (default: publish src/ChatBot.Host now)
@@ -32,7 +32,14 @@ internal sealed class BenchOptions
 
     public int InFlight { get; private set; } = 200;
 
-    public int WarmUp { get; private set; } = 1000;
+    /// <summary>
+    /// Commands at full concurrency before anything is measured. 50,000, so that every bot is measured at its steady
+    /// state (the CPU per command of <c>--scale</c>'s steps stops falling): the peers' JavaScript is optimised
+    /// within ~6,000 commands, ChatBot's hot methods are recompiled (tier 1) within ~6,000 on Slack, but on Discord
+    /// only after 30,000–45,000 (6–9 s of load: the background recompiles ~1,800 methods, ~1.5 s of CPU). With the
+    /// 1,000 used until 2026-12-01 every bot was still compiling during the loaded phase.
+    /// </summary>
+    public int WarmUp { get; private set; } = 50_000;
 
     public int Serial { get; private set; } = 200;
 

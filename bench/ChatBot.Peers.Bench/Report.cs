@@ -7,7 +7,7 @@ namespace ChatBot.Peers.Bench;
 internal static class Report
 {
     public static void Run(string platform, RunResult r) => Line(
-        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s), first reply {r.FirstReplyMs:0} ms | loaded: CPU {r.BotCpuSeconds:0.00} s, " +
+        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s), first reply {r.FirstReplyMs:0} ms | loaded (from {r.LoadedFromSeconds:0.00} s after the start): CPU {r.BotCpuSeconds:0.00} s, " +
         $"p50 {Percentile(r.LoadedReplyMs, 0.5):0.0} ms, p99 {Percentile(r.LoadedReplyMs, 0.99):0.0} ms (ack p99 {Percentile(r.LoadedAckMs, 0.99):0.0}), " +
         $"{r.WallSeconds:0.00} s wall, generator CPU {r.GeneratorCpuSeconds:0.00} s, GC pause {r.GeneratorGcPauseMs:0} ms | one at a time: p50 {Percentile(r.SerialReplyMs, 0.5):0.00} ms, " +
         $"p99 {Percentile(r.SerialReplyMs, 0.99):0.00} ms | peak RSS {r.PeakRssMegabytes:0} MB" + (r.Failures > 0 ? $" | {r.Failures} FAILED" : ""));
@@ -92,6 +92,7 @@ internal static class Report
              $"=> {(s.LateAcks == 0 && s.Failures == 0 ? "every ack within 3 s" : "FAILS the 3 s ack limit")}");
         Line($"    RSS over time (commands answered: MB): {string.Join("  ", s.Memory.Select(m => $"{m.Done}: {m.RssMegabytes:0}"))}");
         Line($"    slowest ack per step (commands answered: ms): {string.Join("  ", s.Memory.Skip(1).Select(m => $"{m.Done}: {m.MaxAckMs:0}"))}");
+        Line($"    CPU per 1,000 commands per step (commands answered, s since the first: CPU s): {string.Join("  ", s.Memory.Zip(s.Memory.Skip(1)).Select(p => $"{p.Second.Done} {p.Second.Seconds:0.0}: {(p.Second.CpuSeconds - p.First.CpuSeconds) * 1000 / (p.Second.Done - p.First.Done):0.000}"))}");
         var quarter = s.Memory.FirstOrDefault(m => m.Done >= s.Memory[^1].Done / 4);
         Line($"    growth from {quarter.Done:N0} to {s.Memory[^1].Done:N0} commands: {s.Memory[^1].RssMegabytes - quarter.RssMegabytes:+0;-0} MB");
     }

@@ -23,12 +23,13 @@ internal sealed record RunResult(
     double PeakRssMegabytes,
     int Failures,
     JsonNode? FirstReply,
-    double FirstReplyMs);
+    double FirstReplyMs,
+    double LoadedFromSeconds);
 
 /// <summary>The measured outcome of a scale run: memory over time and the slowest ack and reply.</summary>
 internal sealed record ScaleResult(
     string Contender,
-    IReadOnlyList<(int Done, double Seconds, double RssMegabytes, double MaxAckMs)> Memory,
+    IReadOnlyList<(int Done, double Seconds, double RssMegabytes, double MaxAckMs, double CpuSeconds)> Memory,
     double MaxAckMs,
     double MaxReplyMs,
     int LateAcks,
@@ -74,6 +75,7 @@ internal static class Runner
             using var quiet = GeneratorQuiet.Begin(load.Commands); // ended right after the phase, or by the using on a throw
             var botCpu = bot.CpuSeconds();
             var generatorCpu = me.TotalProcessorTime;
+            var loadedFrom = Stopwatch.GetElapsedTime(bot.StartedAt).TotalSeconds;
             var clock = Stopwatch.StartNew();
             var loaded = await ConcurrentAsync(rig, load.Commands, load.InFlight);
             var wall = clock.Elapsed.TotalSeconds;
@@ -102,7 +104,8 @@ internal static class Runner
                 peak,
                 loaded.Count(s => s.Error is not null) + serial.Count(s => s.Error is not null),
                 probe.Reply,
-                probe.ReplyMs);
+                probe.ReplyMs,
+                loadedFrom);
         }
         finally
         {
@@ -112,7 +115,7 @@ internal static class Runner
 
     /// <summary>
     /// One long run: <paramref name="commands"/> commands at <paramref name="inFlight"/>, sampling the bot's
-    /// resident memory every <paramref name="sampleEvery"/> replies.
+    /// resident memory and CPU every <paramref name="sampleEvery"/> replies.
     /// </summary>
     public static async Task<ScaleResult> ScaleAsync(Func<Task<IPlatformRig>> startRig, Contender contender, int commands, int inFlight, int sampleEvery, string peersDirectory)
     {
@@ -123,9 +126,9 @@ internal static class Runner
             using var bot = contender.Start(rig, peersDirectory, work.FullName);
             await ConnectAsync(rig, bot);
             Fail(bot, await await rig.SendAsync());
-            var memory = new List<(int, double, double, double)> { (0, 0, bot.RssMegabytes(), 0) };
-            var clock = Stopwatch.StartNew();
             var cpu = bot.CpuSeconds();
+            var memory = new List<(int, double, double, double, double)> { (0, 0, bot.RssMegabytes(), 0, 0) };
+            var clock = Stopwatch.StartNew();
             var done = 0;
             var segmentMaxAck = 0.0;
             var samples = await ConcurrentAsync(rig, commands, inFlight, sample =>
@@ -135,7 +138,7 @@ internal static class Runner
                     segmentMaxAck = Math.Max(segmentMaxAck, sample.Error is null ? sample.AckMs : 0);
                     if (++done % sampleEvery == 0)
                     {
-                        memory.Add((done, clock.Elapsed.TotalSeconds, bot.RssMegabytes(), segmentMaxAck));
+                        memory.Add((done, clock.Elapsed.TotalSeconds, bot.RssMegabytes(), segmentMaxAck, bot.CpuSeconds() - cpu));
                         segmentMaxAck = 0;
                     }
                 }
