@@ -35,8 +35,12 @@ internal interface IPlatformRig : IAsyncDisposable
     /// <summary>Takes note of the connections open now; commands are spread over them.</summary>
     void SnapshotConnections();
 
-    /// <summary>Sends one <c>/drill list</c>; completes once it is on the wire, with the task of its outcome.</summary>
-    Task<Task<Sample>> SendAsync();
+    /// <summary>
+    /// Sends one <c>/drill list</c>; completes once it is on the wire, with the task of its outcome. The reply's
+    /// content (<see cref="Sample.Reply"/>) is kept only with <paramref name="keepReply"/> (the probe's, compared
+    /// between bots): copying it for every command made the generator, not the bot, the limit on Slack.
+    /// </summary>
+    Task<Task<Sample>> SendAsync(bool keepReply = false);
 }
 
 /// <summary>
@@ -92,7 +96,7 @@ internal sealed class SlackRig : IPlatformRig
 
     public void SnapshotConnections() => sockets = fake.Sockets.Where(s => !s.Closed.IsCompleted).ToArray();
 
-    public async Task<Task<Sample>> SendAsync()
+    public async Task<Task<Sample>> SendAsync(bool keepReply = false)
     {
         var n = Interlocked.Increment(ref sequence);
         var id = "cmd" + n.ToString(CultureInfo.InvariantCulture);
@@ -107,7 +111,7 @@ internal sealed class SlackRig : IPlatformRig
         try
         {
             var envelopeId = await socket.SendEnvelopeAsync("slash_commands", Command(n, fake.ResponseUrl(id)), acceptsResponsePayload: true);
-            return CompleteAsync(socket, envelopeId, id, response.Task);
+            return CompleteAsync(socket, envelopeId, id, response.Task, keepReply);
         }
         catch (WebSocketException)
         {
@@ -141,28 +145,31 @@ internal sealed class SlackRig : IPlatformRig
 
     public async ValueTask DisposeAsync() => await fake.DisposeAsync();
 
-    private async Task<Sample> CompleteAsync(FakeSocket socket, string envelopeId, string id, Task<ApiCall> response)
+    private async Task<Sample> CompleteAsync(FakeSocket socket, string envelopeId, string id, Task<ApiCall> response, bool keepReply)
     {
         try
         {
-            var acks = await socket.WaitForAcksAsync(envelopeId, 1);
-            var (ack, latency) = await socket.WaitForAckAsync(envelopeId);
-            var ackMs = latency.TotalMilliseconds;
+            var (ack, ackAt) = (await socket.WaitForAcksAsync(envelopeId, 1))[0];
+            var sentAt = socket.SentAt(envelopeId);
+            var ackMs = Stopwatch.GetElapsedTime(sentAt, ackAt).TotalMilliseconds;
             if (ack["payload"] is JsonObject payload && payload.ContainsKey("text"))
             {
                 responses.TryRemove(id, out _);
-                return new Sample(ackMs, ackMs, Comparable(payload));
+                return new Sample(ackMs, ackMs, keepReply ? Comparable(payload) : null);
             }
 
             // Acked empty: the reply follows on response_url.
             var call = await response.WaitAsync(Guard);
-            var replyMs = ackMs + Stopwatch.GetElapsedTime(acks[0].At, call.At).TotalMilliseconds;
-            return new Sample(ackMs, replyMs, Comparable(call.Body!));
+            return new Sample(ackMs, Stopwatch.GetElapsedTime(sentAt, call.At).TotalMilliseconds, keepReply ? Comparable(call.Body!) : null);
         }
         catch (TimeoutException)
         {
             responses.TryRemove(id, out _);
             return Sample.Failed("no reply within 20 s");
+        }
+        finally
+        {
+            socket.Forget(envelopeId);
         }
     }
 
@@ -253,10 +260,10 @@ internal sealed class DiscordRig : IPlatformRig
         // One gateway connection (one shard) for every bot.
     }
 
-    public async Task<Task<Sample>> SendAsync()
+    public async Task<Task<Sample>> SendAsync(bool keepReply = false)
     {
         var id = Interlocked.Increment(ref nextId).ToString(CultureInfo.InvariantCulture);
-        var entry = new Pending();
+        var entry = new Pending { KeepReply = keepReply };
         pending[id] = entry;
         entry.SentAt = Stopwatch.GetTimestamp();
         try
@@ -312,7 +319,7 @@ internal sealed class DiscordRig : IPlatformRig
                     command.Ack.TrySetResult(request.Timestamp);
                     if (type == 4)
                     {
-                        command.Reply.TrySetResult((request.Timestamp, Comparable(data)));
+                        command.Reply.TrySetResult((request.Timestamp, command.KeepReply ? Comparable(data) : null));
                     }
                 }
 
@@ -322,7 +329,7 @@ internal sealed class DiscordRig : IPlatformRig
             {
                 // @original keeps the visibility its deferral gave it.
                 using var edit = JsonDocument.Parse(request.Body);
-                entry.Reply.TrySetResult((request.Timestamp, Comparable(edit.RootElement, entry.DeferredEphemeral)));
+                entry.Reply.TrySetResult((request.Timestamp, entry.KeepReply ? Comparable(edit.RootElement, entry.DeferredEphemeral) : null));
                 break;
             }
 
@@ -330,7 +337,7 @@ internal sealed class DiscordRig : IPlatformRig
                 when segments[2].StartsWith("tok-", StringComparison.Ordinal) && pending.TryGetValue(segments[2]["tok-".Length..], out var entry):
             {
                 using var followUp = JsonDocument.Parse(request.Body);
-                entry.Reply.TrySetResult((request.Timestamp, Comparable(followUp.RootElement)));
+                entry.Reply.TrySetResult((request.Timestamp, entry.KeepReply ? Comparable(followUp.RootElement) : null));
                 break;
             }
         }
@@ -363,6 +370,8 @@ internal sealed class DiscordRig : IPlatformRig
         public long SentAt { get; set; }
 
         public bool DeferredEphemeral { get; set; }
+
+        public bool KeepReply { get; init; }
 
         public TaskCompletionSource<long> Ack { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

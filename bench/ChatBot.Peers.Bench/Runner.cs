@@ -59,7 +59,7 @@ internal static class Runner
             var start = Stopwatch.GetElapsedTime(bot.StartedAt, connectedAt).TotalSeconds;
             var startCpu = bot.CpuSeconds(); // what starting cost the bot, whatever else the machine is doing
 
-            var probe = await await rig.SendAsync();
+            var probe = await await rig.SendAsync(keepReply: true);
             Fail(bot, probe);
             var warm = await ConcurrentAsync(rig, load.WarmUp, load.InFlight);
             Fail(bot, warm.FirstOrDefault(s => s.Error is not null));

@@ -427,7 +427,6 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
     private readonly Dictionary<string, List<(JsonObject Ack, long At)>> acks = new(StringComparer.Ordinal);
     private readonly List<(string Id, int Count, TaskCompletionSource<List<(JsonObject Ack, long At)>> Done)> ackWaiters = [];
     private readonly ConcurrentDictionary<string, long> sentAt = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<JsonObject> received = new();
     private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock requestGate = new();
     private bool requestEnded;
@@ -447,8 +446,6 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
 
     /// <summary>Completes when the client closed (or broke) this socket.</summary>
     public Task Closed => closed.Task;
-
-    public IReadOnlyCollection<JsonObject> Received => received.ToArray();
 
     public Task SendHelloAsync() => SendAsync(new JsonObject
     {
@@ -500,6 +497,19 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
             }
 
             return done.Task.WaitAsync(TestTimeouts.Guard);
+        }
+    }
+
+    /// <summary>When the envelope was sent (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public long SentAt(string envelopeId) => sentAt[envelopeId];
+
+    /// <summary>Drops what the socket remembers of the envelope (its send time and acks), so a long run stays flat.</summary>
+    public void Forget(string envelopeId)
+    {
+        sentAt.TryRemove(envelopeId, out _);
+        lock (ackGate)
+        {
+            acks.Remove(envelopeId);
         }
     }
 
@@ -588,8 +598,7 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
                 }
 
                 var at = Stopwatch.GetTimestamp();
-                var json = JsonNode.Parse(message.ToArray())!.AsObject();
-                received.Enqueue(json);
+                var json = JsonNode.Parse(message.GetBuffer().AsSpan(0, (int)message.Length))!.AsObject();
                 if (json["envelope_id"]?.GetValue<string>() is { } id)
                 {
                     RecordAck(id, json, at);
