@@ -40,7 +40,7 @@ Console.WriteLine(string.Create(
     $"ChatBot.Peers.Bench: {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start; node {Setup.NodeVersion()}"));
 Console.WriteLine("Latency: command sent by the fake -> the reply's content received by the fake (Slack: the ack with payload, or");
 Console.WriteLine("  the response_url POST after an empty ack; Discord: a type 4 callback, or the PATCH of @original after a deferral).");
-Console.WriteLine("CPU and peak RSS: the bot process's own, from /proc (utime+stime over the loaded phase; VmHWM over the whole run).");
+Console.WriteLine("CPU and peak RSS: the bot process's own, from /proc (its threads' schedstat, in ns, over the loaded phase, or utime+stime\n  ticks if a thread ended in it; VmHWM over the whole run).");
 Console.WriteLine("Generator CPU: this process (fake server and load) over the loaded phase. If bot + generator CPU is near");
 Console.WriteLine("  cores x wall time, the machine, not the bot, is the limit.");
 Console.WriteLine();

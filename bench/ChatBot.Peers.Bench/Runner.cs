@@ -74,6 +74,7 @@ internal static class Runner
             var me = Process.GetCurrentProcess();
             using var quiet = GeneratorQuiet.Begin(load.Commands); // ended right after the phase, or by the using on a throw
             var botCpu = bot.CpuSeconds();
+            var botThreads = bot.ThreadCpuNanoseconds();
             var generatorCpu = me.TotalProcessorTime;
             var loadedFrom = Stopwatch.GetElapsedTime(bot.StartedAt).TotalSeconds;
             var clock = Stopwatch.StartNew();
@@ -82,7 +83,7 @@ internal static class Runner
             var generatorPauseMs = quiet.PauseMilliseconds;
             quiet.Dispose();
 
-            botCpu = bot.CpuSeconds() - botCpu;
+            botCpu = BotProcess.CpuSecondsBetween(botThreads, bot.ThreadCpuNanoseconds()) ?? bot.CpuSeconds() - botCpu;
             me.Refresh();
             var generator = (me.TotalProcessorTime - generatorCpu).TotalSeconds;
             var peak = bot.PeakRssMegabytes();
