@@ -13,9 +13,10 @@ internal sealed class BenchOptions
           --rounds N                  rounds, each bot once per round, the order rotated (default 3)
           --commands N                commands in the loaded phase (default 2000)
           --in-flight N               commands outstanding at once (default 200)
-          --warm-up N                 commands before measuring (default 50000: every bot at its steady state)
+          --warm-up S                 seconds of commands at full concurrency before measuring (default 10: every bot
+                                      at its steady state)
           --serial N                  commands one at a time, for unloaded latency (default 200)
-          --scale [N]                 instead: one run of N commands per bot (default 20000), memory over time
+          --scale [N]                 instead: one run of N commands per bot (default 20000), memory and CPU over time
           --chatbot DIR               a published ChatBot to measure (default: publish src/ChatBot.Host now)
           --variant NAME[;dir=DIR][;KEY=VALUE...]
                                       also run ChatBot as NAME: another published DIR and/or extra environment
@@ -33,13 +34,15 @@ internal sealed class BenchOptions
     public int InFlight { get; private set; } = 200;
 
     /// <summary>
-    /// Commands at full concurrency before anything is measured. 50,000, so that every bot is measured at its steady
-    /// state (the CPU per command of <c>--scale</c>'s steps stops falling): the peers' JavaScript is optimised
-    /// within ~6,000 commands, ChatBot's hot methods are recompiled (tier 1) within ~6,000 on Slack, but on Discord
-    /// only after 30,000–45,000 (6–9 s of load: the background recompiles ~1,800 methods, ~1.5 s of CPU). With the
-    /// 1,000 used until 2026-12-01 every bot was still compiling during the loaded phase.
+    /// How long commands are sent at full concurrency before anything is measured: 10 s, so that every bot is
+    /// measured at its steady state (the CPU per command of <c>--scale</c>'s steps stops falling). The peers'
+    /// JavaScript is optimised within ~6,000 commands (1–2 s); ChatBot's hot methods are recompiled (tier 1) by one
+    /// background thread sharing the cores with the load, ~1,800 methods and ~1.5 s of compiling, done about 6 s
+    /// after the start on either platform (EventPipe traces), which is 60,000–110,000 commands on Slack and
+    /// 30,000–45,000 on Discord: a count would fit one platform only. With the 1,000 commands used until
+    /// 2026-12-01 every bot was still compiling in the loaded phase.
     /// </summary>
-    public int WarmUp { get; private set; } = 50_000;
+    public TimeSpan WarmUp { get; private set; } = TimeSpan.FromSeconds(10);
 
     public int Serial { get; private set; } = 200;
 
@@ -84,7 +87,7 @@ internal sealed class BenchOptions
                     options.InFlight = Number();
                     break;
                 case "--warm-up":
-                    options.WarmUp = Number();
+                    options.WarmUp = TimeSpan.FromSeconds(Number());
                     break;
                 case "--serial":
                     options.Serial = Number();

@@ -40,7 +40,7 @@ Console.WriteLine(string.Create(
     $"ChatBot.Peers.Bench: {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start; node {Setup.NodeVersion()}"));
 Console.WriteLine("Latency: command sent by the fake -> the reply's content received by the fake (Slack: the ack with payload, or");
 Console.WriteLine("  the response_url POST after an empty ack; Discord: a type 4 callback, or the PATCH of @original after a deferral).");
-Console.WriteLine("CPU and peak RSS: the bot process's own, from /proc (its threads' schedstat, in ns, over the loaded phase, or utime+stime\n  ticks if a thread ended in it; VmHWM over the whole run).");
+Console.WriteLine("CPU and peak RSS: the bot process's own (its CPU-time clock, in ns, over the loaded phase; VmHWM from /proc over the\n  whole run, warm-up included).");
 Console.WriteLine("Generator CPU: this process (fake server and load) over the loaded phase. If bot + generator CPU is near");
 Console.WriteLine("  cores x wall time, the machine, not the bot, is the limit.");
 Console.WriteLine();
@@ -74,7 +74,7 @@ foreach (var platform in options.Platforms)
     // compiled on their first requests, which slowed the first start of a run (Slack, three runs of the same build:
     // the first bot connected in 0.53-0.60 s, the same bot in 0.40-0.47 s in the later rounds).
     Console.WriteLine($"{platformName}: an unmeasured run of {contenders[0].Name} first, to warm up this process's fake and load");
-    await Runner.RunAsync(startRig, contenders[0], 0, new Load(Commands: 200, InFlight: options.InFlight, WarmUp: 200, Serial: 10), peers);
+    await Runner.RunAsync(startRig, contenders[0], 0, new Load(Commands: 200, InFlight: options.InFlight, WarmUp: TimeSpan.FromSeconds(0.1), Serial: 10), peers);
 
     var results = new List<RunResult>();
     for (var round = 1; round <= options.Rounds; round++)

@@ -7,7 +7,7 @@ namespace ChatBot.Peers.Bench;
 internal static class Report
 {
     public static void Run(string platform, RunResult r) => Line(
-        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s), first reply {r.FirstReplyMs:0} ms | loaded (from {r.LoadedFromSeconds:0.00} s after the start): CPU {r.BotCpuSeconds:0.00} s, " +
+        $"  {platform} round {r.Round} {r.Contender,-12} start {r.StartSeconds:0.00} s (CPU {r.StartCpuSeconds:0.00} s), first reply {r.FirstReplyMs:0} ms | loaded (after {r.WarmUpCommands:N0} warm-up commands, from {r.LoadedFromSeconds:0.00} s after the start): CPU {r.BotCpuSeconds:0.00} s, " +
         $"p50 {Percentile(r.LoadedReplyMs, 0.5):0.0} ms, p99 {Percentile(r.LoadedReplyMs, 0.99):0.0} ms (ack p99 {Percentile(r.LoadedAckMs, 0.99):0.0}), " +
         $"{r.WallSeconds:0.00} s wall, generator CPU {r.GeneratorCpuSeconds:0.00} s, GC pause {r.GeneratorGcPauseMs:0} ms | one at a time: p50 {Percentile(r.SerialReplyMs, 0.5):0.00} ms, " +
         $"p99 {Percentile(r.SerialReplyMs, 0.99):0.00} ms | peak RSS {r.PeakRssMegabytes:0} MB" + (r.Failures > 0 ? $" | {r.Failures} FAILED" : ""));
@@ -15,7 +15,7 @@ internal static class Report
     public static void Summary(string platform, Load load, List<RunResult> results)
     {
         Console.WriteLine();
-        Line($"== {platform}: {load.Commands:N0} /drill list commands, {load.InFlight} in flight (after {load.WarmUp:N0} warm-up); {load.Serial} one at a time ==");
+        Line($"== {platform}: {load.Commands:N0} /drill list commands, {load.InFlight} in flight (after {load.WarmUp.TotalSeconds:0} s of warm-up); {load.Serial} one at a time ==");
         Line($"{"bot",-12} {"start s",-13} {"start CPU s",-13} {"CPU s",-13} {"CPU ms/cmd",-13} {"p50 ms",-13} {"p99 ms",-15} {"unloaded p50",-15} {"peak RSS MB",-13} {"generator CPU s",-15}");
         foreach (var group in results.GroupBy(r => r.Contender))
         {

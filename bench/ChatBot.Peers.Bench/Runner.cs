@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace ChatBot.Peers.Bench;
 
 /// <summary>The load settings of one comparison.</summary>
-internal sealed record Load(int Commands, int InFlight, int WarmUp, int Serial);
+internal sealed record Load(int Commands, int InFlight, TimeSpan WarmUp, int Serial);
 
 /// <summary>Everything measured in one run of one bot. Times in ms, CPU in s, memory in MB.</summary>
 internal sealed record RunResult(
@@ -24,6 +24,7 @@ internal sealed record RunResult(
     int Failures,
     JsonNode? FirstReply,
     double FirstReplyMs,
+    int WarmUpCommands,
     double LoadedFromSeconds);
 
 /// <summary>The measured outcome of a scale run: memory over time and the slowest ack and reply.</summary>
@@ -61,8 +62,8 @@ internal static class Runner
 
             var probe = await await rig.SendAsync(keepReply: true);
             Fail(bot, probe);
-            var warm = await ConcurrentAsync(rig, load.WarmUp, load.InFlight);
-            Fail(bot, warm.FirstOrDefault(s => s.Error is not null));
+            var (warmUpCommands, warmUpError) = await WarmUpAsync(rig, load.WarmUp, load.InFlight);
+            Fail(bot, warmUpError);
 
             var serial = new List<Sample>(load.Serial);
             for (var i = 0; i < load.Serial; i++)
@@ -74,7 +75,6 @@ internal static class Runner
             var me = Process.GetCurrentProcess();
             using var quiet = GeneratorQuiet.Begin(load.Commands); // ended right after the phase, or by the using on a throw
             var botCpu = bot.CpuSeconds();
-            var botThreads = bot.ThreadCpuNanoseconds();
             var generatorCpu = me.TotalProcessorTime;
             var loadedFrom = Stopwatch.GetElapsedTime(bot.StartedAt).TotalSeconds;
             var clock = Stopwatch.StartNew();
@@ -83,7 +83,7 @@ internal static class Runner
             var generatorPauseMs = quiet.PauseMilliseconds;
             quiet.Dispose();
 
-            botCpu = BotProcess.CpuSecondsBetween(botThreads, bot.ThreadCpuNanoseconds()) ?? bot.CpuSeconds() - botCpu;
+            botCpu = bot.CpuSeconds() - botCpu;
             me.Refresh();
             var generator = (me.TotalProcessorTime - generatorCpu).TotalSeconds;
             var peak = bot.PeakRssMegabytes();
@@ -106,6 +106,7 @@ internal static class Runner
                 loaded.Count(s => s.Error is not null) + serial.Count(s => s.Error is not null),
                 probe.Reply,
                 probe.ReplyMs,
+                warmUpCommands,
                 loadedFrom);
         }
         finally
@@ -185,6 +186,47 @@ internal static class Runner
         }
     }
 
+    /// <summary>
+    /// Keeps <paramref name="inFlight"/> commands outstanding for <paramref name="duration"/>; returns how many were
+    /// sent and the first that failed (only these are kept: a fast bot takes 400,000 commands in 10 s).
+    /// </summary>
+    private static async Task<(int Commands, Sample? FirstError)> WarmUpAsync(IPlatformRig rig, TimeSpan duration, int inFlight)
+    {
+        Sample? firstError = null;
+        var commands = 0;
+        var clock = Stopwatch.StartNew();
+        using var window = new SemaphoreSlim(inFlight);
+        while (clock.Elapsed < duration && Volatile.Read(ref firstError) is null)
+        {
+            await window.WaitAsync();
+            var outcome = await rig.SendAsync();
+            commands++;
+            _ = ReleaseWhenDone(outcome);
+        }
+
+        for (var i = 0; i < inFlight; i++)
+        {
+            await window.WaitAsync(); // every permit back: every command sent has its outcome
+        }
+
+        return (commands, firstError);
+
+        async Task ReleaseWhenDone(Task<Sample> outcome)
+        {
+            try
+            {
+                if (await Outcome(outcome) is { Error: not null } failed)
+                {
+                    Interlocked.CompareExchange(ref firstError, failed, null);
+                }
+            }
+            finally
+            {
+                window.Release();
+            }
+        }
+    }
+
     /// <summary>Keeps <paramref name="inFlight"/> commands outstanding until <paramref name="count"/> were answered.</summary>
     private static async Task<List<Sample>> ConcurrentAsync(IPlatformRig rig, int count, int inFlight, Action<Sample>? onReply = null)
     {
@@ -201,19 +243,22 @@ internal static class Runner
 
         async Task<Sample> ReleaseWhenDone(Task<Sample> outcome)
         {
-            Sample sample;
-            try
-            {
-                sample = await outcome;
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException or System.Net.WebSockets.WebSocketException)
-            {
-                sample = Sample.Failed(ex.Message);
-            }
-
+            var sample = await Outcome(outcome);
             window.Release();
             onReply?.Invoke(sample);
             return sample;
+        }
+    }
+
+    private static async Task<Sample> Outcome(Task<Sample> outcome)
+    {
+        try
+        {
+            return await outcome;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Text.Json.JsonException or System.Net.WebSockets.WebSocketException)
+        {
+            return Sample.Failed(ex.Message);
         }
     }
 

@@ -503,13 +503,17 @@ public sealed class FakeSocket(WebSocket socket, int number, string ticket)
     /// <summary>When the envelope was sent (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long SentAt(string envelopeId) => sentAt[envelopeId];
 
-    /// <summary>Drops what the socket remembers of the envelope (its send time and acks), so a long run stays flat.</summary>
+    /// <summary>
+    /// Drops what the socket remembers of the envelope (its send time, acks and waits), so a long run stays flat. An ack
+    /// that comes after it is remembered again.
+    /// </summary>
     public void Forget(string envelopeId)
     {
         sentAt.TryRemove(envelopeId, out _);
         lock (ackGate)
         {
             acks.Remove(envelopeId);
+            ackWaiters.RemoveAll(waiter => waiter.Id == envelopeId);
         }
     }
 
