@@ -227,8 +227,14 @@ internal sealed partial class SocketModeConnection : IAsyncDisposable
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(utf8.ToArray());
-            root = document.RootElement.Clone();
+            // One copy of the frame, which the element owns (Parse and Clone made two).
+            var reader = new Utf8JsonReader(utf8);
+            root = JsonElement.ParseValue(ref reader);
+            if (reader.Read())
+            {
+                LogMalformed(logger, Id, "more than one JSON value");
+                return;
+            }
         }
         catch (JsonException ex)
         {

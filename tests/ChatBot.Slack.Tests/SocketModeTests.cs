@@ -306,6 +306,7 @@ public sealed class SocketModeTests : IAsyncLifetime
 
         await socket.SendRawAsync("{not json");
         await socket.SendRawAsync("[1,2,3]");
+        await socket.SendRawAsync("""{"envelope_id":"two-values","type":"slash_commands"} {}""");
         await socket.SendRawAsync("""{"type":"mystery"}""");
         var bogusCommand = await socket.SendEnvelopeAsync("slash_commands", new JsonObject { ["text"] = "no ids" });
         var events = await socket.SendEnvelopeAsync("events_api", new JsonObject { ["event"] = new JsonObject { ["type"] = "app_mention" } });
@@ -317,6 +318,7 @@ public sealed class SocketModeTests : IAsyncLifetime
         var good = await socket.SendEnvelopeAsync("slash_commands", SlashCommand("help"));
         await socket.WaitForAckAsync(good);
         host.Handler.CommandCount.ShouldBe(1);
+        socket.AckCount("two-values").ShouldBe(0); // a frame holding two JSON values is malformed, not an envelope
         host.Logs.Lines.ShouldContain(l => l.Contains("malformed", StringComparison.Ordinal));
     }
 
