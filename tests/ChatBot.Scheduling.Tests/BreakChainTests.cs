@@ -65,7 +65,7 @@ public abstract class BreakChainTests(BotEngine engine)
     {
         using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero));
+        var clock = NewClock();
         using var host = TestBot.Build(files, platform, clock: clock);
         var breakId = await CreateBreakAsync(host, "rotation");
         await RunStepAsync(host, breakId, 0);
@@ -104,10 +104,7 @@ public abstract class BreakChainTests(BotEngine engine)
             return letGo.Task;
         };
 
-        var first = RunStepAsync(host, breakId, 1);
-        await posting.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // the first run holds the claim, mid-post
-        var second = RunStepAsync(host, breakId, 1);
-        await WaitForItsTurnAsync(host, breakId, 1, second);
+        var (first, second) = await TwoRunsOfTheCueAsync(host, breakId, posting.Task);
         letGo.SetResult();
         await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // neither throws: no retry
 
@@ -119,7 +116,7 @@ public abstract class BreakChainTests(BotEngine engine)
     {
         using var files = engine.NewFiles();
         var platform = new RecordingPlatform();
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero));
+        var clock = NewClock();
         using var host = TestBot.Build(files, platform, clock: clock);
         var breakId = await CreateBreakAsync(host, "rotation");
         await RunStepAsync(host, breakId, 0);
@@ -135,10 +132,7 @@ public abstract class BreakChainTests(BotEngine engine)
             return hung.Task; // only the first attempt hangs
         };
 
-        var first = RunStepAsync(host, breakId, 1);
-        await posting.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        var second = RunStepAsync(host, breakId, 1);
-        await WaitForItsTurnAsync(host, breakId, 1, second);
+        var (first, second) = await TwoRunsOfTheCueAsync(host, breakId, posting.Task);
 
         clock.Advance(BreakPoster.ClaimLease + TimeSpan.FromSeconds(1)); // the hung post's claim has lapsed
         await second.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -149,23 +143,33 @@ public abstract class BreakChainTests(BotEngine engine)
         await Should.ThrowAsync<ChatPlatformException>(() => first.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
     }
 
-    /// <summary>Waits until <paramref name="run"/> waits its turn behind the run posting the step (a condition wait with a failure timeout).</summary>
-    private static async Task WaitForItsTurnAsync(IHost host, long breakId, int step, Task run)
+    /// <summary>
+    /// Starts a run of step 1 (the first cue), and once it is mid-post (<paramref name="posting"/>) a second one; returns
+    /// when the second waits its turn behind the first (a condition wait with a failure time-out), with both runs.
+    /// </summary>
+    private static async Task<(Task First, Task Second)> TwoRunsOfTheCueAsync(IHost host, long breakId, Task posting)
     {
+        var first = RunStepAsync(host, breakId, 1);
+        await posting.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // the first holds the claim
+        var second = RunStepAsync(host, breakId, 1);
         var poster = host.Services.GetRequiredService<BreakPoster>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (poster.RunsOf(breakId, step) < 2)
+        while (poster.RunsOf(breakId, 1) < 2)
         {
-            if (run.IsCompleted)
+            if (second.IsCompleted)
             {
-                await run; // it did not wait: surface how it ended
-                throw new ShouldAssertException($"The second run of step {step} ended without waiting its turn.");
+                await second; // it did not wait: surface how it ended
+                throw new ShouldAssertException("The second run of the cue ended without waiting its turn.");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(10), timeout.Token);
         }
+
+        return (first, second);
     }
+
+    private static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task PermanentPlatformRefusal_EndsTheThread_WithoutRetries()

@@ -28,7 +28,8 @@ public sealed record StepResult(StepStatus Status, bool HasNextStep, DateTimeOff
 /// <summary>
 /// Posts one step of a break exactly once from the users' side: claim it in the bot's database, post,
 /// record the message id. Runs of one step in this process take turns (see <see cref="StepPostGate"/>); a run that
-/// finds the step posted does nothing; a run that finds a live claim (another instance posting) backs off; a claim whose holder died mid-post (its <see cref="BotInstance"/> is dead, or its lease of
+/// finds the step posted does nothing; a run that finds a live claim (another instance posting) backs off; a claim
+/// whose holder died mid-post (its <see cref="BotInstance"/> is dead, or its lease of
 /// <see cref="ClaimLease"/> ran out) is taken over and re-posted as a <see cref="PostOptions.Resend"/> with the
 /// same idempotency key and tag, which Discord de-duplicates by nonce and Slack by looking for the tagged
 /// message first. A permanent refusal is recorded on the break, which ends it for good; a rejected bot token
@@ -46,10 +47,10 @@ public sealed partial class BreakPoster(
     /// <summary>Longer than any single post may take, retries included.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
 
+    private readonly StepPostGate turns = new(clock);
+
     /// <summary>How many runs of the step are posting or waiting their turn in this process (for tests).</summary>
     internal int RunsOf(long breakId, int step) => turns.Users(breakId, step);
-
-    private readonly StepPostGate turns = new(clock);
 
     /// <summary>Posts step <paramref name="step"/> of the break unless it is posted; waits its turn behind another run of the step in this process.</summary>
     /// <exception cref="ChatPlatformException">The platform failed the post (not a permanent refusal): the claim is released and the error rethrown.</exception>
