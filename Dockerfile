@@ -4,12 +4,14 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY config/ config/
 COPY src/ src/
-# The README's published build: ReadyToRun, tiered compilation without dynamic PGO, no thread-pool spinning
-# (set in src/ChatBot.Host/ChatBot.Host.csproj for `dotnet publish`, measured in bench/ChatBot.Peers.Bench).
+# The README's published build: self-contained, one composite ReadyToRun image, tiered compilation without dynamic
+# PGO, no thread-pool spinning (set in src/ChatBot.Host/ChatBot.Host.csproj for `dotnet publish`, measured in
+# bench/ChatBot.Peers.Bench).
 RUN dotnet publish src/ChatBot.Host/ChatBot.Host.csproj -c Release -o /app
 
-# Run: the slim runtime image, as a non-root user, with the databases on a volume.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# Run: the build carries its own runtime, so the base is the runtime's native dependencies only; a non-root user,
+# the databases on a volume.
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 RUN mkdir -p /app/data && chown -R app:app /app/data
@@ -23,5 +25,5 @@ VOLUME ["/app/data"]
 EXPOSE 8080
 # The runtime image has no curl: the bot probes its own /healthz and exits 0 or 1.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["dotnet", "ChatBot.dll", "--healthcheck"]
-ENTRYPOINT ["dotnet", "ChatBot.dll"]
+    CMD ["./ChatBot", "--healthcheck"]
+ENTRYPOINT ["./ChatBot"]
