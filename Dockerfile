@@ -25,5 +25,5 @@ VOLUME ["/app/data"]
 EXPOSE 8080
 # The runtime image has no curl: the bot probes its own /healthz and exits 0 or 1.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["./ChatBot", "--healthcheck"]
-ENTRYPOINT ["./ChatBot"]
+    CMD ["/app/ChatBot", "--healthcheck"]
+ENTRYPOINT ["/app/ChatBot"]
