@@ -75,7 +75,7 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
             // Every instance fires every slot, all at once.
             await Task.WhenAll(hosts.Select(h => Task.Run(() => TriggerAll(h), Ct)));
             var steps = BreakChainTests.StepCount("extension");
-            await WaitForPostsAsync(platforms, Channels * steps, logs: logs, storage: hosts[0].Services.GetRequiredService<JobStorage>());
+            await WaitForPostsAsync(platforms, Channels * steps, logs: logs, storage: hosts[0].Services.GetRequiredService<JobStorage>(), connectionString: files.ConnectionString);
             await Jobs.WaitForIdleAsync(hosts[0].Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
 
             var posts = platforms.SelectMany(p => p.Posts).ToList();
@@ -133,9 +133,10 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
     /// <summary>
     /// Waits until the platforms hold <paramref name="count"/> posts in all (3 min by default). On time-out, throws a
     /// <see cref="TimeoutException"/> naming the unfinished threads, the last warnings and errors in <paramref name="logs"/>,
-    /// and the state of the jobs in <paramref name="storage"/>.
+    /// and the state of the jobs in <paramref name="storage"/> (with <paramref name="connectionString"/>, the PostgreSQL
+    /// cluster's sessions too: <see cref="Jobs.Describe"/>).
     /// </summary>
-    internal static async Task WaitForPostsAsync(List<RecordingPlatform> platforms, int count, TimeSpan? timeout = null, CapturingLoggerProvider? logs = null, JobStorage? storage = null)
+    internal static async Task WaitForPostsAsync(List<RecordingPlatform> platforms, int count, TimeSpan? timeout = null, CapturingLoggerProvider? logs = null, JobStorage? storage = null, string? connectionString = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(timeout ?? TimeSpan.FromMinutes(3));
@@ -153,7 +154,7 @@ public sealed class MultiInstanceTestsOnPostgres(PostgresCluster cluster)
                 var unfinished = posts.GroupBy(BreakId).Where(g => g.Count() < count / Channels).Select(g => $"b{g.Key}: {string.Join(',', g.Select(p => p.Options.Tag!.Step))}");
                 var problems = (logs?.Entries ?? []).Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(20)
                     .Select(l => $"{l.At:HH:mm:ss.fff} {l.Level} {l.Category}: {l.Message} {l.Exception?.GetType().Name} {l.Exception?.Message}");
-                var jobs = storage is null ? "" : $"\njobs: {Jobs.Describe(storage)}";
+                var jobs = storage is null ? "" : $"\njobs: {Jobs.Describe(storage, connectionString)}";
                 throw new TimeoutException($"{posts.Count} of {count} posts arrived; unfinished threads: {string.Join("; ", unfinished)}; last warnings and errors:\n{string.Join('\n', problems)}{jobs}");
             }
         }

@@ -62,7 +62,7 @@ public abstract class ScheduledSlotTests(BotEngine engine)
         Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
         Jobs.TriggerSlot(host, "Europe/Berlin", NineThirty, ScheduleDays.Weekdays);
         var steps = BreakChainTests.StepCount("extension");
-        await MultiInstanceTestsOnPostgres.WaitForPostsAsync([platform], MultiInstanceTestsOnPostgres.Channels * steps, logs: logs, storage: host.Services.GetRequiredService<JobStorage>());
+        await MultiInstanceTestsOnPostgres.WaitForPostsAsync([platform], MultiInstanceTestsOnPostgres.Channels * steps, logs: logs, storage: host.Services.GetRequiredService<JobStorage>(), connectionString: files.ConnectionString);
         await Jobs.WaitForIdleAsync(host.Services.GetRequiredService<JobStorage>(), TimeSpan.FromMinutes(1));
         await host.StopAsync(TestContext.Current.CancellationToken);
 
