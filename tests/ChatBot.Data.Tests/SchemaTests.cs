@@ -55,6 +55,52 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
         (await connection.ExecuteScalarAsync<int>("PRAGMA busy_timeout;")).ShouldBe(30_000);
     }
 
+    /// <summary>
+    /// Microsoft.Data.Sqlite up to 10.0.11 could hand one pooled connection to two opens at once (it marked a
+    /// connection in use before naming its owner, so a concurrent open took it for leaked and lent it again:
+    /// dotnet/efcore#39008). Two stores then shared one transaction: CI saw "Safety level may not be changed inside a
+    /// transaction" when three instances advanced reminders together. Here waves of 16 opens on an emptied pool, all
+    /// held open until their SQLite handles are compared. With 10.0.5 the first shared handle came at waves 2, 9, 11,
+    /// 82, 99 and 384 in six runs.
+    /// </summary>
+    [Fact]
+    public async Task Connections_opened_at_the_same_moment_are_never_one_shared_connection()
+    {
+        const int Opens = 16;
+        var store = new TestStore(temp.NewFile());
+        await store.Database.EnsureInitializedAsync();
+        // Outside the pool, open throughout: the last connection's close would checkpoint and delete the WAL every wave.
+        await using var keepsTheWal = store.OpenRaw();
+        using var barrier = new Barrier(Opens);
+        for (var wave = 0; wave < 300; wave++)
+        {
+            var connections = new Microsoft.Data.Sqlite.SqliteConnection?[Opens];
+            // Dedicated threads released together: the pool's race is between two opens in the same instant.
+            var threads = Enumerable.Range(0, Opens).Select(i => new Thread(() =>
+            {
+                barrier.SignalAndWait(TestContext.Current.CancellationToken);
+                connections[i] = (Microsoft.Data.Sqlite.SqliteConnection)store.Database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+
+            try
+            {
+                connections.Select(c => c!.Handle!.DangerousGetHandle()).Distinct().Count().ShouldBe(Opens, $"wave {wave}");
+            }
+            finally
+            {
+                // Empty the pool for the next wave, once every owner has closed: the race needs new connections.
+                foreach (var connection in connections)
+                {
+                    connection?.Dispose();
+                }
+
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool(connections[0]!);
+            }
+        }
+    }
+
     [Fact]
     public async Task Reopening_an_existing_file_does_not_apply_the_migrations_again()
     {
