@@ -53,8 +53,9 @@ public sealed class SqliteDatabase : Database
             await connection.OpenAsync(cancellationToken);
             // busy_timeout: a writer that finds the file's write lock taken waits inside SQLite, in steps of a few
             // ms, and goes on when it is free. Without it Microsoft.Data.Sqlite retries after Thread.Sleep(150) on a
-            // pool thread, so 20 workers posting a slot's prompts lost 150 ms at every collision.
-            await connection.ExecuteAsync($"PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {BusyTimeoutMs};");
+            // pool thread, so 20 workers posting a slot's prompts lost 150 ms at every collision. First, because a new
+            // connection's first statement reads the file too and can meet the same lock.
+            await connection.ExecuteAsync($"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
             return connection;
         }
         catch
