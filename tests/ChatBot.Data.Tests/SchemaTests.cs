@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using ChatBot.Core.Breaks;
 using ChatBot.Data.Schema;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace ChatBot.Data.Tests;
 
@@ -74,8 +76,8 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
         using var barrier = new Barrier(Opens);
         for (var wave = 0; wave < 300; wave++)
         {
-            var connections = new Microsoft.Data.Sqlite.SqliteConnection?[Opens];
-            var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+            var connections = new SqliteConnection?[Opens];
+            var failures = new ConcurrentQueue<Exception>();
             // Dedicated threads released together: the pool's race is between two opens in the same instant. A
             // thread's exception is kept for the assertion (thrown on the thread, it would end the test process).
             var threads = Enumerable.Range(0, Opens).Select(i => new Thread(() =>
@@ -83,7 +85,7 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
                 try
                 {
                     barrier.SignalAndWait(TestContext.Current.CancellationToken);
-                    connections[i] = (Microsoft.Data.Sqlite.SqliteConnection)store.Database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+                    connections[i] = (SqliteConnection)store.Database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
                 }
                 catch (Exception exception)
                 {
@@ -108,7 +110,7 @@ public sealed class SchemaTests(TempDirectoryFixture temp) : IClassFixture<TempD
 
                 if (connections.FirstOrDefault(c => c is not null) is { } any)
                 {
-                    Microsoft.Data.Sqlite.SqliteConnection.ClearPool(any);
+                    SqliteConnection.ClearPool(any);
                 }
             }
         }

@@ -3,6 +3,7 @@ using ChatBot.Core.Schedules;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace ChatBot.Scheduling.Tests.Fakes;
 
@@ -106,10 +107,10 @@ internal static class Jobs
             """;
         try
         {
-            using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 5 }.ConnectionString);
+            using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 5 }.ConnectionString);
             connection.Open();
             var sessions = new List<string>();
-            using (var command = new Npgsql.NpgsqlCommand(Sql, connection))
+            using (var command = new NpgsqlCommand(Sql, connection))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -118,7 +119,7 @@ internal static class Jobs
                 }
             }
 
-            using var waits = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE NOT granted", connection);
+            using var waits = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE NOT granted", connection);
             return $"sessions: {string.Join(", ", sessions)}; lock requests waiting: {waits.ExecuteScalar()}";
         }
         catch (Exception exception)
