@@ -342,7 +342,7 @@ public sealed partial class SlackInteractionDispatcher(
     }
 
     private IDisposable? BeginScope(string team, string channel, string user) =>
-        logger.BeginScope(new Dictionary<string, object> { ["Platform"] = "slack", ["Team"] = team, ["Channel"] = channel, ["User"] = user });
+        logger.BeginScope(new Dictionary<string, object>(capacity: 4) { ["Platform"] = "slack", ["Team"] = team, ["Channel"] = channel, ["User"] = user });
 
     private sealed class PendingUpdate
     {

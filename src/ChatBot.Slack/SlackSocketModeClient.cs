@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -333,30 +332,12 @@ public sealed partial class SlackSocketModeClient(
         }
     }
 
-    /// <summary>Sends <c>{"envelope_id":…,"payload":…}</c>; <paramref name="payload"/> is UTF-8 JSON, written as it is.</summary>
+    /// <summary>Acks the envelope, with <paramref name="payload"/> (UTF-8 JSON) as the reply when not null; a failed send is logged.</summary>
     private async Task AckAsync(SocketModeConnection connection, string envelopeId, byte[]? payload)
     {
-        // Room for the whole frame, so the writer never grows (each growth copied the reply into a new array of twice
-        // its size: two thirds of the bytes allocated per command). Utf8JsonWriter asks for at least 256 bytes at
-        // first, and reserves 3 bytes per char of a string needing no escapes, as Slack's envelope ids (an id that
-        // needs escapes may still grow it once, harmlessly). Checked for ids of 1-72 chars, replies of 0-5,000 bytes.
-        var ack = new ArrayBufferWriter<byte>(Math.Max(256, 64 + (3 * envelopeId.Length) + (payload?.Length ?? 0)));
-        using (var writer = new Utf8JsonWriter(ack))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("envelope_id", envelopeId);
-            if (payload is not null)
-            {
-                writer.WritePropertyName("payload");
-                writer.WriteRawValue(payload, skipInputValidation: true);
-            }
-
-            writer.WriteEndObject();
-        }
-
         try
         {
-            await connection.SendAsync(ack.WrittenMemory);
+            await connection.AckAsync(envelopeId, payload);
         }
         catch (WebSocketException ex)
         {

@@ -84,7 +84,7 @@ public sealed partial class DiscordInteractionProcessor : IGatewayInteractionSin
                 return;
             }
 
-            using var scope = _logger.BeginScope(new Dictionary<string, object?>
+            using var scope = _logger.BeginScope(new Dictionary<string, object?>(capacity: 4)
             {
                 ["Platform"] = "discord",
                 ["InteractionId"] = interaction.Id,
