@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChatBot.Core.Ports;
 using Microsoft.Extensions.Time.Testing;
 
@@ -113,6 +114,44 @@ public sealed class DeduplicatorTests
         dedupe.TryClaim("b").ShouldBeTrue();
 
         (await waiting.WaitAsync(TestContext.Current.CancellationToken)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_key_claimed_without_a_delivery_reads_as_handled()
+    {
+        var dedupe = new Deduplicator(new FakeTimeProvider(), Lifetime, 100);
+        dedupe.TryClaim("sig").ShouldBeTrue();
+
+        dedupe.TryStart("sig", out var first).ShouldBeNull();
+
+        first.IsCompletedSuccessfully.ShouldBeTrue();
+        (await first).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_handled_delivery_is_remembered_without_being_kept()
+    {
+        // Remembered keys must not keep their deliveries (or any object of their own) alive: under a flood they
+        // reached the oldest generation and died there, and its blocking collections were the bot's slowest replies.
+        var dedupe = new Deduplicator(new FakeTimeProvider(), Lifetime, 100);
+        var delivery = await StartAndHandleAsync(dedupe, "e1");
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        delivery.IsAlive.ShouldBeFalse();
+        dedupe.TryStart("e1", out var first).ShouldBeNull();
+        first.IsCompletedSuccessfully.ShouldBeTrue();
+        (await first).ShouldBeTrue();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> StartAndHandleAsync(Deduplicator dedupe, string key)
+    {
+        var delivery = dedupe.TryStart(key, out _).ShouldNotBeNull();
+        await dedupe.CompleteAsync(delivery, handled: true);
+        return new WeakReference(delivery);
     }
 
     /// <summary>A shared tier that grants every claim and records the outcomes it is told.</summary>
