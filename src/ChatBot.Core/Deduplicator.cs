@@ -31,7 +31,7 @@ namespace ChatBot.Core;
 /// A key is remembered as its 128-bit XxHash128 under a seed drawn for each instance, in value-typed tables: once
 /// a delivery has ended, its memory holds no object of its own. Under a flood (10,000 envelopes in under a second in
 /// the peers bench) remembered strings and per-key objects lived just long enough to reach the oldest generation
-/// and die there: a blocking full collection of 15–18 ms every half second, the bot's slowest replies. Two distinct
+/// and die there: a full collection that stopped the bot for 15–18 ms about every half second. Two distinct
 /// keys share a hash with a probability of about n²/2¹²⁹ (10⁻³⁰ for 10,000 keys); the seed keeps that so for keys
 /// chosen by anyone who does not know it.
 /// </para>

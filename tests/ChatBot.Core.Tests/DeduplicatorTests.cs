@@ -132,7 +132,7 @@ public sealed class DeduplicatorTests
     public async Task A_handled_delivery_is_remembered_without_being_kept()
     {
         // Remembered keys must not keep their deliveries (or any object of their own) alive: under a flood they
-        // reached the oldest generation and died there, and its blocking collections were the bot's slowest replies.
+        // reached the oldest generation and died there, and its full collections stopped the bot for 15-18 ms.
         var dedupe = new Deduplicator(new FakeTimeProvider(), Lifetime, 100);
         var delivery = await StartAndHandleAsync(dedupe, "e1");
 
