@@ -12,6 +12,7 @@ using ChatBot.Slack;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ChatBot.Host;
@@ -72,6 +73,7 @@ internal static class ChatBotHost
         try
         {
             using var host = CreateBuilder(args, consoleInput, consoleOutput).Build();
+            PrecompiledImage.WarnIfUnusable(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ChatBotHost).FullName!));
             await CheckBeforeStartAsync(host.Services);
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             try
