@@ -6,7 +6,8 @@ namespace ChatBot.Host;
 
 /// <summary>
 /// The published build's precompiled code (<c>ChatBot.r2r.dll</c>, one composite ReadyToRun image: CompositeImage.targets).
-/// On x64 it is compiled for x86-64-v3 (AVX2, BMI1/2, FMA, LZCNT, MOVBE: Intel since 2013, AMD since 2015), so that
+/// On x64 it is compiled for x86-64-v3 (AVX2, BMI1/2, FMA, LZCNT, MOVBE: Intel Core since 2013, AMD since 2015;
+/// not the low-power Atom, Celeron and Pentium chips before about 2021), so that
 /// the vectorised library code it holds is used as is; compiled for the default baseline, that code is refused on a
 /// CPU with AVX2 and compiled again at run time. On a CPU without those instructions the runtime refuses the whole
 /// image: the bot works the same, but every method is compiled as it is first called (a console start took 2.0 s
