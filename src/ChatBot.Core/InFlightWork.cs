@@ -42,8 +42,9 @@ public sealed class InFlightWork
 
     /// <summary>
     /// Waits until the count of running tasks reaches 0 (work started while it waits counts too, so an owner stops
-    /// starting work before it drains) or until <paramref name="cancellationToken"/> fires (e.g. the host's shutdown timeout); then cancels <see cref="Token"/>
-    /// and returns how many were still running (0 = all done). Never throws for the work's own failures.
+    /// starting work before it drains) or until <paramref name="cancellationToken"/> fires (e.g. the host's shutdown
+    /// timeout); then cancels <see cref="Token"/> and returns how many were still running (0 = all done). Never throws
+    /// for the work's own failures.
     /// </summary>
     public async Task<int> DrainAsync(CancellationToken cancellationToken)
     {
