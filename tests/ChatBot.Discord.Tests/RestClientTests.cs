@@ -162,6 +162,26 @@ public sealed class RestClientTests
     }
 
     [Fact]
+    public async Task A_client_given_its_own_headers_sends_only_the_bots_authorization_and_user_agent()
+    {
+        await using var harness = await DiscordHarness.StartAsync();
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bot an-old-token");
+        http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "something-else/1.0");
+        var rest = new DiscordRestClient(
+            http,
+            harness.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DiscordOptions>>(),
+            harness.Services.GetRequiredService<IFatalErrorReporter>(),
+            harness.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DiscordRestClient>>());
+
+        await rest.GetGatewayBotAsync(TestContext.Current.CancellationToken);
+
+        var request = harness.Fake.Requests.Single();
+        request.Authorization.ShouldBe("Bot " + DiscordHarness.Token);
+        request.UserAgent.ShouldBe(DiscordRestClient.UserAgent);
+    }
+
+    [Fact]
     public async Task A_401_on_a_bot_token_route_is_reported_as_fatal_and_not_retried()
     {
         await using var harness = await DiscordHarness.StartAsync();

@@ -61,7 +61,10 @@ public sealed partial class DiscordRestClient
         // Both as raw strings: HttpClient copies its default headers into every request, and a typed value
         // (AuthenticationHeaderValue) is copied under a lock on the shared header, which 200 interactions replying at
         // once contended for (CPU samples of the peers bench). The options validator rejects a token with whitespace.
+        // Removed first, so a value the given client already had is replaced rather than joined by a second one.
+        _http.DefaultRequestHeaders.Remove("Authorization");
         _http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bot " + settings.BotToken);
+        _http.DefaultRequestHeaders.Remove("User-Agent");
         _http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", UserAgent);
     }
 
